@@ -1,0 +1,84 @@
+"""Argument checks shared by every public entry point.
+
+Each raises ``ValueError`` with a message that names the argument, what was wrong and what is
+allowed, so that the CLI and the page can show it as is.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import TypeVar
+
+import numpy as np
+
+T = TypeVar("T")
+
+
+def choice(arg: str, value: object, registry: Mapping[str, T]) -> T:
+    """Look ``value`` up in a registry; an unknown name lists the allowed ones."""
+    if isinstance(value, str) and value in registry:
+        return registry[value]
+    raise ValueError(f"{arg}: unknown value {value!r}; allowed: {', '.join(registry)}")
+
+
+def integer(arg: str, value: object, lo: int, hi: int | None = None) -> int:
+    """A whole number in [lo, hi] (hi None: no upper bound)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        if isinstance(value, (float, np.floating)) and math.isfinite(value) and float(value).is_integer():
+            value = int(value)
+        else:
+            raise ValueError(f"{arg}: expected a whole number, got {value!r}")
+    value = int(value)
+    if value < lo or (hi is not None and value > hi):
+        allowed = f"from {lo} to {hi}" if hi is not None else f"at least {lo}"
+        raise ValueError(f"{arg}: {value} is out of range; allowed: {allowed}")
+    return value
+
+
+def number(arg: str, value: object, lo: float, hi: float | None = None, *, lo_open: bool = False) -> float:
+    """A finite real number in [lo, hi] (or (lo, hi] when lo_open)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{arg}: expected a number, got {value!r}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{arg}: must be a finite number, got {value!r}")
+    if value < lo or (lo_open and value == lo) or (hi is not None and value > hi):
+        left = "greater than" if lo_open else "from"
+        allowed = f"{left} {lo:g} to {hi:g}" if hi is not None else f"{left} {lo:g} up"
+        raise ValueError(f"{arg}: {value:g} is out of range; allowed: {allowed}")
+    return value
+
+
+def sizes(arg: str, values: Iterable[object], lo: int = 1, hi: int | None = None) -> tuple[int, ...]:
+    """A non-empty sequence of whole numbers, each in [lo, hi]."""
+    try:
+        items = list(values)  # type: ignore[arg-type]
+    except TypeError:
+        raise ValueError(f"{arg}: expected a list of whole numbers, got {values!r}") from None
+    if not items:
+        raise ValueError(f"{arg}: expected at least one whole number")
+    return tuple(integer(arg, v, lo, hi) for v in items)
+
+
+def points(arg: str, X: object, y: object | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Inputs X as float64 (n, 2) and, if given, labels y as float64 (n, 1) in {0, 1}; all finite."""
+    try:
+        X = np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{arg}: expected numbers of shape (n, 2)") from None
+    if X.ndim != 2 or X.shape[0] < 1:
+        raise ValueError(f"{arg}: expected shape (n, features) with n ≥ 1, got {X.shape}")
+    if not np.isfinite(X).all():
+        raise ValueError(f"{arg}: contains NaN or infinite values; only finite numbers are allowed")
+    if y is None:
+        return X, None
+    try:
+        y = np.asarray(y, dtype=np.float64).reshape(-1, 1)
+    except (TypeError, ValueError):
+        raise ValueError("y: expected labels 0 or 1") from None
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(f"y: has {y.shape[0]} labels for {X.shape[0]} points; they must match")
+    if not np.isin(y, (0.0, 1.0)).all():
+        raise ValueError("y: labels must be 0 or 1")
+    return X, y

@@ -1,0 +1,204 @@
+"""Training: the report's defaults converge, divergence stops cleanly, a seed fixes every number."""
+
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+import mlp
+from mlp.config import Experiment
+
+SEEDS = range(20)
+
+
+def run_default(dataset: str, seed: int) -> mlp.Snapshot:
+    exp = Experiment(dataset=dataset, seed=seed, weight_seed=seed)
+    data = exp.data()
+    net = exp.network()
+    *_, last = mlp.train(net, data.X, data.y, every=exp.epochs, **exp.train_kwargs())
+    return last
+
+
+def test_report_defaults_are_the_lab_setting():
+    exp = Experiment()
+    assert exp.layer_sizes == (2, 9, 4, 1)
+    assert (exp.activation, exp.loss, exp.optimizer, exp.lr, exp.epochs) == ("sigmoid", "mse", "gd", 0.1, 10_000)
+    assert exp.batch_size == 0 and exp.reduction == "sum" and exp.init == "normal"
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_xor_converges_for_every_seed(seed):
+    last = run_default("xor", seed)
+    assert last.status == "done" and last.epoch == 10_000
+    assert last.accuracy == 1.0
+    assert last.loss < 1e-3
+
+
+def test_linear_converges_for_nearly_every_seed():
+    accs = [run_default("linear", s).accuracy for s in SEEDS]
+    assert sum(a == 1.0 for a in accs) >= 0.9 * len(accs)
+    assert min(accs) >= 0.97
+    assert accs[0] == 1.0  # the default seed gives 100%, as in the report
+
+
+def test_same_seed_same_numbers_and_loss_falls():
+    d = mlp.make_dataset("xor")
+    runs = []
+    for _ in range(2):
+        net = mlp.MLP((2, 9, 4, 1), seed=11)
+        runs.append(list(mlp.train(net, d.X, d.y, epochs=300, lr=0.1, every=50, keep_params=True)))
+    a, b = runs
+    assert [s.epoch for s in a] == [0, 50, 100, 150, 200, 250, 300]
+    assert [s.loss for s in a] == [s.loss for s in b]
+    np.testing.assert_array_equal(a[-1].params, b[-1].params)
+    assert a[-1].loss < a[0].loss
+    other = list(mlp.train(mlp.MLP((2, 9, 4, 1), seed=12), d.X, d.y, epochs=300, lr=0.1, every=300))
+    assert other[-1].loss != a[-1].loss
+
+
+def test_minibatch_is_seeded():
+    d = mlp.make_dataset("moons", n=64, seed=2)
+
+    def final(seed):
+        net = mlp.MLP((2, 8, 1), seed=0)
+        *_, last = mlp.train(net, d.X, d.y, epochs=20, lr=0.05, batch_size=8, seed=seed, every=20)
+        return net.params.copy(), last
+
+    (p1, s1), (p2, _), (p3, _) = final(1), final(1), final(2)
+    np.testing.assert_array_equal(p1, p2)
+    assert not np.array_equal(p1, p3)
+    assert s1.status == "done"
+
+
+def test_full_batch_sum_is_n_times_mean():
+    """reduction='sum' with lr equals reduction='mean' with n·lr (one GD step)."""
+    d = mlp.make_dataset("linear", n=40, seed=1)
+    a, b = mlp.MLP((2, 3, 1), seed=4), mlp.MLP((2, 3, 1), seed=4)
+    list(mlp.train(a, d.X, d.y, epochs=1, lr=0.01, reduction="sum"))
+    list(mlp.train(b, d.X, d.y, epochs=1, lr=0.4, reduction="mean"))
+    np.testing.assert_allclose(a.params, b.params, rtol=1e-12)
+
+
+def test_one_step_by_hand():
+    """One GD step on the 2-1 network of test_known_answer_tiny_pass: W ← W − lr·dW."""
+    net = mlp.MLP((2, 1), seed=0)
+    net.weights[0][...] = [[0.5], [-0.25]]
+    snaps = list(mlp.train(net, [[1.0, 2.0]], [[1.0]], epochs=1, lr=0.1))
+    np.testing.assert_allclose(net.weights[0], [[0.525], [-0.2]])  # 0.5 + 0.1·0.25, −0.25 + 0.1·0.5
+    np.testing.assert_allclose(net.biases[0], [0.025])
+    assert snaps[0].loss == pytest.approx(0.25) and snaps[0].epoch == 0
+    assert snaps[0].grad_norms[0] == pytest.approx(np.hypot(0.25, 0.5))
+
+
+def test_penalties_by_hand():
+    """L2 adds l2·W, L1 adds l1·sign(W), on weights only."""
+    X, y = [[1.0, 2.0]], [[1.0]]
+    for kw, extra in (({"l2": 0.5}, 0.5 * np.array([[0.5], [-0.25]])), ({"l1": 0.5}, 0.5 * np.array([[1], [-1]]))):
+        net = mlp.MLP((2, 1), seed=0)
+        net.weights[0][...] = [[0.5], [-0.25]]
+        list(mlp.train(net, X, y, epochs=1, lr=0.1, **kw))
+        expected = np.array([[0.5], [-0.25]]) - 0.1 * (np.array([[-0.25], [-0.5]]) + extra)
+        np.testing.assert_allclose(net.weights[0], expected)
+        np.testing.assert_allclose(net.biases[0], [0.025])
+
+
+def test_snapshots_report_test_set_and_params():
+    d = mlp.make_dataset("circle", n=80, seed=1)
+    tr, te = mlp.split(d, 0.25, seed=1)
+    net = mlp.MLP((2, 6, 1), activation="tanh", seed=1)
+    snaps = list(mlp.train(net, tr.X, tr.y, epochs=30, lr=0.01, every=10, X_test=te.X, y_test=te.y))
+    assert [s.epoch for s in snaps] == [0, 10, 20, 30]
+    last = snaps[-1]
+    assert (last.test_loss, last.test_accuracy) == pytest.approx(net.evaluate(te.X, te.y))
+    assert (last.loss, last.accuracy) == pytest.approx(net.evaluate(tr.X, tr.y))
+    assert len(last.grad_norms) == 2 and last.params is None
+
+
+def test_divergence_stops_with_a_reason_and_no_warning():
+    d = mlp.make_dataset("linear", n=100, seed=0)
+    net = mlp.MLP((2, 9, 4, 1), activation="linear", output_activation="linear", seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        snaps = list(mlp.train(net, d.X, d.y, epochs=10_000, lr=0.1))
+        net.predict(d.X)
+        net.evaluate(d.X, d.y)
+    last = snaps[-1]
+    assert last.status == "diverged"
+    assert last.epoch < 50
+    assert f"epoch {last.epoch}" in last.reason and "learning rate" in last.reason
+    assert all(s.status == "running" for s in snaps[:-1])
+
+
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        ({"epochs": 0}, ["epochs"]),
+        ({"lr": 0.0}, ["lr", "greater than 0"]),
+        ({"lr": float("inf")}, ["lr", "finite"]),
+        ({"optimizer": "sgdd"}, ["optimizer", "adam"]),
+        ({"reduction": "avg"}, ["reduction", "sum", "mean"]),
+        ({"batch_size": 0}, ["batch_size"]),
+        ({"every": -1}, ["every"]),
+        ({"l2": -1.0}, ["l2"]),
+    ],
+)
+def test_train_rejects_bad_arguments(kwargs, words):
+    d = mlp.make_dataset("linear", n=10)
+    args = {"epochs": 1, "lr": 0.1} | kwargs
+    with pytest.raises(ValueError) as err:
+        mlp.train(mlp.MLP((2, 1)), d.X, d.y, **args)
+    for w in words:
+        assert w in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "X, y, words",
+    [
+        (np.zeros((3, 3)), np.zeros((3, 1)), ["X", "2 features"]),
+        (np.zeros(3), np.zeros(3), ["X", "shape"]),
+        (np.array([[0.0, np.nan]]), [[1.0]], ["X", "NaN"]),
+        (np.zeros((3, 2)), np.zeros((2, 1)), ["y", "3 points"]),
+        (np.zeros((2, 2)), [[0.0], [2.0]], ["y", "0 or 1"]),
+    ],
+)
+def test_train_rejects_bad_data(X, y, words):
+    with pytest.raises(ValueError) as err:
+        mlp.train(mlp.MLP((2, 1)), X, y, epochs=1, lr=0.1)
+    for w in words:
+        assert w in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        ({"layer_sizes": (2, 0, 1)}, ["layer_sizes", "at least 1"]),
+        ({"layer_sizes": (2, 3, 2)}, ["layer_sizes", "1 unit"]),
+        ({"layer_sizes": (2,)}, ["layer_sizes"]),
+        ({"activation": "swish"}, ["activation", "sigmoid", "relu"]),
+        ({"loss": "hinge"}, ["loss", "mse", "bce"]),
+        ({"init": "zeros"}, ["init", "xavier"]),
+        ({"bias": "yes"}, ["bias"]),
+        ({"seed": -3}, ["seed"]),
+    ],
+)
+def test_network_rejects_bad_arguments(kwargs, words):
+    with pytest.raises(ValueError) as err:
+        mlp.MLP(**({"layer_sizes": (2, 3, 1)} | kwargs))
+    for w in words:
+        assert w in str(err.value)
+
+
+def test_bias_false_keeps_biases_at_zero():
+    d = mlp.make_dataset("xor")
+    net = mlp.MLP((2, 5, 1), bias=False, seed=0)
+    list(mlp.train(net, d.X, d.y, epochs=50, lr=0.1, optimizer="adam"))
+    assert not any(b.any() for b in net.biases)
+
+
+def test_importing_mlp_pulls_in_no_ui():
+    code = "import sys, mlp, mlp.cli, mlp.config, mlp.io; print(sorted({'streamlit','altair','pandas'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=str(__import__("pathlib").Path(__file__).parent.parent))
+    assert out.stdout.strip() == "[]"
