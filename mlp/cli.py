@@ -1,0 +1,69 @@
+"""``python -m mlp``: train one experiment and print the lab's text output.
+
+Flags are the fields of `mlp.config.Experiment` (``--dataset --n --noise --test --seed --hidden 9 4
+--activation --loss --optimizer --lr --epochs --batch-size --reduction`` …) plus ``--log-every``.
+A bad value prints one line naming the flag and the allowed values, and exits with code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from .config import DEFAULT, FIELDS, Experiment
+from .report import test_lines, training_log
+from .train import train
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit code 2, no usage block
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python -m mlp", description="Train the lab's network and print its text output.")
+    for f in FIELDS.values():
+        default = getattr(DEFAULT, f.name)
+        helptext = f"{f.help} Allowed: {f.allowed()}. Default: {f.format(default)}."
+        if f.kind == "sizes":
+            p.add_argument(f.flag, nargs="+", metavar="UNITS", help=helptext)
+        else:
+            p.add_argument(f.flag, metavar=f.kind.upper() if f.kind != "choice" else "NAME", help=helptext)
+    p.add_argument("--log-every", type=int, default=500, metavar="N", help="Print the loss every N epochs (500).")
+    return p
+
+
+def parse(argv: Sequence[str] | None = None) -> tuple[Experiment, int]:
+    """The experiment and log interval from command-line arguments; exits 2 on a bad value."""
+    parser = build_parser()
+    ns = parser.parse_args(argv)
+    values = {}
+    for f in FIELDS.values():
+        raw = getattr(ns, f.name)
+        if raw is None:
+            continue
+        try:
+            values[f.name] = f.parse(" ".join(raw) if isinstance(raw, list) else raw)
+        except ValueError as exc:
+            parser.error(f"argument {f.flag}: {str(exc).removeprefix(f.name + ': ')}")
+    if ns.log_every < 1:
+        parser.error("argument --log-every: must be at least 1")
+    return Experiment(**values), ns.log_every
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    exp, log_every = parse(argv)
+    train_set, test_set = exp.split()
+    net = exp.network()
+    test_kw = {} if test_set is train_set else {"X_test": test_set.X, "y_test": test_set.y}
+    snaps = train(net, train_set.X, train_set.y, every=log_every, **exp.train_kwargs(), **test_kw)
+    for line in training_log(snaps, log_every):
+        print(line)
+    for line in test_lines(test_set.y, net.forward(test_set.X)):
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

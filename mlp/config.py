@@ -1,0 +1,261 @@
+"""One experiment, three faces: the sidebar, the URL and the CLI all read this table.
+
+`Experiment` is a frozen dataclass whose fields are the settings of a run; `FIELDS` describes each
+(name, kind, default, allowed values, group, help). The names are the URL's query keys and, with
+dashes, the CLI's flags (``batch_size`` ↔ ``--batch-size``). Validation lives here, once:
+constructing an `Experiment` with a bad value raises ValueError naming the field and what is allowed;
+`from_query` is the forgiving face for links, falling back to defaults with a notice per bad key.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+from . import checks
+from .activations import ACTIVATIONS
+from .data import DATASETS, FIXED_SIZE, Dataset, make_dataset, split
+from .init import INITIALIZERS
+from .losses import LOSSES
+from .network import MLP
+from .optimizers import OPTIMIZERS
+from .train import REDUCTIONS
+
+MAX_HIDDEN_LAYERS = 4
+MAX_UNITS = 32
+MAX_N = 1000
+MAX_EPOCHS = 100_000
+# A hosted page bounds the work one link can ask for: epochs × training points × parameters.
+# The report's default is 10,000 × 100 × 72 = 7.2e7; the bound is ~28 times that (seconds, not minutes).
+MAX_WORK = 2_000_000_000
+LR_PRESETS = (0.1, 0.3, 0.9)
+
+
+@dataclass(frozen=True)
+class Field:
+    """How one setting is named, bounded, grouped and explained."""
+
+    name: str
+    kind: str  # "choice", "int", "float", "bool" or "sizes"
+    default: Any
+    group: str  # "Data", "Network" or "Training"
+    label: str
+    help: str
+    choices: tuple[str, ...] = ()
+    lo: float = 0
+    hi: float = 0
+    advanced: bool = False
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    def allowed(self) -> str:
+        if self.kind == "choice":
+            return ", ".join(self.choices)
+        if self.kind == "bool":
+            return "true or false"
+        if self.kind == "sizes":
+            return f"1 to {MAX_HIDDEN_LAYERS} layer sizes from 1 to {MAX_UNITS}, e.g. 9,4"
+        return f"{self.lo:g} to {self.hi:g}"
+
+    def check(self, value: Any) -> Any:
+        """The value, normalised, or ValueError naming this field and what is allowed."""
+        if self.kind == "choice":
+            if value not in self.choices:
+                raise ValueError(f"{self.name}: unknown value {value!r}; allowed: {self.allowed()}")
+            return value
+        if self.kind == "bool":
+            if not isinstance(value, bool):
+                raise ValueError(f"{self.name}: expected true or false, got {value!r}")
+            return value
+        if self.kind == "int":
+            return checks.integer(self.name, value, int(self.lo), int(self.hi))
+        if self.kind == "float":
+            return checks.number(self.name, value, self.lo, self.hi, lo_open=self.name == "lr")
+        sizes = checks.sizes(self.name, value, 1, MAX_UNITS)
+        if len(sizes) > MAX_HIDDEN_LAYERS:
+            raise ValueError(f"{self.name}: {len(sizes)} layers is too many; allowed: {self.allowed()}")
+        return sizes
+
+    def parse(self, text: str) -> Any:
+        """Read the value from its text form (a URL or CLI value); ValueError if it is not valid."""
+        text = text.strip()
+        if self.kind == "choice":
+            value: Any = text
+        elif self.kind == "bool":
+            low = text.lower()
+            if low not in ("true", "false", "1", "0", "yes", "no", "on", "off"):
+                raise ValueError(f"{self.name}: {text!r} is not true or false")
+            value = low in ("true", "1", "yes", "on")
+        elif self.kind == "int":
+            try:
+                value = int(text)
+            except ValueError:
+                raise ValueError(f"{self.name}: {text!r} is not a whole number; allowed: {self.allowed()}") from None
+        elif self.kind == "float":
+            try:
+                value = float(text)
+            except ValueError:
+                raise ValueError(f"{self.name}: {text!r} is not a number; allowed: {self.allowed()}") from None
+        else:  # "9,4", "9 4" and the report's "9x4" all mean two hidden layers of 9 and 4 units
+            parts = [p for p in re.split(r"[\s,x×*]+", text.lower()) if p]
+            if not parts or not all(p.isdigit() and len(p) < 6 for p in parts):
+                raise ValueError(f"{self.name}: {text!r} is not a list of layer sizes; allowed: {self.allowed()}")
+            value = tuple(int(p) for p in parts)
+        return self.check(value)
+
+    def format(self, value: Any) -> str:
+        """The value's text form, as the URL carries it."""
+        if self.kind == "bool":
+            return "true" if value else "false"
+        if self.kind == "sizes":
+            return ",".join(map(str, value))
+        if self.kind == "float":
+            return f"{value:.10g}"
+        return str(value)
+
+
+_FIELDS = (
+    Field("dataset", "choice", "linear", "Data", "Data set", "The lab's linear and xor (21 points), or more.",
+          tuple(DATASETS)),
+    Field("n", "int", 100, "Data", "Points", "How many points (xor always has its 21).", lo=2, hi=MAX_N),
+    Field("noise", "float", 0.0, "Data", "Noise", "0 – 0.5; its meaning per data set is in mlp/data.py.",
+          lo=0.0, hi=0.5),
+    Field("test", "float", 0.0, "Data", "Test fraction",
+          "Share of points held out for testing; 0 tests on the training data, as the lab does.", lo=0.0, hi=0.9),
+    Field("seed", "int", 0, "Data", "Data seed", "Seeds the points and the train/test split.", lo=0, hi=2**31 - 1),
+    Field("hidden", "sizes", (9, 4), "Network", "Hidden layers",
+          "Units per hidden layer, e.g. 9,4 (the report's 9×4).", ),
+    Field("activation", "choice", "sigmoid", "Network", "Activation",
+          "Hidden layers' activation; linear means none (the report's §4.3).", tuple(ACTIVATIONS)),
+    Field("output_activation", "choice", "sigmoid", "Network", "Output activation",
+          "Sigmoid keeps the output a probability.", tuple(ACTIVATIONS), advanced=True),
+    Field("loss", "choice", "mse", "Network", "Loss", "mse (the lab's) or bce (binary cross-entropy).",
+          tuple(LOSSES)),
+    Field("init", "choice", "normal", "Network", "Initialisation",
+          "normal is N(0, 1), what the lab's students use.", tuple(INITIALIZERS), advanced=True),
+    Field("bias", "bool", True, "Network", "Biases", "Off gives the lab's bias-free Z = σ(X·W).", advanced=True),
+    Field("weight_seed", "int", 0, "Network", "Weight seed", "Seeds the initial weights and mini-batch order.",
+          lo=0, hi=2**31 - 1),
+    Field("optimizer", "choice", "gd", "Training", "Optimizer",
+          "PyTorch's update rules; momentum and nesterov use 0.9.", tuple(OPTIMIZERS)),
+    Field("lr", "float", 0.1, "Training", "Learning rate", "The report tries 0.1, 0.3 and 0.9.", lo=0.0, hi=100.0),
+    Field("epochs", "int", 10_000, "Training", "Epochs", "Passes over the training set.", lo=1, hi=MAX_EPOCHS),
+    Field("batch_size", "int", 0, "Training", "Batch size", "0 means full batch (the lab's).", lo=0, hi=MAX_N,
+          advanced=True),
+    Field("reduction", "choice", "sum", "Training", "Gradient reduction",
+          "sum: summed over samples, as lab solutions do (n× the lr); mean: PyTorch's.", REDUCTIONS, advanced=True),
+    Field("l1", "float", 0.0, "Training", "L1 penalty", "l1·Σ|W| on weights.", lo=0.0, hi=1.0, advanced=True),
+    Field("l2", "float", 0.0, "Training", "L2 penalty", "(l2/2)·ΣW² on weights.", lo=0.0, hi=1.0, advanced=True),
+)
+FIELDS: dict[str, Field] = {f.name: f for f in _FIELDS}
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """Every setting of one run; the defaults are the report's (2-9-4-1, sigmoid, MSE, GD, lr 0.1)."""
+
+    dataset: str = "linear"
+    n: int = 100
+    noise: float = 0.0
+    test: float = 0.0
+    seed: int = 0
+    hidden: tuple[int, ...] = (9, 4)
+    activation: str = "sigmoid"
+    output_activation: str = "sigmoid"
+    loss: str = "mse"
+    init: str = "normal"
+    bias: bool = True
+    weight_seed: int = 0
+    optimizer: str = "gd"
+    lr: float = 0.1
+    epochs: int = 10_000
+    batch_size: int = 0
+    reduction: str = "sum"
+    l1: float = 0.0
+    l2: float = 0.0
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            object.__setattr__(self, f.name, FIELDS[f.name].check(getattr(self, f.name)))
+
+    # ----- the things an experiment builds ------------------------------------------------
+    @property
+    def layer_sizes(self) -> tuple[int, ...]:
+        return (2, *self.hidden, 1)
+
+    @property
+    def n_points(self) -> int:
+        return FIXED_SIZE.get(self.dataset, self.n)
+
+    def data(self) -> Dataset:
+        return make_dataset(self.dataset, self.n, self.noise, self.seed)
+
+    def split(self, data: Dataset | None = None) -> tuple[Dataset, Dataset]:
+        """(train, test); test is train itself when the test fraction is 0."""
+        return split(self.data() if data is None else data, self.test, self.seed)
+
+    def network(self) -> MLP:
+        return MLP(self.layer_sizes, self.activation, self.output_activation, self.loss, self.init, self.bias,
+                   self.weight_seed)
+
+    def train_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments of ``mlp.train`` (without X, y and the test set)."""
+        return dict(epochs=self.epochs, lr=self.lr, optimizer=self.optimizer,
+                    batch_size=self.batch_size or None, reduction=self.reduction, l1=self.l1, l2=self.l2,
+                    seed=self.weight_seed)
+
+    def work(self, n_train: int | None = None) -> int:
+        """epochs × training points × parameters: what the page bounds by MAX_WORK."""
+        if n_train is None:
+            n_train = self.n_points - (round(self.test * self.n_points) if self.test else 0)
+        s = self.layer_sizes
+        params = sum(a * b + b for a, b in zip(s[:-1], s[1:]))
+        return self.epochs * n_train * params
+
+    def budget_error(self, n_train: int | None = None) -> str:
+        """'' when the run is within MAX_WORK, else a message saying what to reduce."""
+        work = self.work(n_train)
+        if work <= MAX_WORK:
+            return ""
+        most = max(1, math.floor(self.epochs * MAX_WORK / work))
+        return (f"This run asks for {work:.2g} units of work (epochs × points × parameters); the limit is "
+                f"{MAX_WORK:.0e}. Use at most {most:,} epochs with this data and network, or fewer points or units.")
+
+    # ----- faces ----------------------------------------------------------------------------
+    def to_query(self) -> dict[str, str]:
+        """The settings that differ from the defaults, as URL text."""
+        base = Experiment()
+        return {k: FIELDS[k].format(v) for k, v in asdict(self).items() if v != getattr(base, k)}
+
+    def with_(self, **changes: Any) -> Experiment:
+        return replace(self, **changes)
+
+
+DEFAULT = Experiment()
+
+
+def from_query(params: Mapping[str, Any]) -> tuple[Experiment, list[str]]:
+    """Read an experiment from URL parameters, forgivingly.
+
+    Unknown keys are left alone (the page has keys of its own). A bad value for a known key falls
+    back to the default and adds a notice naming the key, what was wrong and what is allowed.
+    Repeated keys (a list of values) use the last one.
+    """
+    values: dict[str, Any] = {}
+    notices: list[str] = []
+    for name, f in FIELDS.items():
+        if name not in params:
+            continue
+        raw = params[name]
+        if isinstance(raw, (list, tuple)):
+            raw = raw[-1] if raw else ""
+        try:
+            values[name] = f.parse(str(raw))
+        except ValueError as exc:
+            notices.append(f"{exc} — using the default, {f.format(f.default)}.")
+    return Experiment(**values), notices
