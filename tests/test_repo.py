@@ -1,0 +1,28 @@
+"""The repository keeps its promises: README's test command is what CI runs."""
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def readme_commands() -> list[str]:
+    text = (ROOT / "README.md").read_text()
+    section = text.split("## Two commands", 1)[1].split("\n## ", 1)[0]
+    return [ln.strip() for ln in section.splitlines() if ln.startswith("    ")]
+
+
+def test_readme_has_two_commands_and_ci_runs_the_test_one():
+    app, tests = readme_commands()
+    assert "streamlit run streamlit_app.py" in app and "requirements.txt" in app
+    assert "pytest" in tests
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert tests in ci.splitlines()
+
+
+def test_requirements_have_lower_bounds_and_no_pins():
+    for name in ("requirements.txt", "requirements-dev.txt"):
+        for ln in (ROOT / name).read_text().splitlines():
+            ln = ln.split("#")[0].strip()
+            if ln and not ln.startswith("-r"):
+                assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+>=[\d.]+", ln), ln
