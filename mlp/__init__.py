@@ -11,7 +11,7 @@ from .init import INITIALIZERS
 from .losses import LOSSES
 from .network import MLP, accuracy
 from .optimizers import OPTIMIZERS
-from .train import REDUCTIONS, Snapshot, train
+from .train import REDUCTIONS, Snapshot, Trainer, train
 
 __all__ = [
     "ACTIVATIONS",
@@ -23,6 +23,7 @@ __all__ = [
     "REDUCTIONS",
     "Dataset",
     "Snapshot",
+    "Trainer",
     "accuracy",
     "make_dataset",
     "split",

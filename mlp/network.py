@@ -24,6 +24,8 @@ from .activations import ACTIVATIONS
 from .init import INITIALIZERS
 from .losses import LOSSES
 
+_VIEWS = ("weights", "biases", "weight_grads", "bias_grads")
+
 
 class _Workspace:
     """Preallocated buffers for batches of ``n`` rows: activations, deltas and scratch per layer."""
@@ -143,6 +145,17 @@ class MLP:
         )
         twin.params[...] = self.params
         return twin
+
+    def __getstate__(self) -> dict:
+        # weights, biases and their gradients are views of params/grad: pickle the flat vectors only
+        state = {k: v for k, v in self.__dict__.items() if k not in _VIEWS}
+        state["_workspaces"] = {}
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.weights, self.biases = self._views(self.params)
+        self.weight_grads, self.bias_grads = self._views(self.grad)
 
     def _workspace(self, n: int) -> _Workspace:
         ws = self._workspaces.get(n)

@@ -45,6 +45,144 @@ class Snapshot:
         return self.status != "running"
 
 
+class Trainer:
+    """Resumable training: the network, its optimizer state, the batch RNG and the epoch count.
+
+    ``run(epochs, every)`` trains ``epochs`` more epochs and yields snapshots at absolute epochs that
+    are multiples of ``every`` and at the end of the call (``status="done"``); the very first call also
+    yields epoch 0. Several calls give exactly the numbers one long call gives (the optimizer's
+    moments and the shuffling RNG carry over), so the page can step, pause and resume. A Trainer
+    pickles (the network rebuilds its parameter views), so finished runs can be cached and copied.
+    Arguments are those of `train`.
+    """
+
+    def __init__(
+        self,
+        net: MLP,
+        X: np.ndarray,
+        y: np.ndarray,
+        *,
+        lr: float,
+        optimizer: str = "gd",
+        batch_size: int | None = None,
+        reduction: str = "sum",
+        l1: float = 0.0,
+        l2: float = 0.0,
+        seed: int = 0,
+        X_test: np.ndarray | None = None,
+        y_test: np.ndarray | None = None,
+        keep_params: bool = False,
+    ) -> None:
+        self.X, self.y = checks.points("X", X, y)
+        net._check_fan_in(self.X)
+        self.net = net
+        self.lr = checks.number("lr", lr, 0.0, None, lo_open=True)
+        self.optimizer = checks.choice("optimizer", optimizer, OPTIMIZERS)(net.n_params, self.lr)
+        n = self.X.shape[0]
+        self.batch = min(n if batch_size is None else checks.integer("batch_size", batch_size, 1), n)
+        if reduction not in REDUCTIONS:
+            raise ValueError(f"reduction: unknown value {reduction!r}; allowed: {', '.join(REDUCTIONS)}")
+        self.reduction = reduction
+        self.l1 = checks.number("l1", l1, 0.0)
+        self.l2 = checks.number("l2", l2, 0.0)
+        self.rng = np.random.default_rng(checks.integer("seed", seed, 0))
+        if (X_test is None) != (y_test is None):
+            raise ValueError("X_test, y_test: give both or neither")
+        if X_test is not None:
+            X_test, y_test = checks.points("X_test", X_test, y_test)
+            net._check_fan_in(X_test)
+        self.X_test, self.y_test = X_test, y_test
+        self.keep_params = keep_params
+        self.epoch = 0
+        self.status = "running"  # becomes "diverged" for good
+        self.reason = ""
+
+    def _penalise(self, tmp: np.ndarray) -> None:
+        """g += l2·W and g += l1·sign(W), on weights only (the mask is 0 on biases)."""
+        theta, g, mask = self.net.params, self.net.grad, self.net.weight_mask
+        if self.l2:
+            np.multiply(theta, mask, out=tmp)
+            tmp *= self.l2
+            g += tmp
+        if self.l1:
+            np.sign(theta, out=tmp)
+            tmp *= mask
+            tmp *= self.l1
+            g += tmp
+
+    def _snapshot(self, loss: float, acc: float, final: bool) -> Snapshot:
+        """Describe the current parameters; the training forward pass is in the full workspace."""
+        net, n = self.net, self.X.shape[0]
+        net._backward(self.X, self.y, net._workspace(n), 1.0 / n)
+        norms = tuple(float(np.sqrt(np.vdot(w, w))) for w in net.weight_grads)
+        test_loss = test_acc = None
+        if self.X_test is not None:
+            test_loss, test_acc = net.evaluate(self.X_test, self.y_test)
+        if self.status == "running":
+            if not math.isfinite(loss):
+                self._diverge("the loss")
+            elif not all(map(math.isfinite, norms)):
+                self._diverge("the gradient")
+            elif not np.isfinite(net.params).all():
+                self._diverge("a parameter")
+        status = self.status if self.status == "diverged" else ("done" if final else "running")
+        params = net.params.copy() if self.keep_params else None
+        return Snapshot(self.epoch, loss, acc, test_loss, test_acc, norms, status, self.reason, params)
+
+    def _diverge(self, what: str) -> None:
+        self.status = "diverged"
+        self.reason = (
+            f"{what} became NaN or infinite at epoch {self.epoch}: the updates grew without bound "
+            "(diverged). Try a smaller learning rate, a bounded activation (sigmoid or tanh), "
+            "or reduction 'mean'."
+        )
+
+    def run(self, epochs: int, every: int = 1) -> Iterator[Snapshot]:
+        """Train ``epochs`` more epochs, yielding snapshots (see the class docstring)."""
+        epochs = checks.integer("epochs", epochs, 1)
+        every = checks.integer("every", every, 1)
+        return self._run(epochs, every)
+
+    def _run(self, epochs: int, every: int) -> Iterator[Snapshot]:
+        net, X, y, opt = self.net, self.X, self.y, self.optimizer
+        n, batch = X.shape[0], self.batch
+        full_ws = net._workspace(n)
+        theta, g = net.params, net.grad
+        tmp = np.empty_like(theta)
+        penalties = bool(self.l1 or self.l2)
+        start, end = self.epoch, self.epoch + epochs
+        with np.errstate(all="ignore"):
+            while True:
+                # forward over the training set: the loss of the parameters after `epoch` epochs
+                p = net._forward(X, full_ws)
+                loss = net._loss(p, y, full_ws)
+                if self.status == "diverged" or not math.isfinite(loss) or self.epoch == end:
+                    yield self._snapshot(loss, accuracy(p, y), final=True)
+                    return
+                if self.epoch % every == 0 and (self.epoch != start or start == 0):
+                    snap = self._snapshot(loss, accuracy(p, y), final=False)
+                    yield snap
+                    if snap.status == "diverged":
+                        return
+                if batch == n:  # full batch: reuse the forward pass above
+                    net._backward(X, y, full_ws, 1.0 if self.reduction == "sum" else 1.0 / n)
+                    if penalties:
+                        self._penalise(tmp)
+                    opt.step(theta, g)
+                else:
+                    order = self.rng.permutation(n)
+                    for lo in range(0, n, batch):
+                        idx = order[lo : lo + batch]
+                        Xb, yb = X[idx], y[idx]
+                        ws = net._workspace(len(idx))
+                        net._forward(Xb, ws)
+                        net._backward(Xb, yb, ws, 1.0 if self.reduction == "sum" else 1.0 / len(idx))
+                        if penalties:
+                            self._penalise(tmp)
+                        opt.step(theta, g)
+                self.epoch += 1
+
+
 def train(
     net: MLP,
     X: np.ndarray,
@@ -79,97 +217,8 @@ def train(
         X_test, y_test: an optional held-out set, evaluated at each snapshot.
         keep_params: attach a copy of ``net.params`` to every snapshot.
     """
-    X, y = checks.points("X", X, y)
-    net._check_fan_in(X)
-    epochs = checks.integer("epochs", epochs, 1)
-    lr = checks.number("lr", lr, 0.0, None, lo_open=True)
-    opt = checks.choice("optimizer", optimizer, OPTIMIZERS)(net.n_params, lr)
-    n = X.shape[0]
-    batch = n if batch_size is None else checks.integer("batch_size", batch_size, 1)
-    batch = min(batch, n)
-    if reduction not in REDUCTIONS:
-        raise ValueError(f"reduction: unknown value {reduction!r}; allowed: {', '.join(REDUCTIONS)}")
-    l1 = checks.number("l1", l1, 0.0)
-    l2 = checks.number("l2", l2, 0.0)
-    every = checks.integer("every", every, 1)
-    if (X_test is None) != (y_test is None):
-        raise ValueError("X_test, y_test: give both or neither")
-    if X_test is not None:
-        X_test, y_test = checks.points("X_test", X_test, y_test)
-        net._check_fan_in(X_test)
-    return _run(net, X, y, X_test, y_test, opt, epochs, batch, reduction, l1, l2, seed, every, keep_params)
-
-
-def _run(net, X, y, X_test, y_test, opt, epochs, batch, reduction, l1, l2, seed, every, keep_params):
-    n = X.shape[0]
-    full_ws = net._workspace(n)
-    theta, g = net.params, net.grad
-    tmp = np.empty_like(theta)
-    mask = net.weight_mask
-    rng = np.random.default_rng(seed)
-
-    def penalise() -> None:
-        # g += l2·W and g += l1·sign(W), on weights only (mask is 0 on biases)
-        if l2:
-            np.multiply(theta, mask, out=tmp)
-            np.multiply(tmp, l2, out=tmp)
-            np.add(g, tmp, out=g)
-        if l1:
-            np.sign(theta, out=tmp)
-            np.multiply(tmp, mask, out=tmp)
-            np.multiply(tmp, l1, out=tmp)
-            np.add(g, tmp, out=g)
-
-    def snapshot(epoch: int, loss: float, acc: float, status: str = "running", reason: str = "") -> Snapshot:
-        # full_ws holds the forward pass of the current parameters over the training set
-        net._backward(X, y, full_ws, 1.0 / n)
-        norms = tuple(float(np.sqrt(np.vdot(w, w))) for w in net.weight_grads)
-        test_loss = test_acc = None
-        if X_test is not None:
-            test_loss, test_acc = net.evaluate(X_test, y_test)
-        if status == "running" and not all(map(math.isfinite, norms)):
-            status, reason = "diverged", _reason("gradient", epoch)
-        if status == "running" and not np.isfinite(theta).all():
-            status, reason = "diverged", _reason("a parameter", epoch)
-        params = theta.copy() if keep_params else None
-        return Snapshot(epoch, loss, acc, test_loss, test_acc, norms, status, reason, params)
-
-    with np.errstate(all="ignore"):
-        for epoch in range(epochs + 1):
-            # forward over the training set: the loss of the parameters after `epoch` epochs
-            p = net._forward(X, full_ws)
-            loss = net._loss(p, y, full_ws)
-            if not math.isfinite(loss):
-                yield snapshot(epoch, loss, accuracy(p, y), "diverged", _reason("the loss", epoch))
-                return
-            if epoch == epochs:
-                yield snapshot(epoch, loss, accuracy(p, y), "done")
-                return
-            if epoch % every == 0:
-                snap = snapshot(epoch, loss, accuracy(p, y))
-                yield snap
-                if snap.finished:
-                    return
-            if batch == n:
-                # full batch: reuse the forward pass above
-                net._backward(X, y, full_ws, 1.0 if reduction == "sum" else 1.0 / n)
-                penalise()
-                opt.step(theta, g)
-            else:
-                order = rng.permutation(n)
-                for start in range(0, n, batch):
-                    idx = order[start : start + batch]
-                    Xb, yb = X[idx], y[idx]
-                    ws = net._workspace(len(idx))
-                    net._forward(Xb, ws)
-                    net._backward(Xb, yb, ws, 1.0 if reduction == "sum" else 1.0 / len(idx))
-                    penalise()
-                    opt.step(theta, g)
-
-
-def _reason(what: str, epoch: int) -> str:
-    return (
-        f"{what} became NaN or infinite at epoch {epoch}: the updates grew without bound "
-        "(diverged). Try a smaller learning rate, a bounded activation (sigmoid or tanh), "
-        "or reduction 'mean'."
+    trainer = Trainer(
+        net, X, y, lr=lr, optimizer=optimizer, batch_size=batch_size, reduction=reduction, l1=l1, l2=l2,
+        seed=seed, X_test=X_test, y_test=y_test, keep_params=keep_params,
     )
+    return trainer.run(epochs, every)

@@ -202,3 +202,42 @@ def test_importing_mlp_pulls_in_no_ui():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=str(__import__("pathlib").Path(__file__).parent.parent))
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("optimizer", ["gd", "momentum", "adam"])
+def test_trainer_in_steps_equals_one_long_run(optimizer):
+    """Step 25 epochs four times = train 100 epochs: optimizer state and batch RNG carry over."""
+    d = mlp.make_dataset("moons", n=40, seed=3)
+    kw = dict(lr=0.05, optimizer=optimizer, batch_size=16, seed=4)
+    one = mlp.MLP((2, 6, 1), seed=2)
+    *_, last_one = mlp.train(one, d.X, d.y, epochs=100, every=25, **kw)
+    steps = mlp.Trainer(mlp.MLP((2, 6, 1), seed=2), d.X, d.y, **kw)
+    epochs = []
+    for _ in range(4):
+        epochs += [s.epoch for s in steps.run(25, every=25)]
+    assert epochs == [0, 25, 50, 75, 100]
+    np.testing.assert_array_equal(steps.net.params, one.params)
+    assert steps.epoch == 100 and last_one.epoch == 100
+
+
+def test_trainer_pickles_with_live_parameter_views():
+    import pickle
+
+    d = mlp.make_dataset("xor")
+    t = mlp.Trainer(mlp.MLP((2, 4, 1), seed=0), d.X, d.y, lr=0.1, optimizer="adam")
+    list(t.run(10))
+    twin = pickle.loads(pickle.dumps(t))
+    twin.net.weights[0][0, 0] = 123.0
+    assert twin.net.params[0] == 123.0  # the views point into the copy's own params
+    assert t.net.params[0] != 123.0
+    a, b = list(t.run(5))[-1], list(pickle.loads(pickle.dumps(t)).run(5))[-1]
+    assert a.epoch == 15 and b.epoch == 20  # the copy was taken after t's second run
+
+
+def test_diverged_trainer_stays_diverged():
+    d = mlp.make_dataset("linear")
+    t = mlp.Trainer(mlp.MLP((2, 9, 4, 1), activation="linear", output_activation="linear"), d.X, d.y, lr=0.1)
+    last = list(t.run(1000))[-1]
+    assert last.status == "diverged"
+    again = list(t.run(10))
+    assert len(again) == 1 and again[0].status == "diverged" and again[0].epoch == last.epoch
