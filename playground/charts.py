@@ -1,0 +1,188 @@
+"""Chart builders for the page. This module draws the curves over epochs (loss, gradient flow, pinned
+runs) and re-exports the rest, so the page imports one module:
+
+- charts_plane: decision regions, run small multiples, the report's ground-truth-vs-prediction figure;
+- charts_network: the network diagram and the per-neuron activation maps;
+- chart_data: colours, named float32 frames, ``downsample``, ``square_domain``, ``vega_spec``.
+
+All are pure functions: numpy arrays and plain values in, Altair 6 charts out; they never call
+Streamlit and never import mlp.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from playground.chart_data import ORANGE, downsample, frame, square_domain, stretch, vega_spec
+from playground.charts_network import network_chart, neuron_maps_chart
+from playground.charts_plane import (
+    decision_chart,
+    labels_chart,
+    small_multiples_chart,
+    truth_vs_prediction_chart,
+)
+
+__all__ = [
+    "decision_chart",
+    "downsample",
+    "grad_flow_chart",
+    "labels_chart",
+    "loss_chart",
+    "network_chart",
+    "neuron_maps_chart",
+    "overlay_loss_chart",
+    "small_multiples_chart",
+    "square_domain",
+    "truth_vs_prediction_chart",
+    "vega_spec",
+]
+
+
+def _long_frame(
+    name: str, curves: dict[str, tuple[np.ndarray, np.ndarray]], value: str, series: str, log_scale: bool
+) -> pd.DataFrame:
+    """Long form (epoch, value, series) of curves {key: (x (t,), y (t,))}.
+
+    Non-finite values are dropped (a diverged run would otherwise wreck the axis); on a log axis,
+    non-positive ones too.
+    """
+    parts: dict[str, list[np.ndarray]] = {"epoch": [], value: [], series: []}
+    for key, (x, y) in curves.items():
+        x, y = np.asarray(x, float).reshape(-1), np.asarray(y, float).reshape(-1)
+        keep = np.isfinite(y) & (y > 0) if log_scale else np.isfinite(y)
+        parts["epoch"].append(x[keep])
+        parts[value].append(y[keep])
+        parts[series].append(np.full(int(keep.sum()), key, dtype=object))
+    return frame(name, {k: np.concatenate(v) if v else np.array([]) for k, v in parts.items()})
+
+
+def _curves_chart(
+    df: pd.DataFrame,
+    *,
+    value: str,
+    series: str,
+    colour: alt.Scale,
+    log_scale: bool,
+    height: int,
+    title: str,
+    y_title: str,
+    legend_title: str,
+    highlight: alt.Parameter | None = None,
+) -> alt.LayerChart:
+    """Lines per series plus a hover layer: the points nearest the pointer's epoch show with a tooltip.
+
+    With ``highlight`` (a selection on the series field) the other lines are dimmed.
+    """
+    hover = alt.selection_point(
+        name="hover", fields=["epoch"], nearest=True, on="pointerover", clear="pointerout", empty=False
+    )
+    base = alt.Chart(df).encode(
+        x=alt.X("epoch:Q", title="epoch", scale=alt.Scale(nice=False)),
+        y=alt.Y(f"{value}:Q", title=y_title, scale=alt.Scale(type="log") if log_scale else alt.Scale()),
+        color=alt.Color(f"{series}:N", scale=colour, legend=alt.Legend(title=legend_title, orient="top")),
+    )
+    lines = base.mark_line(strokeWidth=2).properties(name="lines")  # fixed view names keep the spec stable
+    if highlight is not None:
+        lines = lines.encode(opacity=alt.when(highlight).then(alt.value(1.0)).otherwise(alt.value(0.15)))
+        lines = lines.add_params(highlight)
+    points = (
+        base.mark_point(filled=True, size=50)
+        .properties(name="hover_points")
+        .encode(
+            opacity=alt.when(hover).then(alt.value(1.0)).otherwise(alt.value(0.0)),
+            tooltip=[
+                alt.Tooltip(f"{series}:N", title=legend_title),
+                alt.Tooltip("epoch:Q", format=",.0f"),
+                alt.Tooltip(f"{value}:Q", title=y_title, format=".5g"),
+            ],
+        )
+        .add_params(hover)
+    )
+    return stretch(alt.layer(lines, points), height).properties(title=title)
+
+
+def loss_chart(
+    epochs: np.ndarray,
+    train: np.ndarray,
+    test: np.ndarray | None = None,
+    *,
+    log_scale: bool = False,
+    max_points: int = 600,
+    height: int = 260,
+) -> alt.LayerChart:
+    """Training (and test) loss per epoch. epochs, train, test: (T,). Frame "loss": epoch, loss, series."""
+    ys = {"train": train} if test is None else {"train": train, "test": test}
+    x, ys = downsample(epochs, ys, max_points)
+    df = _long_frame("loss", {k: (x, v) for k, v in ys.items()}, "loss", "series", log_scale)
+    colour = alt.Scale(domain=["train", "test"], range=["#3b3b3b", ORANGE])
+    return _curves_chart(
+        df,
+        value="loss",
+        series="series",
+        colour=colour,
+        log_scale=log_scale,
+        height=height,
+        title="Loss",
+        y_title="loss (log scale)" if log_scale else "loss",
+        legend_title="set",
+    )
+
+
+def grad_flow_chart(
+    epochs: np.ndarray,
+    norms: np.ndarray,
+    *,
+    log_scale: bool = True,
+    max_points: int = 600,
+    height: int = 220,
+) -> alt.LayerChart:
+    """Per-layer gradient norms ‖dW_l‖. epochs: (T,), norms: (T, L). Frame "grad": epoch, norm, layer "W1".."WL"."""
+    norms = np.asarray(norms, float)
+    norms = norms[:, None] if norms.ndim == 1 else norms
+    names = [f"W{i + 1}" for i in range(norms.shape[1])]
+    x, ys = downsample(epochs, {n: norms[:, i] for i, n in enumerate(names)}, max_points)
+    df = _long_frame("grad", {k: (x, v) for k, v in ys.items()}, "norm", "layer", log_scale)
+    return _curves_chart(
+        df,
+        value="norm",
+        series="layer",
+        colour=alt.Scale(domain=names, scheme="tableau10"),
+        log_scale=log_scale,
+        height=height,
+        title="Gradient flow",
+        legend_title="layer",
+        y_title="‖dW‖ (log scale)" if log_scale else "‖dW‖",
+    )
+
+
+def overlay_loss_chart(
+    runs: dict[str, tuple[np.ndarray, np.ndarray]],
+    *,
+    log_scale: bool = False,
+    max_points: int = 400,
+    height: int = 300,
+) -> alt.LayerChart:
+    """One loss curve per pinned run {name: (epochs (T,), loss (T,))}; frame "runs": epoch, loss, run.
+
+    Clicking a legend entry selects that run (selection "run", bound to the legend) and dims the others.
+    """
+    curves = {}
+    for name, (x, y) in runs.items():
+        xd, yd = downsample(x, {"loss": y}, max_points)
+        curves[name] = (xd, yd["loss"])
+    df = _long_frame("runs", curves, "loss", "run", log_scale)
+    run = alt.selection_point(fields=["run"], bind="legend", name="run")
+    return _curves_chart(
+        df,
+        value="loss",
+        series="run",
+        colour=alt.Scale(domain=list(runs), scheme="tableau10"),
+        log_scale=log_scale,
+        height=height,
+        title="Loss per run",
+        legend_title="run",
+        y_title="loss (log scale)" if log_scale else "loss",
+        highlight=run,
+    )

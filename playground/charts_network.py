@@ -1,0 +1,248 @@
+"""Chart builders that look inside the network: the weight diagram and the per-neuron activation maps.
+
+Pure functions like those in charts (which re-exports them). Weights follow ``X @ W + b``: weights[l]
+has shape (fan_in, fan_out), biases[l] shape (fan_out,) or (1, fan_out). Colours: blue = positive,
+orange = negative, for weights and biases alike.
+"""
+
+from __future__ import annotations
+
+import math
+
+import altair as alt
+import numpy as np
+
+from playground.chart_data import BLUE, GREY, ORANGE, frame, stretch
+
+DENSE_EDGES = 200  # above this many edges, lines get thinner and fainter so the diagram stays legible
+
+
+def _layout(sizes: list[int]) -> list[np.ndarray]:
+    """Vertical position in (0, 1) of each neuron, layer by layer, centred, equally spaced across layers."""
+    step = 1.0 / max(max(sizes), 2)
+    return [0.5 + ((m - 1) / 2 - np.arange(m)) * step for m in sizes]
+
+
+def network_chart(
+    weights: list[np.ndarray],
+    biases: list[np.ndarray],
+    *,
+    height: int = 320,
+    input_names: tuple[str, ...] = ("x1", "x2"),
+) -> alt.LayerChart:
+    """The network as a diagram: a column of neurons per layer, a line per weight.
+
+    Line colour = sign of w, width and opacity = |w| relative to the largest |w| in the network (the
+    tooltip gives the value, "w[l][i→j]" with 1-based layer and unit numbers). Every non-input neuron,
+    the output included, is filled with the colour of its bias's sign, opacity ∝ |b|, and labelled with
+    b when no layer has more than 10 units. Frames "edges" (x, y, x_to, y_to, w, sign, width, opacity,
+    weight, source, target), "nodes" (x, y, name, kind, bias, fill, fill_opacity, label), "heads".
+    """
+    Ws = [np.asarray(W, float) for W in weights]
+    bs = [np.asarray(b, float).reshape(-1) for b in biases]
+    if not Ws or len(bs) != len(Ws):
+        raise ValueError(f"need one bias vector per weight matrix, got {len(Ws)} and {len(bs)}")
+    sizes = [Ws[0].shape[0]] + [W.shape[1] for W in Ws]
+    for layer, (W, b) in enumerate(zip(Ws, bs)):
+        if W.shape[0] != sizes[layer] or b.size != W.shape[1]:
+            raise ValueError(
+                f"layer {layer + 1}: W {W.shape} does not follow {sizes[layer]} units or b {b.shape}"
+            )
+    names = [list(input_names) if len(input_names) == sizes[0] else [f"x{i + 1}" for i in range(sizes[0])]]
+    names += [[f"h{layer}.{j + 1}" for j in range(m)] for layer, m in enumerate(sizes[1:-1], 1)]
+    names.append(["out"] if sizes[-1] == 1 else [f"out{j + 1}" for j in range(sizes[-1])])
+    pos = _layout(sizes)
+
+    # edges: W[i, j] joins unit i of layer l to unit j of layer l+1; ravel walks j fastest, as i/j do
+    parts: dict[str, list] = {k: [] for k in ("x", "y", "x_to", "y_to", "w", "weight", "source", "target")}
+    for layer, W in enumerate(Ws):
+        i, j = (a.ravel() for a in np.meshgrid(np.arange(W.shape[0]), np.arange(W.shape[1]), indexing="ij"))
+        parts["x"].append(np.full(i.size, layer))
+        parts["x_to"].append(np.full(i.size, layer + 1))
+        parts["y"].append(pos[layer][i])
+        parts["y_to"].append(pos[layer + 1][j])
+        parts["w"].append(W.ravel())
+        parts["weight"] += [f"w[{layer + 1}][{a + 1}→{c + 1}]" for a, c in zip(i, j)]
+        parts["source"] += [names[layer][a] for a in i]
+        parts["target"] += [names[layer + 1][c] for c in j]
+    cols = {
+        k: np.concatenate(v) if isinstance(v[0], np.ndarray) else np.array(v, dtype=object)
+        for k, v in parts.items()
+    }
+    w = cols["w"]
+    mag = np.abs(w) / max(float(np.max(np.abs(w), initial=0.0)), 1e-12)
+    dense = w.size > DENSE_EDGES
+    max_px, alpha = (2.5, 0.35) if dense else (7.0, 0.85)
+    cols |= {
+        "sign": np.where(w >= 0, "positive", "negative"),
+        "width": 0.4 + (max_px - 0.4) * mag,
+        "opacity": alpha * (0.3 + 0.7 * mag),
+    }
+    edges = frame("edges", cols)
+
+    # nodes: inputs grey without a bias; every other unit (the output too) carries its bias
+    b_all = np.concatenate([np.full(sizes[0], np.nan), *bs])
+    b_mag = np.abs(b_all) / max(float(np.nanmax(np.abs(b_all), initial=0.0)), 1e-12)
+    is_input = np.isnan(b_all)
+    kinds = ["input"] * sizes[0] + [
+        k for m, k in zip(sizes[1:], [*["hidden"] * (len(sizes) - 2), "output"]) for _ in range(m)
+    ]
+    flat_names = [n for layer in names for n in layer]
+    show_b = max(sizes) <= 10
+    nodes = frame(
+        "nodes",
+        {
+            "x": np.concatenate([np.full(m, layer) for layer, m in enumerate(sizes)]),
+            "y": np.concatenate(pos),
+            "name": flat_names,
+            "kind": kinds,
+            "bias": b_all,
+            "fill": np.where(is_input, "input", np.where(b_all >= 0, "positive", "negative")),
+            "fill_opacity": np.where(is_input, 1.0, 0.25 + 0.75 * np.nan_to_num(b_mag)),
+            "label": [
+                n if inp else (f"b={b:+.2f}" if show_b else "")
+                for n, inp, b in zip(flat_names, is_input, b_all)
+            ],
+        },
+    )
+    heads = frame(
+        "heads",
+        {
+            "x": np.arange(len(sizes)),
+            "y": np.full(len(sizes), 1.0),
+            "head": ["input", *[f"hidden {k}" for k in range(1, len(sizes) - 1)], "output"],
+        },
+    )
+
+    x = alt.X("x:Q", axis=None, scale=alt.Scale(domain=[-0.5, len(sizes) - 0.5], nice=False))
+    y = alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[-0.02, 1.06], nice=False))
+    sign = alt.Scale(domain=["positive", "negative", "input"], range=[BLUE, ORANGE, GREY])
+    lines = (
+        alt.Chart(edges)
+        .mark_rule()
+        .encode(
+            x=x,
+            y=y,
+            x2="x_to:Q",
+            y2="y_to:Q",
+            color=alt.Color(
+                "sign:N", scale=sign, legend=alt.Legend(title="sign of w and b", orient="bottom")
+            ),
+            strokeWidth=alt.StrokeWidth("width:Q", scale=None),
+            opacity=alt.Opacity("opacity:Q", scale=None),
+            tooltip=[
+                alt.Tooltip("weight:N", title="weight"),
+                alt.Tooltip("w:Q", title="value", format=".4f"),
+                alt.Tooltip("source:N", title="from"),
+                alt.Tooltip("target:N", title="to"),
+            ],
+        )
+    )
+    diameter = min(26.0, 0.7 * height / max(sizes))
+    dots = (
+        alt.Chart(nodes)
+        .mark_circle(size=diameter**2, stroke="#444444", strokeWidth=1)
+        .encode(
+            x=x,
+            y=y,
+            fill=alt.Fill("fill:N", scale=sign, legend=None),
+            fillOpacity=alt.FillOpacity("fill_opacity:Q", scale=None),
+            tooltip=[
+                alt.Tooltip("name:N", title="neuron"),
+                alt.Tooltip("kind:N"),
+                alt.Tooltip("bias:Q", title="bias", format=".4f"),
+            ],
+        )
+    )
+    labelled = alt.Chart(nodes).encode(x=x, y=y, text="label:N")
+    names_in = labelled.transform_filter(alt.datum.kind == "input").mark_text(
+        align="right", dx=-(diameter / 2 + 4), fontSize=12, fontWeight="bold"
+    )
+    biases = labelled.transform_filter(alt.datum.kind != "input").mark_text(
+        align="left", dx=diameter / 2 + 3, fontSize=10
+    )
+    top = alt.Chart(heads).mark_text(fontSize=12, fontWeight="bold").encode(x=x, y=y, text="head:N")
+    chart = alt.layer(lines, dots, names_in, biases, top)
+    return stretch(chart, height).properties(title="Network", view=alt.ViewBackground(stroke=None))
+
+
+def neuron_maps_chart(
+    xs: np.ndarray,
+    ys: np.ndarray,
+    maps: list[np.ndarray],
+    *,
+    size: int = 70,
+    columns: int = 8,
+    max_cells: int = 20_000,
+) -> alt.FacetChart | alt.VConcatChart:
+    """What every hidden neuron computes over the plane: one small heatmap per neuron, a row per layer.
+
+    xs: (gx+1,) and ys: (gy+1,) cell edges as for decision_chart; maps[l]: (gy, gx, units_l) activations
+    of hidden layer l. Each map is scaled to its own min → max (orange → white → blue), because the
+    shape of a neuron's response is what matters and activations differ in range (sigmoid (0, 1),
+    tanh (−1, 1), ReLU [0, ∞)); the tooltip gives the raw activation. When the maps hold more than
+    ``max_cells`` cells in all, every k-th row and column is kept. Frames "maps_1".."maps_L":
+    panel ("L1·n3"), col, row, x1, x2 (cell centre), a (activation), v (scaled).
+    """
+    if not maps:
+        raise ValueError("neuron_maps_chart needs at least one hidden layer")
+    xs, ys = np.asarray(xs, float).reshape(-1), np.asarray(ys, float).reshape(-1)
+    gx, gy = xs.size - 1, ys.size - 1
+    k = max(1, math.ceil(math.sqrt(sum(np.shape(m)[2] for m in maps) * gx * gy / max_cells)))
+    cx, cy = ((xs[:-1] + xs[1:]) / 2)[::k], ((ys[:-1] + ys[1:]) / 2)[::k]
+    rows = []
+    for layer, m in enumerate(maps, 1):
+        m = np.asarray(m, float)
+        if m.ndim != 3 or m.shape[:2] != (gy, gx):
+            raise ValueError(f"maps[{layer - 1}] must be (gy, gx, units) = ({gy}, {gx}, ·), got {m.shape}")
+        m = m[::k, ::k]
+        hy, hx, units = m.shape
+        lo, hi = m.min(axis=(0, 1)), m.max(axis=(0, 1))
+        v = np.where(hi > lo, (m - lo) / np.where(hi > lo, hi - lo, 1.0), 0.5)  # a flat map shows white
+        panels = [f"L{layer}·n{j + 1}" for j in range(units)]
+        unit, row, col = (
+            a.ravel() for a in np.meshgrid(np.arange(units), np.arange(hy), np.arange(hx), indexing="ij")
+        )
+        df = frame(
+            f"maps_{layer}",
+            {
+                "panel": np.array(panels, dtype=object)[unit],
+                "col": col,
+                "row": row,
+                "x1": cx[col],
+                "x2": cy[row],
+                "a": m[row, col, unit],
+                "v": v[row, col, unit],
+            },
+        )
+        cells = (
+            alt.Chart(df)
+            .mark_rect()
+            .encode(
+                x=alt.X("col:O", axis=None),
+                y=alt.Y("row:O", axis=None, sort="descending"),  # row 0 is the lowest x2
+                color=alt.Color(
+                    "v:Q", scale=alt.Scale(domain=[0, 0.5, 1], range=[ORANGE, "#ffffff", BLUE]), legend=None
+                ),
+                tooltip=[
+                    alt.Tooltip("panel:N", title="neuron"),
+                    alt.Tooltip("x1:Q", format=".2f"),
+                    alt.Tooltip("x2:Q", format=".2f"),
+                    alt.Tooltip("a:Q", title="activation", format=".4f"),
+                ],
+            )
+        )
+        rows.append(
+            cells.properties(width=size, height=size).facet(
+                facet=alt.Facet(
+                    "panel:N", sort=panels, title=None, header=alt.Header(labelFontSize=11, labelPadding=2)
+                ),
+                columns=min(units, columns),
+                spacing=4,
+            )
+        )
+    title = alt.Title(
+        "Hidden neurons", subtitle="each map scaled to its own range: orange = low, blue = high"
+    )
+    chart = rows[0] if len(rows) == 1 else alt.vconcat(*rows, spacing=10)
+    return chart.properties(title=title)

@@ -1,0 +1,432 @@
+"""Chart builders, checked through their Vega-Lite dicts and the frames they carry.
+
+``chart.to_dict()`` validates against the Vega-Lite schema; ``vega_spec`` gives the same spec with the
+frames as DataFrames under their stable names, which is how the data checks below read them.
+"""
+
+from __future__ import annotations
+
+import json
+
+import altair as alt
+import numpy as np
+import pytest
+
+from playground import charts
+from playground.chart_data import BLUE, ORANGE, RED, downsample, square_domain, vega_spec
+
+RNG_SEED = 0
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(RNG_SEED)
+
+
+def grid(gx: int, gy: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cell edges over [0, 1]² and a P(class 1) that rises with x2 − x1: (gx+1,), (gy+1,), (gy, gx)."""
+    xs, ys = np.linspace(0, 1, gx + 1), np.linspace(0, 1, gy + 1)
+    cx, cy = np.meshgrid((xs[:-1] + xs[1:]) / 2, (ys[:-1] + ys[1:]) / 2)
+    return xs, ys, 1 / (1 + np.exp(-8 * (cy - cx)))
+
+
+def linear_data(rng: np.random.Generator, n: int = 40) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The lab's generate_linear labels (0 if x1 > x2) as (n, 1), and predictions with 3 flipped."""
+    X = rng.uniform(0, 1, (n, 2))
+    y = (X[:, 0] <= X[:, 1]).astype(int)[:, None]
+    pred = y.ravel().copy()
+    pred[[1, 5, 7]] ^= 1
+    return X, y, pred
+
+
+def layers_by_mark(spec: dict) -> dict[str, dict]:
+    """{mark type: layer} of a layered spec."""
+    return {
+        (lay["mark"]["type"] if isinstance(lay["mark"], dict) else lay["mark"]): lay for lay in spec["layer"]
+    }
+
+
+def network(rng: np.random.Generator, sizes: list[int]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    Ws = [rng.normal(size=(a, b)) for a, b in zip(sizes[:-1], sizes[1:])]
+    return Ws, [rng.normal(size=b) for b in sizes[1:]]
+
+
+# --- every builder yields a schema-valid spec ---------------------------------------------------------
+
+
+def all_charts(rng: np.random.Generator) -> dict[str, alt.TopLevelMixin]:
+    ep = np.arange(1, 3001)
+    loss = 0.25 * np.exp(-ep / 500) + 1e-3
+    X, y, pred = linear_data(rng)
+    xs, ys, probs = grid(12, 10)
+    Ws, bs = network(rng, [2, 4, 3, 1])
+    panel = dict(xs=xs, ys=ys, probs=probs, X=X, y=y, pred=pred)
+    return {
+        "loss": charts.loss_chart(ep, loss, loss * 1.2, log_scale=True),
+        "grad": charts.grad_flow_chart(ep, np.abs(rng.normal(size=(ep.size, 3)))),
+        "overlay": charts.overlay_loss_chart({"a": (ep, loss), "b": (ep, 2 * loss)}),
+        "decision": charts.decision_chart(
+            xs, ys, probs, X, y, pred, is_test=np.arange(40) % 4 == 0, p=X[:, 1]
+        ),
+        "truth_vs_prediction": charts.truth_vs_prediction_chart(X, y, pred),
+        "labels": charts.labels_chart(X, y, title="Ground truth"),
+        "small_multiples": charts.small_multiples_chart(
+            [dict(panel, name="one"), dict(panel, name="two")], domain=(0, 1, 0, 1)
+        ),
+        "network": charts.network_chart(Ws, bs),
+        "neuron_maps": charts.neuron_maps_chart(
+            xs, ys, [rng.normal(size=(10, 12, 4)), rng.normal(size=(10, 12, 3))]
+        ),
+    }
+
+
+@pytest.mark.parametrize("name", list(all_charts(np.random.default_rng(RNG_SEED))))
+def test_every_builder_validates(rng: np.random.Generator, name: str) -> None:
+    chart = all_charts(rng)[name]
+    spec = chart.to_dict()  # raises on a schema error
+    assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/v6")
+    assert vega_spec(chart, validate=True)["datasets"]  # the named-frame form validates too
+    json.dumps(chart.to_dict())  # plain JSON, no numpy scalars left
+
+
+def test_numeric_columns_are_float32(rng: np.random.Generator) -> None:
+    for name, chart in all_charts(rng).items():
+        for frame_name, df in vega_spec(chart)["datasets"].items():
+            numeric = [c for c in df.columns if df[c].dtype.kind in "iuf"]
+            assert all(df[c].dtype == np.float32 for c in numeric), (name, frame_name, df.dtypes.to_dict())
+
+
+# --- downsample ----------------------------------------------------------------------------------------
+
+
+def test_downsample_leaves_short_runs_alone() -> None:
+    x = np.arange(50)
+    xd, ys = downsample(x, {"a": np.sin(x)}, max_points=600)
+    assert np.array_equal(xd, x) and np.array_equal(ys["a"], np.sin(x))
+
+
+def test_downsample_keeps_ends_and_extremes_within_budget(rng: np.random.Generator) -> None:
+    n = 100_000
+    x = np.arange(n)
+    a = np.sin(x / 7.0) + rng.normal(0, 0.1, n)  # fast oscillation: a stride would alias it away
+    b = np.exp(-x / 20_000)
+    xd, ys = downsample(x, {"a": a, "b": b}, max_points=600)
+    assert len(xd) <= 600 and len(xd) > 300
+    assert xd[0] == 0 and xd[-1] == n - 1
+    assert np.all(np.diff(xd) > 0)  # one shared, increasing index set
+    assert ys["a"].max() == a.max() and ys["a"].min() == a.min()
+    assert ys["b"][0] == b[0] and ys["b"][-1] == b[-1]
+    np.testing.assert_array_equal(ys["a"], a[xd])  # values are the inputs' own, not averages
+    # every 1/100 of the run still shows most of the swing
+    for chunk in np.array_split(np.arange(len(xd)), 100):
+        assert np.ptp(ys["a"][chunk]) > 1.5
+
+
+def test_downsample_ignores_nans_when_picking_extremes() -> None:
+    y = np.linspace(0, 1, 10_000)
+    y[2000:3000] = np.nan
+    y[5000] = 7.0
+    xd, ys = downsample(np.arange(y.size), {"loss": y}, max_points=100)
+    assert np.nanmax(ys["loss"]) == 7.0 and 5000 in xd
+    assert len(xd) <= 100
+
+
+def test_downsample_rejects_curves_of_the_wrong_length() -> None:
+    with pytest.raises(ValueError):
+        downsample(np.arange(10), {"a": np.arange(9)})
+
+
+# --- curves over epochs --------------------------------------------------------------------------------
+
+
+def test_loss_chart_long_form_from_inputs() -> None:
+    ep = np.arange(1, 101)
+    train, test = 1 / ep, 2 / ep
+    spec = vega_spec(charts.loss_chart(ep, train, test))
+    df = spec["datasets"]["loss"]
+    assert list(df.columns) == ["epoch", "loss", "series"]
+    assert sorted(df["series"].unique()) == ["test", "train"] and len(df) == 200
+    np.testing.assert_allclose(df.loc[df.series == "test", "loss"], 2 / ep, rtol=1e-6)
+    assert spec["width"] == "container" and spec["autosize"]["type"] == "fit-x"
+    line = layers_by_mark(spec)["line"]
+    assert line["encoding"]["y"]["field"] == "loss" and line["encoding"]["color"]["field"] == "series"
+    (hover,) = spec["params"]
+    assert hover["name"] == "hover" and hover["select"]["nearest"] is True
+    assert "log" not in json.dumps(line["encoding"]["y"].get("scale", {}))
+
+
+def test_loss_chart_train_only_and_downsampled() -> None:
+    ep = np.arange(1, 20_001)
+    df = vega_spec(charts.loss_chart(ep, 1 / ep, max_points=300))["datasets"]["loss"]
+    assert set(df["series"]) == {"train"} and len(df) <= 300
+    assert df["epoch"].iloc[0] == 1 and df["epoch"].iloc[-1] == 20_000
+
+
+def test_loss_chart_log_scale_drops_what_a_log_axis_cannot_show() -> None:
+    ep = np.arange(6)
+    train = np.array([1.0, 0.5, 0.0, -1e-3, np.nan, 0.1])
+    spec = vega_spec(charts.loss_chart(ep, train, log_scale=True))
+    assert layers_by_mark(spec)["line"]["encoding"]["y"]["scale"]["type"] == "log"
+    np.testing.assert_allclose(spec["datasets"]["loss"]["loss"], [1.0, 0.5, 0.1])
+    # on a linear axis only the non-finite value goes (a diverged run must not wreck the axis)
+    lin = vega_spec(charts.loss_chart(ep, train))["datasets"]["loss"]
+    assert len(lin) == 5
+
+
+def test_grad_flow_chart_one_series_per_layer_log_by_default(rng: np.random.Generator) -> None:
+    norms = np.abs(rng.normal(size=(50, 4)))
+    norms[3, 2] = 0.0
+    spec = vega_spec(charts.grad_flow_chart(np.arange(50), norms))
+    df = spec["datasets"]["grad"]
+    assert sorted(df["layer"].unique()) == ["W1", "W2", "W3", "W4"]
+    assert len(df) == 50 * 4 - 1
+    assert layers_by_mark(spec)["line"]["encoding"]["y"]["scale"]["type"] == "log"
+    np.testing.assert_allclose(df.loc[df.layer == "W1", "norm"], norms[:, 0], rtol=1e-6)
+    linear = vega_spec(charts.grad_flow_chart(np.arange(50), norms, log_scale=False))
+    assert len(linear["datasets"]["grad"]) == 200
+
+
+def test_overlay_loss_chart_legend_selection_named_run() -> None:
+    ep = np.arange(1, 2001)
+    runs = {"lr 0.1": (ep, 1 / ep), "lr 0.9": (ep[:500], 3 / ep[:500])}
+    spec = vega_spec(charts.overlay_loss_chart(runs, max_points=100))
+    line = layers_by_mark(spec)["line"]
+    (run,) = [p for p in spec["params"] if p["name"] == "run"]  # Altair lifts params to the top
+    assert run["bind"] == "legend" and run["select"]["fields"] == ["run"] and run["views"] == ["lines"]
+    assert line["encoding"]["opacity"]["condition"][0]["param"] == "run"
+    assert line["encoding"]["color"]["scale"]["domain"] == ["lr 0.1", "lr 0.9"]
+    df = spec["datasets"]["runs"]
+    assert set(df["run"]) == set(runs)
+    assert (df["run"] == "lr 0.1").sum() <= 100 and df.loc[df.run == "lr 0.9", "epoch"].max() == 500
+
+
+# --- the plane -----------------------------------------------------------------------------------------
+
+
+def test_decision_chart_grid_cells_come_from_the_edges(rng: np.random.Generator) -> None:
+    X, y, pred = linear_data(rng)
+    xs, ys, probs = grid(7, 5)
+    spec = vega_spec(charts.decision_chart(xs, ys, probs, X, y, pred))
+    cells = spec["datasets"]["grid"]
+    assert len(cells) == 7 * 5
+    np.testing.assert_allclose(cells["x1_lo"][:7], xs[:-1], atol=1e-7)
+    np.testing.assert_allclose(cells["x1_hi"][:7], xs[1:], atol=1e-7)
+    np.testing.assert_allclose(cells["x2_lo"][::7], ys[:-1], atol=1e-7)
+    np.testing.assert_allclose(cells["x2_hi"][::7], ys[1:], atol=1e-7)
+    # cell (row r, column c) carries probs[r, c]
+    np.testing.assert_allclose(cells["p"].to_numpy().reshape(5, 7), probs, rtol=1e-6)
+
+    marks = layers_by_mark(spec)
+    enc = marks["rect"]["encoding"]
+    assert (enc["x"]["field"], enc["x2"]["field"], enc["y"]["field"], enc["y2"]["field"]) == (
+        "x1_lo", "x1_hi", "x2_lo", "x2_hi",
+    )  # fmt: skip
+    assert enc["color"]["scale"]["domain"] == [0.0, 0.5, 1.0]
+    assert spec["resolve"]["scale"]["color"] == "independent"
+    # both layers share the explicit, non-nice domain (here the grid's extent)
+    for lay in marks.values():
+        assert lay["encoding"]["x"]["scale"] == {"domain": [0.0, 1.0], "nice": False, "zero": False}
+
+
+def test_decision_chart_points_mark_truth_prediction_and_mistakes(rng: np.random.Generator) -> None:
+    X, y, pred = linear_data(rng)
+    is_test = np.arange(40) >= 30
+    xs, ys, probs = grid(6, 6)
+    p = rng.uniform(size=40)
+    spec = vega_spec(charts.decision_chart(xs, ys, probs, X, y, pred, is_test=is_test, p=p))
+    pts = spec["datasets"]["points"]
+    assert len(pts) == 40
+    assert pts["wrong"].sum() == (pred != y.ravel()).sum() == 3
+    assert (pts["set"] == "test").sum() == 10
+    assert pts["wrong"].iloc[-3:].all()  # drawn last, on top
+    assert sorted(pts["p"]) == pytest.approx(sorted(p.astype(np.float32)))
+    row = pts[(pts.x1 == np.float32(X[5, 0]))].iloc[0]
+    assert (row["truth"], row["prediction"]) == (str(y[5, 0]), str(pred[5]))
+
+    enc = layers_by_mark(spec)["point"]["encoding"]
+    assert enc["fill"]["field"] == "truth" and enc["fill"]["scale"]["range"] == [RED, BLUE]
+    assert enc["shape"]["field"] == "prediction" and enc["shape"]["scale"]["range"] == ["circle", "square"]
+    assert enc["stroke"]["condition"][0] == {"test": "datum.wrong", "value": "black"}
+    assert "P(class 1)" in [t.get("title") for t in enc["tooltip"]]
+
+
+def test_decision_chart_discretize_and_domain(rng: np.random.Generator) -> None:
+    X, y, pred = linear_data(rng)
+    xs, ys, probs = grid(4, 4)
+    spec = charts.decision_chart(xs, ys, probs, X, y, pred, discretize=True, domain=(-1, 2, -3, 4)).to_dict()
+    rect = layers_by_mark(spec)["rect"]["encoding"]
+    assert rect["color"]["scale"]["type"] == "threshold" and rect["color"]["scale"]["domain"] == [0.5]
+    assert rect["x"]["scale"]["domain"] == [-1.0, 2.0] and rect["y"]["scale"]["domain"] == [-3.0, 4.0]
+
+
+def test_decision_chart_rejects_mismatched_shapes(rng: np.random.Generator) -> None:
+    X, y, pred = linear_data(rng)
+    xs, ys, probs = grid(4, 3)
+    with pytest.raises(ValueError, match="probs"):
+        charts.decision_chart(xs, ys, probs.T, X, y, pred)
+    with pytest.raises(ValueError, match="X must be"):
+        charts.decision_chart(xs, ys, probs, X[:, :1], y, pred)
+
+
+def test_small_multiples_share_axes_and_colours(rng: np.random.Generator) -> None:
+    X, y, pred = linear_data(rng)
+    xs, ys, probs = grid(5, 5)
+    panels = [
+        dict(name=f"run {i}", xs=xs, ys=ys, probs=probs * (i + 1) / 3, X=X, y=y, pred=y) for i in range(3)
+    ]
+    panels[2]["pred"] = pred
+    spec = vega_spec(charts.small_multiples_chart(panels, domain=(-0.1, 1.1, -0.1, 1.1), size=150))
+    assert spec["columns"] == 3 and len(spec["concat"]) == 3
+    assert {f"grid_{i}" for i in range(3)} | {f"points_{i}" for i in range(3)} == set(spec["datasets"])
+    np.testing.assert_allclose(spec["datasets"]["grid_1"]["p"], (probs * 2 / 3).ravel(), rtol=1e-6)
+    subtitles = [panel["title"]["subtitle"] for panel in spec["concat"]]
+    assert subtitles == ["accuracy 100.0%", "accuracy 100.0%", "accuracy 92.5%"]
+    for panel in spec["concat"]:
+        assert panel["width"] == 150
+        for lay in panel["layer"]:
+            assert lay["encoding"]["x"]["scale"]["domain"] == [-0.1, 1.1]
+            assert lay["encoding"].get("color", lay["encoding"].get("fill"))["legend"] is None
+        assert layers_by_mark(panel)["rect"]["encoding"]["color"]["scale"]["domain"] == [0.0, 0.5, 1.0]
+    with pytest.raises(ValueError):
+        charts.small_multiples_chart([], domain=(0, 1, 0, 1))
+
+
+def test_truth_vs_prediction_two_panels_same_axes(rng: np.random.Generator) -> None:
+    X, y, pred = linear_data(rng)
+    spec = vega_spec(charts.truth_vs_prediction_chart(X, y, pred, height=200))
+    df = spec["datasets"]["scatter"]
+    assert len(df) == 80
+    truth, guess = df[df.panel == "Ground truth"], df[df.panel == "Prediction"]
+    assert list(truth["label"]) == [str(v) for v in y.ravel()] and list(guess["label"]) == [
+        str(v) for v in pred
+    ]
+    assert spec["facet"]["field"] == "panel" and spec["facet"]["sort"] == ["Ground truth", "Prediction"]
+    assert spec["columns"] == 2 and spec["spec"]["width"] == spec["spec"]["height"] == 200
+    colour = spec["spec"]["encoding"]["color"]["scale"]
+    assert colour == {"domain": ["0", "1"], "range": [RED, BLUE]}
+    assert spec["title"]["subtitle"] == "accuracy 92.50% (37/40)"
+    # default domain: the square around the data
+    lo, hi, _, _ = square_domain(X)
+    assert spec["spec"]["encoding"]["x"]["scale"]["domain"] == pytest.approx([lo, hi])
+
+
+def test_labels_chart_single_panel_at_container_width(rng: np.random.Generator) -> None:
+    X, y, _ = linear_data(rng)
+    spec = vega_spec(charts.labels_chart(X, y, title="Ground truth", domain=(0, 1, 0, 1)))
+    assert spec["width"] == "container" and spec["title"] == "Ground truth"
+    assert list(spec["datasets"]["labels"]["label"]) == [str(v) for v in y.ravel()]
+
+
+def test_square_domain_is_a_square_covering_the_points() -> None:
+    X = np.array([[0.0, 0.0], [2.0, 1.0]])
+    x0, x1, y0, y1 = square_domain(X, pad=0.0)
+    assert (x1 - x0) == pytest.approx(y1 - y0) == pytest.approx(2.0)
+    assert (x0, x1, y0, y1) == pytest.approx((0.0, 2.0, -0.5, 1.5))
+
+
+# --- the network ---------------------------------------------------------------------------------------
+
+
+def test_network_chart_one_edge_per_weight_and_a_bias_per_unit(rng: np.random.Generator) -> None:
+    sizes = [2, 9, 4, 1]
+    Ws, bs = network(rng, sizes)
+    bs[1] = bs[1][None, :]  # (1, fan_out) biases are accepted too
+    spec = vega_spec(charts.network_chart(Ws, bs))
+    edges, nodes = spec["datasets"]["edges"], spec["datasets"]["nodes"]
+    assert len(edges) == sum(a * b for a, b in zip(sizes[:-1], sizes[1:])) == 58
+    assert len(nodes) == sum(sizes)
+    with_bias = nodes[nodes["bias"].notna()]
+    assert len(with_bias) == sum(sizes[1:]) == 14  # the output's bias included
+    out = nodes[nodes["kind"] == "output"].iloc[0]
+    assert out["bias"] == pytest.approx(bs[2][0], rel=1e-6) and out["label"] == f"b={bs[2][0]:+.2f}"
+    assert list(nodes.loc[nodes.kind == "input", "name"]) == ["x1", "x2"]
+
+    # w[2][3→4] is W2[2, 3] (1-based in the label, 0-based in numpy)
+    row = edges[edges["weight"] == "w[2][3→4]"].iloc[0]
+    assert row["w"] == pytest.approx(Ws[1][2, 3], rel=1e-6)
+    assert (row["source"], row["target"]) == ("h1.3", "h2.4")
+    assert set(edges["sign"]) == {"positive", "negative"}
+    assert (edges["sign"] == "negative").sum() == sum(int((W < 0).sum()) for W in Ws)
+    assert edges["width"].max() == pytest.approx(7.0) and edges["width"].min() >= 0.4
+
+    marks = layers_by_mark(spec)
+    rule = marks["rule"]["encoding"]
+    assert rule["strokeWidth"] == {"field": "width", "scale": None, "type": "quantitative"}
+    assert rule["color"]["scale"]["range"][:2] == [BLUE, ORANGE]
+    assert [t["field"] for t in rule["tooltip"]][:2] == ["weight", "w"]
+    assert "circle" in marks and "text" in marks
+
+
+def test_network_chart_thins_dense_networks(rng: np.random.Generator) -> None:
+    Ws, bs = network(rng, [2, 32, 32, 32, 32, 1])
+    spec = vega_spec(charts.network_chart(Ws, bs))
+    edges, nodes = spec["datasets"]["edges"], spec["datasets"]["nodes"]
+    assert len(edges) == 2 * 32 + 3 * 32 * 32 + 32
+    assert edges["width"].max() <= 2.5 and edges["opacity"].max() <= 0.35 + 1e-6
+    assert (nodes["label"].isin(["", "x1", "x2"])).all()  # no room for bias labels; tooltips keep them
+
+
+def test_network_chart_rejects_inconsistent_shapes(rng: np.random.Generator) -> None:
+    Ws, bs = network(rng, [2, 3, 1])
+    with pytest.raises(ValueError):
+        charts.network_chart(Ws, bs[:1])
+    with pytest.raises(ValueError):
+        charts.network_chart([Ws[0], Ws[1].T], bs)
+
+
+# --- the neuron maps -----------------------------------------------------------------------------------
+
+
+def test_neuron_maps_one_small_map_per_hidden_unit(rng: np.random.Generator) -> None:
+    xs, ys, _ = grid(6, 5)
+    maps = [rng.normal(size=(5, 6, 3)) * 4 + 1, np.tanh(rng.normal(size=(5, 6, 2)))]
+    spec = vega_spec(charts.neuron_maps_chart(xs, ys, maps, size=60))
+    assert len(spec["vconcat"]) == 2  # a row per hidden layer
+    first = spec["datasets"]["maps_1"]
+    assert len(first) == 3 * 5 * 6 and len(spec["datasets"]["maps_2"]) == 2 * 5 * 6
+    assert list(dict.fromkeys(first["panel"])) == ["L1·n1", "L1·n2", "L1·n3"]
+    # each map scaled to its own min → max, the raw activation kept for the tooltip
+    for _, one in first.groupby("panel"):
+        assert one["v"].min() == 0.0 and one["v"].max() == pytest.approx(1.0)
+    cell = first[(first.panel == "L1·n2") & (first.row == 4) & (first.col == 1)].iloc[0]
+    assert cell["a"] == pytest.approx(maps[0][4, 1, 1], rel=1e-6)
+    assert cell["x2"] == pytest.approx((ys[4] + ys[5]) / 2)
+    row = spec["vconcat"][0]
+    assert row["facet"]["sort"] == ["L1·n1", "L1·n2", "L1·n3"] and row["spec"]["width"] == 60
+    assert row["spec"]["mark"]["type"] == "rect" if isinstance(row["spec"]["mark"], dict) else "rect"
+
+
+def test_neuron_maps_single_layer_flat_map_and_budget(rng: np.random.Generator) -> None:
+    xs, ys, _ = grid(24, 24)
+    maps = [np.concatenate([np.ones((24, 24, 1)), rng.normal(size=(24, 24, 31))], axis=2)]
+    spec = vega_spec(charts.neuron_maps_chart(xs, ys, maps, max_cells=5000))
+    assert "facet" in spec and "vconcat" not in spec
+    df = spec["datasets"]["maps_1"]
+    assert len(df) <= 5000 and len(df) == 32 * 12 * 12  # 18,432 cells > 5,000: every 2nd row and column
+    assert (df.loc[df.panel == "L1·n1", "v"] == 0.5).all()  # a constant map shows mid-colour
+    with pytest.raises(ValueError):
+        charts.neuron_maps_chart(xs, ys, [])
+    with pytest.raises(ValueError):
+        charts.neuron_maps_chart(xs, ys, [np.zeros((24, 23, 2))])
+
+
+# --- vega_spec: stable names for live redraws ------------------------------------------------------------
+
+
+def test_vega_spec_same_spec_for_new_numbers(rng: np.random.Generator) -> None:
+    X, y, pred = linear_data(rng)
+    xs, ys, probs = grid(8, 8)
+
+    def build(scale: float) -> alt.LayerChart:
+        return charts.decision_chart(xs, ys, probs * scale, X * scale, y, pred, domain=(0, 1, 0, 1))
+
+    a, b = vega_spec(build(1.0)), vega_spec(build(0.5))
+    assert a.pop("datasets")["grid"]["p"].sum() != b.pop("datasets")["grid"]["p"].sum()
+    assert a == b  # only the data changed, so the frontend can update in place
+
+
+def test_vega_spec_leaves_the_chart_as_it_was(rng: np.random.Generator) -> None:
+    chart = charts.loss_chart(np.arange(10), np.linspace(1, 0.1, 10))
+    before = chart.to_dict()
+    vega_spec(chart)
+    assert chart.to_dict() == before
