@@ -75,7 +75,7 @@ class Field:
         if self.kind == "int":
             return checks.integer(self.name, value, int(self.lo), int(self.hi))
         if self.kind == "float":
-            return checks.number(self.name, value, self.lo, self.hi, lo_open=self.name == "lr")
+            return checks.number(self.name, value, self.lo, self.hi)
         sizes = checks.sizes(self.name, value, 1, MAX_UNITS)
         if len(sizes) > MAX_HIDDEN_LAYERS:
             raise ValueError(f"{self.name}: {len(sizes)} layers is too many; allowed: {self.allowed()}")
@@ -88,9 +88,9 @@ class Field:
             value: Any = text
         elif self.kind == "bool":
             low = text.lower()
-            if low not in ("true", "false", "1", "0", "yes", "no", "on", "off"):
+            if low not in ("true", "false"):
                 raise ValueError(f"{self.name}: {text!r} is not true or false")
-            value = low in ("true", "1", "yes", "on")
+            value = low == "true"
         elif self.kind == "int":
             try:
                 value = int(text)
@@ -143,7 +143,7 @@ _FIELDS = (
           lo=0, hi=2**31 - 1),
     Field("optimizer", "choice", "gd", "Training", "Optimizer",
           "PyTorch's update rules; momentum and nesterov use 0.9.", tuple(OPTIMIZERS)),
-    Field("lr", "float", 0.1, "Training", "Learning rate", "The report tries 0.1, 0.3 and 0.9.", lo=0.0, hi=100.0),
+    Field("lr", "float", 0.1, "Training", "Learning rate", "The report tries 0.1, 0.3 and 0.9.", lo=1e-6, hi=100.0),
     Field("epochs", "int", 10_000, "Training", "Epochs", "Passes over the training set.", lo=1, hi=MAX_EPOCHS),
     Field("batch_size", "int", 0, "Training", "Batch size", "0 means full batch (the lab's).", lo=0, hi=MAX_N,
           advanced=True),

@@ -137,6 +137,13 @@ class Trainer:
             "or reduction 'mean'."
         )
 
+    def snapshot(self) -> Snapshot:
+        """The current state, without training (status "running", or "diverged")."""
+        n = self.X.shape[0]
+        with np.errstate(all="ignore"):
+            p = self.net._forward(self.X, self.net._workspace(n))
+            return self._snapshot(self.net._loss(p, self.y, self.net._workspace(n)), accuracy(p, self.y), False)
+
     def run(self, epochs: int, every: int = 1) -> Iterator[Snapshot]:
         """Train ``epochs`` more epochs, yielding snapshots (see the class docstring)."""
         epochs = checks.integer("epochs", epochs, 1)

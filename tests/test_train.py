@@ -241,3 +241,11 @@ def test_diverged_trainer_stays_diverged():
     assert last.status == "diverged"
     again = list(t.run(10))
     assert len(again) == 1 and again[0].status == "diverged" and again[0].epoch == last.epoch
+
+
+def test_trainer_snapshot_matches_the_first_yield():
+    d = mlp.make_dataset("xor")
+    t = mlp.Trainer(mlp.MLP((2, 3, 1), seed=1), d.X, d.y, lr=0.1)
+    before = t.snapshot()
+    first = next(iter(t.run(5)))
+    assert before == first and before.epoch == 0

@@ -1,0 +1,184 @@
+"""Sections of the page, each drawing one part of a run. They read a `Run` and never train.
+
+Chart-drawing sections take a target (a placeholder or a column) so the live loop can redraw the
+same slots; the chart specs are built by `playground.charts` and sent with ``st.vega_lite_chart``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from playground import charts
+from playground.runs import Run, decision_grid, domain, neuron_grids, plateau_hint
+
+
+@dataclass(frozen=True)
+class Display:
+    """Display options: they change the drawing, never the model."""
+
+    log_scale: bool = False
+    show_test: bool = True
+    discretize: bool = False
+
+
+def chart(target, spec_or_chart, key: str | None = None) -> None:
+    """Send a chart as a prebuilt Vega-Lite spec (named Arrow datasets, no Altair validation)."""
+    spec = spec_or_chart if isinstance(spec_or_chart, dict) else charts.vega_spec(spec_or_chart)
+    target.vega_lite_chart(spec, width="stretch", key=key)
+
+
+def pct(x: float | None) -> str:
+    return "—" if x is None or not np.isfinite(x) else f"{100 * x:.2f}%"
+
+
+def num(x: float | None) -> str:
+    if x is None:
+        return "—"
+    return f"{x:.3g}" if not np.isfinite(x) or x == 0 or abs(x) >= 1e-3 else f"{x:.2e}"
+
+
+# ----- headline -----------------------------------------------------------------------------------
+def status(run: Run) -> None:
+    """One line on where the run is, and what to do about divergence or a plateau."""
+    last = run.history.last
+    if run.diverged:
+        st.error(
+            f"**Training diverged at epoch {last.epoch}.** {last.reason} Without a squashing activation the "
+            "values multiply layer after layer; with summed gradients the step is n times the learning rate. "
+            "This is the NaN the report shows in §4.3.",
+            icon=":material/error:",
+        )
+    elif run.finished:
+        st.success(f"Trained {run.epoch:,} epochs: **{pct(last.accuracy)}** training accuracy.", icon=":material/check_circle:")
+    elif run.epoch == 0:
+        st.info(
+            "Untrained network. Press **Train** to watch it learn, or **Step** to go a few epochs at a time."
+        )
+    else:
+        st.info(
+            f"Paused at epoch {run.epoch:,} of {run.exp.epochs:,}. **Train** resumes; **Step** goes on a little."
+        )
+    hint = plateau_hint(run)
+    if hint:
+        st.warning(hint, icon=":material/trending_flat:")
+
+
+def metrics(run: Run, target) -> None:
+    last = run.history.last
+    cols = target.columns(6)
+    cols[0].metric("Epoch", f"{last.epoch:,}")
+    cols[1].metric("Train loss", num(last.loss))
+    cols[2].metric("Train accuracy", pct(last.accuracy))
+    cols[3].metric("Test loss", num(last.test_loss) if run.has_test else "= train")
+    cols[4].metric("Test accuracy", pct(last.test_accuracy) if run.has_test else "= train")
+    cols[5].metric("Time", f"{run.elapsed:.2f} s")
+
+
+# ----- the two live charts ------------------------------------------------------------------------
+def loss_spec(run: Run, display: Display) -> dict:
+    h = run.history.arrays()
+    test = h["test_loss"] if run.has_test else None
+    return charts.vega_spec(charts.loss_chart(h["epoch"], h["loss"], test, log_scale=display.log_scale))
+
+
+def decision_spec(run: Run, display: Display, res: int = 72) -> dict:
+    dom = domain(run.data.X)
+    xs, ys, probs = decision_grid(run.net, dom, res)
+    X, y, is_test = points(run, display)
+    p = run.net.forward(X)
+    return charts.vega_spec(
+        charts.decision_chart(
+            xs, ys, probs, X, y, (p >= 0.5), is_test=is_test, p=p, discretize=display.discretize, domain=dom
+        )
+    )
+
+
+def points(run: Run, display: Display) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The points to draw: training points, plus the test points (flagged) when shown."""
+    if not run.has_test or not display.show_test:
+        return run.train.X, run.train.y, np.zeros(len(run.train), bool)
+    X = np.vstack([run.train.X, run.test.X])
+    y = np.vstack([run.train.y, run.test.y])
+    return X, y, np.r_[np.zeros(len(run.train), bool), np.ones(len(run.test), bool)]
+
+
+# ----- the report's figures -----------------------------------------------------------------------
+def truth_vs_prediction(run: Run) -> None:
+    st.subheader("Ground truth vs prediction")
+    st.caption(
+        "The lab's `show_result` figure, on the test data (the training data when nothing is held out)."
+    )
+    X, y = run.test.X, run.test.y
+    pred = run.net.predict(X)
+    dom = domain(run.data.X)
+    left, right = st.columns(2)
+    chart(left, charts.labels_chart(X, y, title="Ground truth", domain=dom))
+    chart(right, charts.labels_chart(X, pred, title="Prediction", domain=dom))
+
+
+def prediction_table(run: Run) -> None:
+    st.subheader("Per-sample predictions")
+    X, y = run.test.X, run.test.y.reshape(-1)
+    p = run.net.forward(X).reshape(-1)
+    label = (p >= 0.5).astype(int)
+    correct = label == y
+    st.markdown(
+        f"**Accuracy {pct(correct.mean())}** — {int(correct.sum())} of {len(y)} "
+        f"{'test' if run.has_test else 'training'} points right."
+    )
+    df = pd.DataFrame(
+        {
+            "Iter": np.arange(1, len(y) + 1),
+            "x1": X[:, 0],
+            "x2": X[:, 1],
+            "Ground truth": y.astype(int),
+            "Prediction": p,
+            "Label": label,
+            "Correct": np.where(correct, "✓", "✗"),
+        }
+    )
+    if st.toggle("Only mistakes", key="_only_mistakes", disabled=bool(correct.all())):
+        df = df[~correct]
+    st.dataframe(
+        df,
+        hide_index=True,
+        height=min(400, 38 + 35 * max(1, len(df))),
+        column_config={
+            "x1": st.column_config.NumberColumn(format="%.4f"),
+            "x2": st.column_config.NumberColumn(format="%.4f"),
+            "Prediction": st.column_config.ProgressColumn(
+                "Prediction",
+                help="The network's output P(class 1)",
+                format="%.5f",
+                min_value=0.0,
+                max_value=1.0,
+            ),
+        },
+        width="stretch",
+    )
+
+
+def network(run: Run) -> None:
+    st.subheader("The network")
+    st.caption(
+        "Blue lines are positive weights, orange negative; thicker is larger. Every neuron's bias is shown, "
+        "the output's too. Below, what each hidden neuron computes over the input square."
+    )
+    net = run.net
+    chart(st, charts.network_chart(net.weights, net.biases))
+    xs, ys, maps = neuron_grids(net, domain(run.data.X))
+    chart(st, charts.neuron_maps_chart(xs, ys, maps))
+
+
+def gradient_flow(run: Run, display: Display) -> None:
+    st.subheader("Gradient flow")
+    st.caption(
+        "The size of each layer's weight gradient ‖∂L/∂W‖ (of the mean loss) over training. With sigmoid, "
+        "each layer back multiplies by σ′ ≤ 0.25, so the first layers' gradients are the smallest."
+    )
+    h = run.history.arrays()
+    chart(st, charts.grad_flow_chart(h["epoch"], h["grad_norms"]))

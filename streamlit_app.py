@@ -1,0 +1,87 @@
+"""Backprop Playground: watch a hand-written numpy network learn (NYCU DL Lab 1 as a playground).
+
+Reads top-down: sidebar → experiment → the run (cached, or trained live) → sections.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from playground import controls, session, views, views_text
+from playground.live import Slots, draw, train_live
+from playground.views import Display
+
+st.set_page_config(page_title="Backprop Playground", page_icon="🧠", layout="wide")
+
+# ----- sidebar: the experiment, then display options ------------------------------------------------
+st.sidebar.title("Backprop Playground")
+side = controls.sidebar()
+exp = side.exp
+st.sidebar.subheader("Display")
+display = Display(
+    log_scale=st.sidebar.toggle("Log-scale loss", key="log", bind="query-params"),
+    show_test=st.sidebar.toggle("Show test points", value=True, key="show_test", bind="query-params"),
+    discretize=st.sidebar.toggle("Discretize output", key="discretize", bind="query-params"),
+)
+
+# ----- the run ---------------------------------------------------------------------------------------
+run, note, error = session.current_run(exp)
+
+st.title("Backprop Playground")
+st.caption(
+    "A two-hidden-layer network with hand-written backpropagation in numpy — the lab's network, live. "
+    "Change anything in the sidebar; the address bar always holds the whole experiment."
+)
+for notice in side.notices:
+    st.warning(f"Ignored a link parameter: {notice}", icon=":material/warning:")
+if error:
+    st.error(error, icon=":material/block:")
+if note:
+    st.info(note, icon=":material/refresh:")
+
+# ----- actions -----------------------------------------------------------------------------------------
+cols = st.columns([1, 1, 1, 1, 1, 1.2])
+blocked = bool(error)
+train_clicked = cols[0].button("Train", key="_train", type="primary", icon=":material/play_arrow:", disabled=blocked,
+                               width="stretch", help="Train to the configured epochs, live (from scratch if finished).")
+step_clicked = cols[1].button("Step", key="_step", icon=":material/skip_next:", disabled=blocked or run.diverged,
+                              width="stretch", help="Train a few more epochs (the step size on the right).")
+cols[2].button("Stop", key="_stop", icon=":material/pause:", on_click=session.stop, width="stretch",
+               help="Pause live training; Train resumes.")
+reset_clicked = cols[3].button("Reset", key="_reset", icon=":material/restart_alt:", disabled=blocked, width="stretch",
+                               help="Back to epoch 0 with the same initial weights.")
+cols[4].button("New seed", key="_new_seed", icon=":material/casino:", on_click=controls.set_field,
+               args=("weight_seed", (exp.weight_seed + 1) % 2**31), width="stretch",
+               help="New initial weights (weight seed + 1).")
+step_size = cols[5].selectbox("Epochs per step", (1, 10, 100, 1000), index=2, key="_step_size")
+
+if reset_clicked:
+    run = session.reset(exp)
+if train_clicked:
+    if run.finished:
+        run = session.reset(exp)
+    session.start(run, exp.epochs)
+if step_clicked:
+    session.start(run, run.epoch + step_size)
+
+# ----- live area: status, metrics, progress, the two live charts ----------------------------------------
+status_slot = st.container()
+slots = Slots(metrics=st.empty(), progress=st.empty(), loss=None, decision=None)
+left, right = st.columns([1.1, 1])
+slots.decision, slots.loss = left.empty(), right.empty()
+if st.session_state.get("training") and not blocked:
+    train_live(run, st.session_state.get("target", exp.epochs), slots, display)
+    st.session_state["training"] = False
+draw(run, slots, display)
+with status_slot:
+    views.status(run)
+
+# ----- the report's figures and the network ------------------------------------------------------------
+views.truth_vs_prediction(run)
+views.prediction_table(run)
+views.network(run)
+views.gradient_flow(run, display)
+views_text.training_log_section(run)
+views_text.downloads(run)
+views_text.share(exp)
+views_text.how_it_works(run)

@@ -1,0 +1,178 @@
+"""The page, headless (streamlit.testing.v1.AppTest): sections, controls, links, actions, downloads.
+
+Runs stay small (a few hundred epochs through the link) so the suite stays fast.
+"""
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import mlp
+from mlp import io as weights_io
+from mlp.config import Experiment
+
+APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+
+
+def page(**params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def button(at: AppTest, key: str):
+    return at.button(key=key)
+
+
+def run_of(at: AppTest):
+    return at.session_state["run"]
+
+
+def test_default_load_shows_every_section():
+    at = page()
+    assert metric(at, "Epoch") == "10,000"
+    assert metric(at, "Train accuracy") == "100.00%"  # the report's result, without a click
+    headers = [h.value for h in at.subheader]
+    for section in ("Ground truth vs prediction", "Per-sample predictions", "The network", "Gradient flow",
+                    "Downloads", "Share this experiment"):
+        assert section in headers
+    # decision regions, loss, truth, prediction, network, neuron maps, gradient flow
+    assert len(at.get("vega_lite_chart")) == 7
+    assert len(at.dataframe) == 1
+    assert any("Iter1 | Ground truth:" in c.value for c in at.code)
+    assert any("http" in c.value for c in at.code)  # the share link
+    assert at.latex  # how it works
+
+
+def test_link_seeds_every_group():
+    at = page(dataset="xor", noise="0.1", hidden="5,3", activation="tanh", optimizer="momentum", lr="0.05",
+              epochs="300", test="0.2")
+    exp = run_of(at).exp
+    assert exp == Experiment(dataset="xor", noise=0.1, hidden=(5, 3), activation="tanh", optimizer="momentum",
+                             lr=0.05, epochs=300, test=0.2)
+    assert at.selectbox(key="dataset").value == "xor"
+    assert at.text_input(key="hidden").value == "5,3"
+    assert at.number_input(key="lr").value == 0.05
+    assert metric(at, "Epoch") == "300"
+    assert metric(at, "Test accuracy") != "= train"
+
+
+@pytest.mark.parametrize(
+    "key, value",
+    [("lr", "abc"), ("epochs", "-5"), ("hidden", "999"), ("dataset", "<script>"), ("noise", "nan"), ("bias", "2")],
+)
+def test_bad_link_values_fall_back_with_a_notice(key, value):
+    at = page(**{key: value, "epochs": "200" if key != "epochs" else value, "dataset": "xor" if key != "dataset" else value})
+    warnings = [w.value for w in at.warning]
+    assert any(w.startswith(f"Ignored a link parameter: {key}:") for w in warnings), warnings
+    assert getattr(run_of(at).exp, key) == getattr(Experiment(), key)
+
+
+def test_changing_each_group_retrains_and_says_so():
+    at = page(dataset="xor", epochs="200")
+    at.selectbox(key="dataset").set_value("circle").run()  # Data
+    assert run_of(at).exp.dataset == "circle"
+    assert any("Settings changed (dataset xor → circle)" in i.value for i in at.info)
+    at.selectbox(key="activation").set_value("relu").run()  # Network
+    assert run_of(at).net.activation.name == "relu"
+    at.selectbox(key="optimizer").set_value("adam").run()  # Training
+    assert run_of(at).exp.optimizer == "adam" and run_of(at).epoch == 200
+    at.text_input(key="hidden").set_value("not sizes").run()
+    assert any("hidden:" in w.value and "keeping 9,4" in w.value for w in at.warning)
+    assert not at.exception
+
+
+def test_train_step_reset():
+    at = page(dataset="xor", epochs="300")
+    button(at, "_reset").click().run()
+    assert metric(at, "Epoch") == "0"
+    at.selectbox(key="_step_size").set_value(10).run()
+    button(at, "_step").click().run()
+    assert metric(at, "Epoch") == "10"
+    button(at, "_train").click().run()  # resumes to the configured epochs
+    assert metric(at, "Epoch") == "300"
+    stepped = run_of(at).net.params.copy()
+    fresh = page(dataset="xor", epochs="300")
+    np.testing.assert_array_equal(run_of(fresh).net.params, stepped)  # step+train = one run
+
+
+def test_train_on_a_finished_run_starts_from_scratch_and_matches():
+    at = page(dataset="xor", epochs="250")
+    before = run_of(at).net.params.copy()
+    button(at, "_train").click().run()
+    assert metric(at, "Epoch") == "250"
+    np.testing.assert_array_equal(run_of(at).net.params, before)
+    assert len(run_of(at).history.snaps) > 2
+
+
+def test_new_seed_changes_the_weights():
+    at = page(dataset="xor", epochs="100")
+    before = run_of(at).net.params.copy()
+    button(at, "_new_seed").click().run()
+    assert run_of(at).exp.weight_seed == 1
+    assert not np.array_equal(run_of(at).net.params, before)
+
+
+def test_divergence_is_explained():
+    at = page(activation="linear", output_activation="linear", epochs="500")
+    errors = [e.value for e in at.error]
+    assert any("Training diverged at epoch" in e and "learning rate" in e for e in errors), errors
+    assert not at.exception
+
+
+def test_plateau_hint():
+    # 2-1-1 sigmoid with mean gradients barely moves in 300 epochs: loss stays near 0.2494 on XOR
+    at = page(dataset="xor", hidden="1", reduction="mean", epochs="300", lr="0.01")
+    assert any("stuck near 0.2494" in w.value for w in at.warning)
+
+
+def test_display_toggle_does_not_retrain():
+    at = page(dataset="xor", epochs="200")
+    run = run_of(at)
+    at.toggle(key="log").set_value(True).run()
+    at.toggle(key="discretize").set_value(True).run()
+    assert run_of(at) is run  # the same object: nothing was retrained
+    spec = json.loads(at.get("vega_lite_chart")[1].proto.spec)
+    assert "log" in json.dumps(spec)
+
+
+def test_over_budget_keeps_the_previous_run():
+    at = page(dataset="xor", epochs="200")
+    run = run_of(at)
+    at.slider(key="n").set_value(1000)
+    at.selectbox(key="dataset").set_value("linear")
+    at.text_input(key="hidden").set_value("32,32,32,32")
+    at.number_input(key="epochs").set_value(100_000).run()
+    assert any("limit" in e.value for e in at.error)
+    assert run_of(at) is run
+    assert at.button(key="_train").disabled
+
+
+def test_downloads_are_parseable():
+    from playground import views_text
+    from playground.runs import finish, new_run
+
+    run = finish(new_run(Experiment(dataset="xor", epochs=100, test=0.2)))
+    net = weights_io.loads(weights_io.dumps(run.net))
+    np.testing.assert_array_equal(net.forward(run.data.X), run.net.forward(run.data.X))
+    rows = list(csv.DictReader(io.StringIO(views_text.history_csv(run))))
+    assert [int(r["epoch"]) for r in rows][-1] == 100
+    assert float(rows[-1]["loss"]) == pytest.approx(run.history.last.loss)
+    preds = list(csv.DictReader(io.StringIO(views_text.predictions_csv(run))))
+    assert len(preds) == len(run.test)
+    acc = np.mean([int(r["correct"]) for r in preds])
+    assert acc == pytest.approx(mlp.accuracy(run.net.forward(run.test.X), run.test.y))
+    text = views_text.lab_text(run)
+    assert text.startswith("Epoch: 0, Loss: ") and "accuracy=" in text.splitlines()[-1]
