@@ -40,20 +40,19 @@ if note:
     st.info(note, icon=":material/refresh:")
 
 # ----- actions -----------------------------------------------------------------------------------------
-cols = st.columns([1, 1, 1, 1, 1, 1.2])
+actions = st.container(horizontal=True, vertical_alignment="bottom")  # one row that wraps on a phone
 blocked = bool(error)
-train_clicked = cols[0].button("Train", key="_train", type="primary", icon=":material/play_arrow:", disabled=blocked,
-                               width="stretch", help="Train to the configured epochs, live (from scratch if finished).")
-step_clicked = cols[1].button("Step", key="_step", icon=":material/skip_next:", disabled=blocked or run.diverged,
-                              width="stretch", help="Train a few more epochs (the step size on the right).")
-cols[2].button("Stop", key="_stop", icon=":material/pause:", on_click=session.stop, width="stretch",
+train_clicked = actions.button("Train", key="_train", type="primary", icon=":material/play_arrow:", disabled=blocked,
+                               help="Train to the configured epochs, live (from scratch if finished).")
+step_clicked = actions.button("Step", key="_step", icon=":material/skip_next:", disabled=blocked or run.diverged,
+                              help="Train a few more epochs (the step size on the right).")
+actions.button("Stop", key="_stop", icon=":material/pause:", on_click=session.stop,
                help="Pause live training; Train resumes.")
-reset_clicked = cols[3].button("Reset", key="_reset", icon=":material/restart_alt:", disabled=blocked, width="stretch",
+reset_clicked = actions.button("Reset", key="_reset", icon=":material/restart_alt:", disabled=blocked,
                                help="Back to epoch 0 with the same initial weights.")
-cols[4].button("New seed", key="_new_seed", icon=":material/casino:", on_click=controls.set_field,
-               args=("weight_seed", (exp.weight_seed + 1) % 2**31), width="stretch",
-               help="New initial weights (weight seed + 1).")
-step_size = cols[5].selectbox("Epochs per step", (1, 10, 100, 1000), index=2, key="_step_size")
+actions.button("New seed", key="_new_seed", icon=":material/casino:", on_click=controls.set_field,
+               args=("weight_seed", (exp.weight_seed + 1) % 2**31), help="New initial weights (weight seed + 1).")
+step_size = actions.selectbox("Epochs per step", (1, 10, 100, 1000), index=2, key="_step_size", width=130)
 
 if reset_clicked:
     run = session.reset(exp)

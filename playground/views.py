@@ -69,13 +69,17 @@ def status(run: Run) -> None:
 
 def metrics(run: Run, target) -> None:
     last = run.history.last
-    cols = target.columns(6)
-    cols[0].metric("Epoch", f"{last.epoch:,}")
-    cols[1].metric("Train loss", num(last.loss))
-    cols[2].metric("Train accuracy", pct(last.accuracy))
-    cols[3].metric("Test loss", num(last.test_loss) if run.has_test else "= train")
-    cols[4].metric("Test accuracy", pct(last.test_accuracy) if run.has_test else "= train")
-    cols[5].metric("Time", f"{run.elapsed:.2f} s")
+    row = target.container(horizontal=True, gap="medium")  # a row that wraps on a phone
+    values = {
+        "Epoch": f"{last.epoch:,}",
+        "Train loss": num(last.loss),
+        "Train accuracy": pct(last.accuracy),
+        "Test loss": num(last.test_loss) if run.has_test else "= train",
+        "Test accuracy": pct(last.test_accuracy) if run.has_test else "= train",
+        "Time": f"{run.elapsed:.2f} s",
+    }
+    for label, value in values.items():
+        row.metric(label, value, width="content")
 
 
 # ----- the two live charts ------------------------------------------------------------------------
