@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from playground import controls, session, views, views_text
+from playground import board, controls, lesson, session, views, views_text
 from playground.live import Slots, draw, train_live
 from playground.views import Display
 
@@ -15,7 +15,9 @@ st.set_page_config(page_title="Backprop Playground", page_icon="🧠", layout="w
 
 # ----- sidebar: the experiment, then display options ------------------------------------------------
 st.sidebar.title("Backprop Playground")
-side = controls.sidebar()
+lesson_mode = lesson.current()
+lesson.badge(lesson_mode)
+side = controls.sidebar(hidden=lesson_mode.hidden, locked=lesson_mode.locked)
 exp = side.exp
 st.sidebar.subheader("Display")
 display = Display(
@@ -32,7 +34,7 @@ st.caption(
     "A two-hidden-layer network with hand-written backpropagation in numpy — the lab's network, live. "
     "Change anything in the sidebar; the address bar always holds the whole experiment."
 )
-for notice in side.notices:
+for notice in [*lesson_mode.notices, *side.notices]:
     st.warning(f"Ignored a link parameter: {notice}", icon=":material/warning:")
 if error:
     st.error(error, icon=":material/block:")
@@ -52,6 +54,8 @@ reset_clicked = actions.button("Reset", key="_reset", icon=":material/restart_al
                                help="Back to epoch 0 with the same initial weights.")
 actions.button("New seed", key="_new_seed", icon=":material/casino:", on_click=controls.set_field,
                args=("weight_seed", (exp.weight_seed + 1) % 2**31), help="New initial weights (weight seed + 1).")
+actions.button("Pin", key="_pin", icon=":material/push_pin:", on_click=board.pin_current,
+               help="Keep this run on the comparison board below.")
 step_size = actions.selectbox("Epochs per step", (1, 10, 100, 1000), index=2, key="_step_size", width=130)
 
 if reset_clicked:
@@ -80,6 +84,7 @@ views.truth_vs_prediction(run)
 views.prediction_table(run)
 views.network(run)
 views.gradient_flow(run, display)
+board.board_section(display)
 views_text.training_log_section(run)
 views_text.downloads(run)
 views_text.share(exp)
