@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from playground import board, controls, lesson, session, views, views_text
+from playground import board, controls, lesson, mydata, session, views, views_text
 from playground.live import Slots, draw, train_live
 from playground.views import Display
 
 st.set_page_config(page_title="Backprop Playground", page_icon="🧠", layout="wide")
+
+# ----- a click on the decision regions (from the last rerun) edits the data before the sidebar is drawn --
+mydata.apply_pending()
+click_error = mydata.handle_click(st.session_state.get("run"))
 
 # ----- sidebar: the experiment, then display options ------------------------------------------------
 st.sidebar.title("Backprop Playground")
@@ -38,6 +42,8 @@ for notice in [*lesson_mode.notices, *side.notices]:
     st.warning(f"Ignored a link parameter: {notice}", icon=":material/warning:")
 if error:
     st.error(error, icon=":material/block:")
+if click_error:
+    st.error(click_error, icon=":material/error:")
 if note:
     st.info(note, icon=":material/refresh:")
 
@@ -82,6 +88,7 @@ with status_slot:
 # ----- the report's figures and the network ------------------------------------------------------------
 views.truth_vs_prediction(run)
 views.prediction_table(run)
+mydata.section(run)
 views.network(run)
 views.gradient_flow(run, display)
 board.board_section(display)

@@ -54,7 +54,10 @@ def parse(argv: Sequence[str] | None = None) -> tuple[Experiment, int]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     exp, log_every = parse(argv)
-    train_set, test_set = exp.split()
+    try:
+        train_set, test_set = exp.split()
+    except ValueError as exc:  # e.g. --dataset custom without --points
+        build_parser().error(str(exc))
     net = exp.network()
     test_kw = {} if test_set is train_set else {"X_test": test_set.X, "y_test": test_set.y}
     snaps = train(net, train_set.X, train_set.y, every=log_every, **exp.train_kwargs(), **test_kw)

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
-from . import checks
+from . import checks, points
 from .activations import ACTIVATIONS
 from .data import DATASETS, FIXED_SIZE, Dataset, make_dataset, split
 from .init import INITIALIZERS
@@ -24,6 +24,7 @@ from .network import MLP
 from .optimizers import OPTIMIZERS
 from .train import REDUCTIONS
 
+CUSTOM = points.NAME  # the dataset name of your own points
 MAX_HIDDEN_LAYERS = 4
 MAX_UNITS = 32
 MAX_N = 1000
@@ -39,7 +40,7 @@ class Field:
     """How one setting is named, bounded, grouped and explained."""
 
     name: str
-    kind: str  # "choice", "int", "float", "bool" or "sizes"
+    kind: str  # "choice", "int", "float", "bool", "sizes" or "points"
     default: Any
     group: str  # "Data", "Network" or "Training"
     label: str
@@ -60,6 +61,8 @@ class Field:
             return "true or false"
         if self.kind == "sizes":
             return f"1 to {MAX_HIDDEN_LAYERS} layer sizes from 1 to {MAX_UNITS}, e.g. 9,4"
+        if self.kind == "points":
+            return f"a points code made by the page (up to {points.MAX_LINK_POINTS} points)"
         return f"{self.lo:g} to {self.hi:g}"
 
     def check(self, value: Any) -> Any:
@@ -76,6 +79,15 @@ class Field:
             return checks.integer(self.name, value, int(self.lo), int(self.hi))
         if self.kind == "float":
             return checks.number(self.name, value, self.lo, self.hi)
+        if self.kind == "points":
+            if not isinstance(value, str):
+                raise ValueError(f"{self.name}: expected {self.allowed()}")
+            if value:
+                try:
+                    points.decode_points(value)
+                except ValueError as exc:
+                    raise ValueError(f"{self.name}: {exc}") from None
+            return value
         sizes = checks.sizes(self.name, value, 1, MAX_UNITS)
         if len(sizes) > MAX_HIDDEN_LAYERS:
             raise ValueError(f"{self.name}: {len(sizes)} layers is too many; allowed: {self.allowed()}")
@@ -84,7 +96,7 @@ class Field:
     def parse(self, text: str) -> Any:
         """Read the value from its text form (a URL or CLI value); ValueError if it is not valid."""
         text = text.strip()
-        if self.kind == "choice":
+        if self.kind in ("choice", "points"):
             value: Any = text
         elif self.kind == "bool":
             low = text.lower()
@@ -120,14 +132,17 @@ class Field:
 
 
 _FIELDS = (
-    Field("dataset", "choice", "linear", "Data", "Data set", "The lab's linear and xor (21 points), or more.",
-          tuple(DATASETS)),
+    Field("dataset", "choice", "linear", "Data", "Data set",
+          "The lab's linear and xor (21 points), more shapes, or custom: your own points (see Your data).",
+          (*DATASETS, CUSTOM)),
     Field("n", "int", 100, "Data", "Points", "How many points (xor always has its 21).", lo=2, hi=MAX_N),
     Field("noise", "float", 0.0, "Data", "Noise", "0 – 0.5; its meaning per data set is in mlp/data.py.",
           lo=0.0, hi=0.5),
     Field("test", "float", 0.0, "Data", "Test fraction",
           "Share of points held out for testing; 0 tests on the training data, as the lab does.", lo=0.0, hi=0.9),
     Field("seed", "int", 0, "Data", "Data seed", "Seeds the points and the train/test split.", lo=0, hi=2**31 - 1),
+    Field("points", "points", "", "Data", "Custom points",
+          "Your own points, encoded into the link by the page (custom data set only).", advanced=True),
     Field("hidden", "sizes", (9, 4), "Network", "Hidden layers",
           "Units per hidden layer, e.g. 9,4 (the report's 9×4).", ),
     Field("activation", "choice", "sigmoid", "Network", "Activation",
@@ -164,6 +179,7 @@ class Experiment:
     noise: float = 0.0
     test: float = 0.0
     seed: int = 0
+    points: str = ""
     hidden: tuple[int, ...] = (9, 4)
     activation: str = "sigmoid"
     output_activation: str = "sigmoid"
@@ -190,9 +206,21 @@ class Experiment:
 
     @property
     def n_points(self) -> int:
+        if self.dataset == CUSTOM:
+            return len(points.decode_points(self.points)) if self.points else 0
         return FIXED_SIZE.get(self.dataset, self.n)
 
     def data(self) -> Dataset:
+        """The experiment's points: generated, or decoded from ``points`` for the custom set.
+
+        A custom set too large for a link (over 200 points) has ``points=""``; its holder (the page)
+        passes the data itself, and this raises ValueError.
+        """
+        if self.dataset == CUSTOM:
+            if not self.points:
+                raise ValueError("points: the custom data set needs its points code (the page's share link "
+                                 f"carries it for up to {points.MAX_LINK_POINTS} points); none was given")
+            return points.decode_points(self.points)
         return make_dataset(self.dataset, self.n, self.noise, self.seed)
 
     def split(self, data: Dataset | None = None) -> tuple[Dataset, Dataset]:

@@ -123,10 +123,10 @@ def sidebar(hidden: frozenset[str] = frozenset(), locked: bool = False) -> Sideb
         fields = [f for f in FIELDS.values() if f.group == group]
         st.sidebar.subheader(group)
         with st.sidebar:
-            basic = [f for f in fields if not f.advanced]
+            basic = [f for f in fields if not f.advanced or f.name not in WIDGETS]
             for f in basic:
                 _draw(f, values, hidden, locked, notices)
-            advanced = [f for f in fields if f.advanced and f.name not in hidden]
+            advanced = [f for f in fields if f.advanced and f.name not in hidden and f.name in WIDGETS]
             if advanced:
                 with st.expander(f"More {group.lower()} settings"):
                     for f in advanced:
@@ -135,7 +135,8 @@ def sidebar(hidden: frozenset[str] = frozenset(), locked: bool = False) -> Sideb
 
 
 def _draw(f: Field, values: dict[str, Any], hidden: frozenset[str], locked: bool, notices: list[str]) -> None:
-    if f.name in hidden:  # a lesson hides it: keep the link's (checked) value or the default
+    if f.name in hidden or f.name not in WIDGETS:
+        # hidden by a lesson, or set by the page itself (the custom points): the link's value or the default
         raw = st.session_state.get(f.name, widget_value(f, getattr(DEFAULT, f.name)))
     else:
         raw = _field_widget(f, locked)

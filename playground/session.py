@@ -14,9 +14,11 @@ from __future__ import annotations
 from dataclasses import asdict
 from urllib.parse import parse_qsl, urlencode
 
+import numpy as np
 import streamlit as st
 
-from mlp.config import FIELDS, Experiment, from_query
+from mlp.config import CUSTOM, FIELDS, Experiment, from_query
+from mlp.data import Dataset
 from playground.runs import Run, finish, new_run
 
 CACHE_ENTRIES = 64  # finished runs kept per process (each is a few hundred kB at most)
@@ -28,14 +30,24 @@ def experiment_key(exp: Experiment) -> str:
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def _finished(key: str) -> Run:
+def _finished(key: str, X: np.ndarray | None, y: np.ndarray | None) -> Run:
     exp, _ = from_query(dict(parse_qsl(key)))
-    return finish(new_run(exp))
+    return finish(new_run(exp, None if X is None else Dataset(CUSTOM, X, y)))
 
 
-def finished_run(exp: Experiment) -> Run:
-    """The experiment trained to the end: a private copy of the shared cached result."""
-    return _finished(experiment_key(exp))
+def finished_run(exp: Experiment, data: Dataset | None = None) -> Run:
+    """The experiment trained to the end: a private copy of the shared cached result.
+
+    ``data`` is only for a custom set too large for the link (the cache key then includes the points).
+    """
+    return _finished(experiment_key(exp), *((data.X, data.y) if data is not None else (None, None)))
+
+
+def session_data(exp: Experiment) -> Dataset | None:
+    """The custom points a session holds when the link cannot carry them (over 200 points)."""
+    if exp.dataset == CUSTOM and not exp.points:
+        return st.session_state.get("custom_data")
+    return None
 
 
 def changes(old: Experiment, new: Experiment) -> str:
@@ -54,16 +66,32 @@ def current_run(exp: Experiment) -> tuple[Run, str, str]:
     run: Run | None = ss.get("run")
     if run is not None and run.exp == exp:
         return run, "", ""
-    budget = exp.budget_error()
+    data = session_data(exp)
+    if exp.dataset == CUSTOM and not exp.points and data is None:
+        missing = "There are no custom points yet: add them in **Your data** (click, table or CSV)."
+        if run is None:
+            run = ss["run"] = new_run(Experiment(epochs=1))
+        return run, "", missing + " The run on screen is the previous one."
+    budget = exp.budget_error(None if data is None else len(exp.split(data)[0]))
     if budget:
         if run is None:  # nothing to keep: show the untrained network of the experiment
-            run = ss["run"] = new_run(exp.with_(epochs=1))
+            run = ss["run"] = new_run(exp.with_(epochs=1), data)
         return run, "", budget + " The run on screen is the last one within the limit."
+    carry = ss.pop("_carry_weights", None)
+    if carry is not None and exp.dataset == CUSTOM:
+        fresh = new_run(exp, data)
+        if fresh.net.params.shape == carry.shape:  # same architecture: go on from the current weights, live
+            fresh.net.params[...] = carry
+            fresh.history.snaps.clear()
+            fresh.history.add(fresh.trainer.snapshot())
+            ss["run"] = fresh
+            start(fresh, exp.epochs)
+            return fresh, "New points: the network keeps its weights and trains on them (live).", ""
     note = ""
     if run is not None:
         note = f"Settings changed ({changes(run.exp, exp)}): a fresh network was trained from scratch."
     with st.spinner(f"Training {exp.epochs:,} epochs… (shared: everyone opening this link gets this run)"):
-        run = finished_run(exp)
+        run = finished_run(exp, data)
     ss["run"] = run
     ss["training"] = False
     return run, note, ""
@@ -81,5 +109,5 @@ def stop() -> None:
 
 def reset(exp: Experiment) -> Run:
     st.session_state["training"] = False
-    run = st.session_state["run"] = new_run(exp)
+    run = st.session_state["run"] = new_run(exp, session_data(exp))
     return run

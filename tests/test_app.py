@@ -46,11 +46,11 @@ def test_default_load_shows_every_section():
     assert metric(at, "Train accuracy") == "100.00%"  # the report's result, without a click
     headers = [h.value for h in at.subheader]
     for section in ("Ground truth vs prediction", "Per-sample predictions", "The network", "Gradient flow",
-                    "Downloads", "Share this experiment"):
+                    "Downloads", "Share this experiment", "Your data"):
         assert section in headers
     # decision regions, loss, truth, prediction, network, neuron maps, gradient flow
     assert len(at.get("vega_lite_chart")) == 7
-    assert len(at.dataframe) == 1
+    assert len(at.dataframe) == 2  # the prediction table and the data editor
     assert any("Iter1 | Ground truth:" in c.value for c in at.code)
     assert any("http" in c.value for c in at.code)  # the share link
     assert at.latex  # how it works

@@ -1,0 +1,130 @@
+"""Your own data: click points onto the decision regions, edit them in a table, or upload a CSV.
+
+Any change makes the data set "custom". Up to 200 points travel in the link (``points=``, encoded
+by `mlp.points`); larger sets stay in the session and the page says the link carries the settings
+only. A bad file or table is refused with one message naming the row and column, and the current
+data stays as it was. With "keep training on the new data", the network carries its weights over
+to the new points and trains on live, so the boundary can be watched adapting.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from mlp import points
+from mlp.config import CUSTOM
+from mlp.data import Dataset
+from playground.controls import set_field
+from playground.runs import Run
+
+CLICK_MODES = ("add class 0", "add class 1", "remove nearest")
+
+
+def set_custom(data: Dataset) -> None:
+    """Make ``data`` the experiment's data set (call before the sidebar is drawn, or rerun after)."""
+    if len(data) <= points.MAX_LINK_POINTS:
+        code = points.encode_points(data.X, data.y)
+        data = points.decode_points(code)  # what the link reproduces, so both sides train on the same points
+        st.session_state.pop("custom_data", None)
+    else:
+        code = ""
+        st.session_state["custom_data"] = data
+    set_field("dataset", CUSTOM)
+    set_field("points", code)
+    if code:
+        st.query_params["points"] = code
+    elif "points" in st.query_params:
+        del st.query_params["points"]
+    if st.session_state.get("_keep_training") and st.session_state.get("run") is not None:
+        st.session_state["_carry_weights"] = st.session_state["run"].net.params.copy()
+
+
+def request(data: Dataset) -> None:
+    """From inside the page (widgets already drawn): apply ``data`` at the top of a fresh rerun."""
+    st.session_state["_pending_data"] = data
+    st.rerun()
+
+
+def apply_pending() -> None:
+    """At the top of the script, before the sidebar: apply data requested in the last run."""
+    data = st.session_state.pop("_pending_data", None)
+    if data is not None:
+        set_custom(data)
+
+
+def handle_click(run: Run | None) -> str:
+    """Apply a click on the decision regions (from the last rerun); returns an error message or ''."""
+    event = st.session_state.get("_decision")
+    cells = (event or {}).get("selection", {}).get("click") or []
+    if not cells or run is None:
+        return ""
+    token = repr(cells)
+    if st.session_state.get("_click_done") == token:
+        return ""  # the selection persists across reruns: apply each click once
+    st.session_state["_click_done"] = token
+    cell = cells[-1]
+    try:
+        x1 = (float(cell["x1_lo"]) + float(cell["x1_hi"])) / 2
+        x2 = (float(cell["x2_lo"]) + float(cell["x2_hi"])) / 2
+        mode = st.session_state.get("_click_mode", CLICK_MODES[0])
+        if mode == CLICK_MODES[2]:
+            data = points.remove_nearest(run.data, x1, x2)
+        else:
+            data = points.add_point(run.data, x1, x2, CLICK_MODES.index(mode))
+    except (KeyError, TypeError, ValueError) as exc:
+        return f"That click was not applied: {exc}"
+    set_custom(data)
+    return ""
+
+
+def section(run: Run) -> None:
+    st.subheader("Your data")
+    data = run.data
+    counts = np.bincount(data.y.reshape(-1).astype(int), minlength=2)
+    st.caption(
+        f"{len(data)} points ({counts[0]} of class 0, {counts[1]} of class 1), data set **{run.exp.dataset}**. "
+        "Click on the decision regions above to add or remove points, edit the table, or upload a CSV; "
+        "any change makes the data set *custom*."
+    )
+    cols = st.columns([2, 1], vertical_alignment="bottom")
+    cols[0].segmented_control("A click on the decision regions will", CLICK_MODES, default=CLICK_MODES[0],
+                              key="_click_mode")
+    cols[1].toggle("Keep training on the new data", key="_keep_training",
+                   help="Carry the current weights over to the changed data and train on, live.")
+    if run.exp.dataset == CUSTOM:
+        if run.exp.points:
+            st.caption(f"The share link carries these {len(data)} points.")
+        else:
+            st.warning(f"Over {points.MAX_LINK_POINTS} points: the share link carries the settings only, "
+                       "not the points. Download the CSV to share them.", icon=":material/link_off:")
+    with st.expander("Edit the points as a table"):
+        df = pd.DataFrame({"x1": data.X[:, 0], "x2": data.X[:, 1], "label": data.y[:, 0].astype(int)})
+        edited = st.data_editor(df, num_rows="dynamic", key="_editor", width="stretch", height=280,
+                                column_config={"label": st.column_config.NumberColumn(min_value=0, max_value=1, step=1)})
+        if st.button("Use this table", key="_apply_table"):
+            try:
+                table = points.from_table(edited.to_dict("records"))
+            except ValueError as exc:
+                st.error(f"{exc}. Nothing was changed.", icon=":material/error:")
+            else:
+                request(table)
+    upload = st.file_uploader(
+        "Upload a CSV (x1, x2, label; header optional; comma or semicolon)", type=["csv", "txt"], key="_upload",
+        help=f"At most {points.MAX_ROWS:,} rows and 1 MB; labels 0 or 1.",
+    )
+    if upload is not None and st.session_state.get("_upload_done") != upload.file_id:
+        st.session_state["_upload_done"] = upload.file_id
+        try:
+            uploaded = points.parse_csv(upload.getvalue())
+        except ValueError as exc:
+            st.session_state["_upload_error"] = f"{upload.name}: {exc}. The current data stays as it was."
+            st.rerun()
+        else:
+            st.session_state.pop("_upload_error", None)
+            request(uploaded)
+    if st.session_state.get("_upload_error"):
+        st.error(st.session_state["_upload_error"], icon=":material/error:")
+    st.download_button("Download the data (CSV)", points.to_csv(data), f"{run.exp.dataset}.csv", "text/csv",
+                       key="_dl_data")
