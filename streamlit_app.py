@@ -81,7 +81,7 @@ slots.decision, slots.loss = left.empty(), right.empty()
 if st.session_state.get("training") and not blocked:
     train_live(run, st.session_state.get("target", exp.epochs), slots, display)
     st.session_state["training"] = False
-draw(run, slots, display)
+draw(run, slots, display, final=True)
 with status_slot:
     views.status(run)
 

@@ -13,7 +13,7 @@ from mlp.config import FIELDS
 from playground import charts
 from playground.controls import set_field
 from playground.pins import LAB_DOMAIN, MAX_PINS, Pin, pin_run, table, unique_name
-from playground.views import Display, chart
+from playground.views import Display, chart, spec
 
 
 def pins() -> dict[int, Pin]:
@@ -69,7 +69,7 @@ def board_section(display: Display) -> None:
     items = list(board.values())
     st.caption(f"{len(items)} run{'s' if len(items) > 1 else ''}. Click a legend entry to highlight a run.")
     curves = {p.name: (p.epochs, p.loss) for p in items}
-    chart(st, charts.overlay_loss_chart(curves, log_scale=display.log_scale))
+    chart(st, spec(charts.overlay_loss_chart, (tuple(curves), display.log_scale), curves, log_scale=display.log_scale))
     rows = table(items)
     st.dataframe(
         pd.DataFrame(rows),
@@ -83,8 +83,10 @@ def board_section(display: Display) -> None:
         },
     )
     st.subheader("Decision regions of the pinned runs")
-    chart(st, charts.small_multiples_chart([p.panel() for p in items], domain=LAB_DOMAIN, columns=3,
-                                           discretize=display.discretize))
+    panels = [p.panel() for p in items]
+    key = (tuple(p.name for p in items), display.discretize)
+    chart(st, spec(charts.small_multiples_chart, key, panels, domain=LAB_DOMAIN, columns=3,
+                   discretize=display.discretize))
     with st.expander("Manage pinned runs"):
         for uid, pin in list(board.items()):
             cols = st.columns([3, 1, 1], vertical_alignment="bottom")

@@ -4,6 +4,11 @@ Every frame a builder puts into a chart is a pandas DataFrame whose numeric colu
 smaller Arrow payload) and whose ``attrs["name"]`` is a stable name ("loss", "grid", "points", ...).
 ``vega_spec`` turns a chart into a Vega-Lite dict that refers to the frames by those names, so a
 live redraw that changes only the numbers produces the same spec with new ``datasets``.
+
+Each builder ``X_chart`` has a twin ``X_frames`` taking the same arguments and returning just those
+frames ({name: DataFrame}, what ``vega_spec`` puts in ``datasets``); the chart is built from them.
+A builder's spec apart from ``datasets`` depends only on the arguments its docstring calls
+structural, so ``playground.specs.SpecCache`` can build it once and refill only the frames.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ ORANGE = "#ff7f0e"  # negative weights and biases
 RED_TINT = "#eb9394"  # decision regions: each class colour halfway to white, so points stay readable
 BLUE_TINT = "#8fbbd9"
 GREY = "#9e9e9e"
+
+Frames = dict[str, pd.DataFrame]  # {stable name: frame}, as in a spec's "datasets"
 
 
 def class_scale() -> alt.Scale:
@@ -40,15 +47,22 @@ def frame(name: str, columns: Mapping[str, object]) -> pd.DataFrame:
 
     Values beyond float32's range or not finite (a diverged run) become NaN, which Vega-Lite skips.
     """
-    df = pd.DataFrame(dict(columns))
-    for col in df.columns:
-        if pd.api.types.is_numeric_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col]):
+    cols = {}
+    for col, values in columns.items():
+        values = np.asarray(values)
+        if values.dtype.kind in "iuf":  # numbers, not booleans: converted in numpy, before pandas sees them
             with np.errstate(over="ignore", invalid="ignore"):
-                values = df[col].to_numpy(dtype=np.float64).astype(np.float32)
+                values = values.astype(np.float32)
             values[~np.isfinite(values)] = np.nan
-            df[col] = values
+        cols[col] = values
+    df = pd.DataFrame(cols)
     df.attrs["name"] = name
     return df
+
+
+def named(*frames: pd.DataFrame) -> Frames:
+    """{attrs["name"]: frame} of frames made by ``frame``, in the given order."""
+    return {df.attrs["name"]: df for df in frames}
 
 
 def labels(a: np.ndarray) -> np.ndarray:

@@ -1,6 +1,8 @@
 """Chart builders that look inside the network: the weight diagram and the per-neuron activation maps.
 
-Pure functions like those in charts (which re-exports them). Weights follow ``X @ W + b``: weights[l]
+Pure functions like those in charts (which re-exports them), each with its ``X_frames`` twin; every
+magnitude the marks show (line widths, opacities, bias labels, map colours) is a frame column, so the
+spec depends only on the network's shape. Weights follow ``X @ W + b``: weights[l]
 has shape (fan_in, fan_out), biases[l] shape (fan_out,) or (1, fan_out). Colours: blue = positive,
 orange = negative, for weights and biases alike.
 """
@@ -12,7 +14,7 @@ import math
 import altair as alt
 import numpy as np
 
-from playground.chart_data import BLUE, GREY, ORANGE, frame, stretch
+from playground.chart_data import BLUE, GREY, ORANGE, Frames, frame, named, stretch
 
 DENSE_EDGES = 200  # above this many edges, lines get thinner and fainter so the diagram stays legible
 
@@ -23,26 +25,24 @@ def _layout(sizes: list[int]) -> list[np.ndarray]:
     return [0.5 + ((m - 1) / 2 - np.arange(m)) * step for m in sizes]
 
 
-def network_chart(
+def _sizes(weights: list[np.ndarray]) -> list[int]:
+    """Units per layer, inputs first, from the weight matrices' shapes (fan_in, fan_out)."""
+    return [np.shape(weights[0])[0]] + [np.shape(W)[1] for W in weights]
+
+
+def network_frames(
     weights: list[np.ndarray],
     biases: list[np.ndarray],
     *,
     height: int = 320,
     input_names: tuple[str, ...] = ("x1", "x2"),
-) -> alt.LayerChart:
-    """The network as a diagram: a column of neurons per layer, a line per weight.
-
-    Line colour = sign of w, width and opacity = |w| relative to the largest |w| in the network (the
-    tooltip gives the value, "w[l][i→j]" with 1-based layer and unit numbers). Every non-input neuron,
-    the output included, is filled with the colour of its bias's sign, opacity ∝ |b|, and labelled with
-    b when no layer has more than 10 units. Frames "edges" (x, y, x_to, y_to, w, sign, width, opacity,
-    weight, source, target), "nodes" (x, y, name, kind, bias, fill, fill_opacity, label), "heads".
-    """
+) -> Frames:
+    """network_chart's frames "edges", "nodes" and "heads" (see there); raises on inconsistent shapes."""
     Ws = [np.asarray(W, float) for W in weights]
     bs = [np.asarray(b, float).reshape(-1) for b in biases]
     if not Ws or len(bs) != len(Ws):
         raise ValueError(f"need one bias vector per weight matrix, got {len(Ws)} and {len(bs)}")
-    sizes = [Ws[0].shape[0]] + [W.shape[1] for W in Ws]
+    sizes = _sizes(Ws)
     for layer, (W, b) in enumerate(zip(Ws, bs)):
         if W.shape[0] != sizes[layer] or b.size != W.shape[1]:
             raise ValueError(
@@ -113,6 +113,29 @@ def network_chart(
             "head": ["input", *[f"hidden {k}" for k in range(1, len(sizes) - 1)], "output"],
         },
     )
+    return named(edges, nodes, heads)
+
+
+def network_chart(
+    weights: list[np.ndarray],
+    biases: list[np.ndarray],
+    *,
+    height: int = 320,
+    input_names: tuple[str, ...] = ("x1", "x2"),
+) -> alt.LayerChart:
+    """The network as a diagram: a column of neurons per layer, a line per weight.
+
+    Line colour = sign of w, width and opacity = |w| relative to the largest |w| in the network (the
+    tooltip gives the value, "w[l][i→j]" with 1-based layer and unit numbers). Every non-input neuron,
+    the output included, is filled with the colour of its bias's sign, opacity ∝ |b|, and labelled with
+    b when no layer has more than 10 units. Frames "edges" (x, y, x_to, y_to, w, sign, width, opacity,
+    weight, source, target), "nodes" (x, y, name, kind, bias, fill, fill_opacity, label), "heads".
+
+    Structural: the layer sizes (the weights' shapes), height, input_names.
+    """
+    frames = network_frames(weights, biases, height=height, input_names=input_names)
+    edges, nodes, heads = frames["edges"], frames["nodes"], frames["heads"]
+    sizes = _sizes(weights)
 
     x = alt.X("x:Q", axis=None, scale=alt.Scale(domain=[-0.5, len(sizes) - 0.5], nice=False))
     y = alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[-0.02, 1.06], nice=False))
@@ -166,6 +189,60 @@ def network_chart(
     return stretch(chart, height).properties(title="Network", view=alt.ViewBackground(stroke=None))
 
 
+def _decimation(gx: int, gy: int, maps: list[np.ndarray], max_cells: int) -> int:
+    """Keep every k-th row and column so that all the maps hold at most about ``max_cells`` cells."""
+    return max(1, math.ceil(math.sqrt(sum(np.shape(m)[2] for m in maps) * gx * gy / max_cells)))
+
+
+def _panel_names(layer: int, units: int) -> list[str]:
+    return [f"L{layer}·n{j + 1}" for j in range(units)]
+
+
+def neuron_maps_frames(
+    xs: np.ndarray,
+    ys: np.ndarray,
+    maps: list[np.ndarray],
+    *,
+    size: int = 70,
+    columns: int = 8,
+    max_cells: int = 20_000,
+) -> Frames:
+    """neuron_maps_chart's frames "maps_1".."maps_L", each map scaled to its own range (see there)."""
+    if not maps:
+        raise ValueError("neuron_maps_chart needs at least one hidden layer")
+    xs, ys = np.asarray(xs, float).reshape(-1), np.asarray(ys, float).reshape(-1)
+    gx, gy = xs.size - 1, ys.size - 1
+    k = _decimation(gx, gy, maps, max_cells)
+    cx, cy = ((xs[:-1] + xs[1:]) / 2)[::k], ((ys[:-1] + ys[1:]) / 2)[::k]
+    frames: Frames = {}
+    for layer, m in enumerate(maps, 1):
+        m = np.asarray(m, float)
+        if m.ndim != 3 or m.shape[:2] != (gy, gx):
+            raise ValueError(f"maps[{layer - 1}] must be (gy, gx, units) = ({gy}, {gx}, ·), got {m.shape}")
+        m = m[::k, ::k]
+        hy, hx, units = m.shape
+        lo, hi = m.min(axis=(0, 1)), m.max(axis=(0, 1))
+        v = np.where(hi > lo, (m - lo) / np.where(hi > lo, hi - lo, 1.0), 0.5)  # a flat map shows white
+        unit, row, col = (
+            a.ravel() for a in np.meshgrid(np.arange(units), np.arange(hy), np.arange(hx), indexing="ij")
+        )
+        frames |= named(
+            frame(
+                f"maps_{layer}",
+                {
+                    "panel": np.array(_panel_names(layer, units), dtype=object)[unit],
+                    "col": col,
+                    "row": row,
+                    "x1": cx[col],
+                    "x2": cy[row],
+                    "a": m[row, col, unit],
+                    "v": v[row, col, unit],
+                },
+            )
+        )
+    return frames
+
+
 def neuron_maps_chart(
     xs: np.ndarray,
     ys: np.ndarray,
@@ -183,40 +260,15 @@ def neuron_maps_chart(
     tanh (−1, 1), ReLU [0, ∞)); the tooltip gives the raw activation. When the maps hold more than
     ``max_cells`` cells in all, every k-th row and column is kept. Frames "maps_1".."maps_L":
     panel ("L1·n3"), col, row, x1, x2 (cell centre), a (activation), v (scaled).
+
+    Structural: the units per hidden layer (``maps[l].shape[2]``), size, columns (not the grid's size).
     """
-    if not maps:
-        raise ValueError("neuron_maps_chart needs at least one hidden layer")
-    xs, ys = np.asarray(xs, float).reshape(-1), np.asarray(ys, float).reshape(-1)
-    gx, gy = xs.size - 1, ys.size - 1
-    k = max(1, math.ceil(math.sqrt(sum(np.shape(m)[2] for m in maps) * gx * gy / max_cells)))
-    cx, cy = ((xs[:-1] + xs[1:]) / 2)[::k], ((ys[:-1] + ys[1:]) / 2)[::k]
+    frames = neuron_maps_frames(xs, ys, maps, size=size, columns=columns, max_cells=max_cells)
     rows = []
     for layer, m in enumerate(maps, 1):
-        m = np.asarray(m, float)
-        if m.ndim != 3 or m.shape[:2] != (gy, gx):
-            raise ValueError(f"maps[{layer - 1}] must be (gy, gx, units) = ({gy}, {gx}, ·), got {m.shape}")
-        m = m[::k, ::k]
-        hy, hx, units = m.shape
-        lo, hi = m.min(axis=(0, 1)), m.max(axis=(0, 1))
-        v = np.where(hi > lo, (m - lo) / np.where(hi > lo, hi - lo, 1.0), 0.5)  # a flat map shows white
-        panels = [f"L{layer}·n{j + 1}" for j in range(units)]
-        unit, row, col = (
-            a.ravel() for a in np.meshgrid(np.arange(units), np.arange(hy), np.arange(hx), indexing="ij")
-        )
-        df = frame(
-            f"maps_{layer}",
-            {
-                "panel": np.array(panels, dtype=object)[unit],
-                "col": col,
-                "row": row,
-                "x1": cx[col],
-                "x2": cy[row],
-                "a": m[row, col, unit],
-                "v": v[row, col, unit],
-            },
-        )
+        panels = _panel_names(layer, np.shape(m)[2])
         cells = (
-            alt.Chart(df)
+            alt.Chart(frames[f"maps_{layer}"])
             .mark_rect()
             .encode(
                 x=alt.X("col:O", axis=None),
@@ -237,7 +289,7 @@ def neuron_maps_chart(
                 facet=alt.Facet(
                     "panel:N", sort=panels, title=None, header=alt.Header(labelFontSize=11, labelPadding=2)
                 ),
-                columns=min(units, columns),
+                columns=min(len(panels), columns),
                 spacing=4,
             )
         )

@@ -1,8 +1,9 @@
 """Chart builders for the plane (x1, x2): decision regions, run small multiples, the report's figure.
 
-Pure functions like those in charts (which re-exports them). Labels are 0/1 (red = 0, blue = 1, as in
-the lab's show_result); probabilities are P(class 1); a domain is (x1_min, x1_max, x2_min, x2_max) and
-every layer on the plane uses the same non-nice scales fixed to it.
+Pure functions like those in charts (which re-exports them), each with its ``X_frames`` twin. Labels
+are 0/1 (red = 0, blue = 1, as in the lab's show_result); probabilities are P(class 1); a domain is
+(x1_min, x1_max, x2_min, x2_max) and every layer on the plane uses the same non-nice scales fixed to
+it. Without a domain the browser fits the axes to the data, so the spec stays free of data values.
 """
 
 from __future__ import annotations
@@ -11,20 +12,26 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from playground.chart_data import BLUE_TINT, RED_TINT, class_scale, frame, labels, square_domain, stretch
+from playground.chart_data import BLUE_TINT, RED_TINT, Frames, class_scale, frame, labels, named, stretch
 
 Domain = tuple[float, float, float, float]
 
 
-def _axes(domain: Domain) -> tuple[alt.Scale, alt.Scale]:
-    """Non-nice x1/x2 scales fixed to the domain, shared by every layer on the plane."""
+def _axes(domain: Domain | None, padding: float = 0.0) -> tuple[alt.Scale, alt.Scale]:
+    """Non-nice x1/x2 scales shared by every layer on the plane, fixed to the domain when one is given.
+
+    Without one, Vega fits each scale to the data of every layer that uses it, widened by ``padding`` px.
+    """
+    if domain is None:
+        fit = {"nice": False, "zero": False} | ({"padding": padding} if padding else {})
+        return alt.Scale(**fit), alt.Scale(**fit)
     return (
         alt.Scale(domain=[float(domain[0]), float(domain[1])], nice=False, zero=False),
         alt.Scale(domain=[float(domain[2]), float(domain[3])], nice=False, zero=False),
     )
 
 
-def decision_chart(
+def decision_frames(
     xs: np.ndarray,
     ys: np.ndarray,
     probs: np.ndarray,
@@ -40,17 +47,9 @@ def decision_chart(
     width: int | str = "container",
     legend: bool = True,
     suffix: str = "",
-) -> alt.LayerChart:
-    """Decision regions with the data on top.
-
-    xs: (gx+1,) cell edges along x1; ys: (gy+1,) edges along x2; probs: (gy, gx) P(class 1) per cell,
-    drawn red → white → blue over [0, 1] (two flat tints split at 0.5 with ``discretize``).
-    X: (n, 2); y, pred: (n,) or (n, 1) 0/1 labels; is_test: (n,) bool; p: (n,) P(class 1) for tooltips.
-    Fill = truth, shape = prediction (circle 0, square 1), black ring = misclassified, hollow = test.
-    Domain defaults to the grid's extent. Frames "grid"+suffix (x1_lo, x1_hi, x2_lo, x2_hi, p) and
-    "points"+suffix (x1, x2, truth, prediction, wrong, set[, p]); distinct suffixes let several of these
-    charts share one spec. ``legend=False`` drops the legends (the subtitle still explains the marks).
-    """
+    select: bool = False,
+) -> Frames:
+    """decision_chart's frames "grid"+suffix and "points"+suffix (see there); raises on mismatched shapes."""
     xs, ys, probs = (
         np.asarray(xs, float).reshape(-1),
         np.asarray(ys, float).reshape(-1),
@@ -59,16 +58,6 @@ def decision_chart(
     gy, gx = ys.size - 1, xs.size - 1
     if probs.shape != (gy, gx):
         raise ValueError(f"probs must have shape (len(ys)-1, len(xs)-1) = {(gy, gx)}, got {probs.shape}")
-    x_scale, y_scale = _axes(domain if domain is not None else (xs[0], xs[-1], ys[0], ys[-1]))
-
-    def leg(name: str, direction: str = "vertical") -> alt.Legend | None:
-        # stacked entries and a short gradient keep the legends within a phone's width
-        return (
-            alt.Legend(title=name, orient="bottom", direction=direction, gradientLength=80)
-            if legend
-            else None
-        )
-
     # probs[r, c] covers [xs[c], xs[c+1]] x [ys[r], ys[r+1]]; row-major flattening walks c fastest
     grid = frame(
         f"grid{suffix}",
@@ -79,25 +68,6 @@ def decision_chart(
             "x2_hi": np.repeat(ys[1:], gx),
             "p": probs.reshape(-1),
         },
-    )
-    if discretize:
-        p_scale = alt.Scale(type="threshold", domain=[0.5], range=[RED_TINT, BLUE_TINT])
-    else:
-        p_scale = alt.Scale(domain=[0.0, 0.5, 1.0], range=[RED_TINT, "#ffffff", BLUE_TINT])
-    regions = (
-        alt.Chart(grid)
-        .transform_calculate(p_edge="datum.p")
-        .mark_rect(clip=True, strokeWidth=0.6)  # a stroke in the fill colour hides anti-aliasing seams
-        .encode(
-            x=alt.X("x1_lo:Q", scale=x_scale, title="x1"),
-            x2="x1_hi:Q",
-            y=alt.Y("x2_lo:Q", scale=y_scale, title="x2"),
-            y2="x2_hi:Q",
-            color=alt.Color("p:Q", scale=p_scale, legend=leg("P(class 1)", "horizontal")),
-            # a copy of p, so this legend-less channel does not merge into (and spoil) the gradient legend
-            stroke=alt.Stroke("p_edge:Q", scale=p_scale, legend=None),
-            tooltip=[alt.Tooltip("p:Q", title="P(class 1)", format=".3f")],
-        )
     )
 
     X = np.asarray(X, float)
@@ -118,7 +88,48 @@ def decision_chart(
     }
     if p is not None:
         cols["p"] = np.asarray(p, float).reshape(-1)
-    points = frame(f"points{suffix}", {k: np.asarray(v)[order] for k, v in cols.items()})
+    return named(grid, frame(f"points{suffix}", {k: np.asarray(v)[order] for k, v in cols.items()}))
+
+
+def _decision_layers(
+    grid: pd.DataFrame,
+    points: pd.DataFrame,
+    *,
+    domain: Domain | None,
+    discretize: bool,
+    legend: bool,
+    select: bool = False,
+) -> list[alt.Chart]:
+    """The regions and the dots of decision_chart, from its two frames (tooltips show p if ``points`` has it)."""
+    x_scale, y_scale = _axes(domain)
+
+    def leg(name: str, direction: str = "vertical") -> alt.Legend | None:
+        # stacked entries and a short gradient keep the legends within a phone's width
+        return (
+            alt.Legend(title=name, orient="bottom", direction=direction, gradientLength=80)
+            if legend
+            else None
+        )
+
+    if discretize:
+        p_scale = alt.Scale(type="threshold", domain=[0.5], range=[RED_TINT, BLUE_TINT])
+    else:
+        p_scale = alt.Scale(domain=[0.0, 0.5, 1.0], range=[RED_TINT, "#ffffff", BLUE_TINT])
+    regions = (
+        alt.Chart(grid)
+        .transform_calculate(p_edge="datum.p")
+        .mark_rect(clip=True, strokeWidth=0.6)  # a stroke in the fill colour hides anti-aliasing seams
+        .encode(
+            x=alt.X("x1_lo:Q", scale=x_scale, title="x1"),
+            x2="x1_hi:Q",
+            y=alt.Y("x2_lo:Q", scale=y_scale, title="x2"),
+            y2="x2_hi:Q",
+            color=alt.Color("p:Q", scale=p_scale, legend=leg("P(class 1)", "horizontal")),
+            # a copy of p, so this legend-less channel does not merge into (and spoil) the gradient legend
+            stroke=alt.Stroke("p_edge:Q", scale=p_scale, legend=None),
+            tooltip=[alt.Tooltip("p:Q", title="P(class 1)", format=".3f")],
+        )
+    )
     wrong = alt.datum.wrong
     dots = (
         alt.Chart(points)
@@ -152,16 +163,85 @@ def decision_chart(
                 alt.Tooltip("truth:N"),
                 alt.Tooltip("prediction:N"),
                 alt.Tooltip("set:N"),
-                *([alt.Tooltip("p:Q", title="P(class 1)", format=".4f")] if p is not None else []),
+                *([alt.Tooltip("p:Q", title="P(class 1)", format=".4f")] if "p" in points else []),
             ],
         )
+    )
+    if select:  # clicks for the page: a grid cell (to add a point there) or a point (to remove it)
+        regions = regions.add_params(
+            alt.selection_point(name="click", on="click", fields=["x1_lo", "x1_hi", "x2_lo", "x2_hi"])
+        )
+        dots = dots.add_params(alt.selection_point(name="click_point", on="click", fields=["x1", "x2"]))
+    return [regions, dots]
+
+
+def decision_chart(
+    xs: np.ndarray,
+    ys: np.ndarray,
+    probs: np.ndarray,
+    X: np.ndarray,
+    y: np.ndarray,
+    pred: np.ndarray,
+    *,
+    is_test: np.ndarray | None = None,
+    p: np.ndarray | None = None,
+    discretize: bool = False,
+    domain: Domain | None = None,
+    height: int = 380,
+    width: int | str = "container",
+    legend: bool = True,
+    suffix: str = "",
+    select: bool = False,
+) -> alt.LayerChart:
+    """Decision regions with the data on top.
+
+    xs: (gx+1,) cell edges along x1; ys: (gy+1,) edges along x2; probs: (gy, gx) P(class 1) per cell,
+    drawn red → white → blue over [0, 1] (two flat tints split at 0.5 with ``discretize``).
+    X: (n, 2); y, pred: (n,) or (n, 1) 0/1 labels; is_test: (n,) bool; p: (n,) P(class 1) for tooltips.
+    Fill = truth, shape = prediction (circle 0, square 1), black ring = misclassified, hollow = test.
+    Without a domain the axes fit the data (the grid's extent when the points lie inside it). Frames
+    "grid"+suffix (x1_lo, x1_hi, x2_lo, x2_hi, p) and "points"+suffix (x1, x2, truth, prediction, wrong,
+    set[, p]); distinct suffixes let several of these charts share one spec. ``legend=False`` drops the
+    legends (the subtitle still explains the marks).
+
+    ``select`` adds two click selections for the page: "click" (a grid cell: x1_lo, x1_hi, x2_lo,
+    x2_hi) and "click_point" (a point: x1, x2).
+
+    Structural: domain, discretize, legend, suffix, select, height, width, and whether ``p`` is given (not
+    the grid's size, the number of points or whether ``is_test`` is given).
+    """
+    frames = decision_frames(xs, ys, probs, X, y, pred, is_test=is_test, p=p, suffix=suffix)
+    layers = _decision_layers(
+        frames[f"grid{suffix}"],
+        frames[f"points{suffix}"],
+        domain=domain,
+        discretize=discretize,
+        legend=legend,
+        select=select,
     )
     title = alt.Title(
         "Decision regions",
         subtitle=["fill = truth · shape = prediction", "black ring = misclassified · hollow = test"],
     )
-    chart = alt.layer(regions, dots).resolve_scale(color="independent").properties(title=title)
+    chart = alt.layer(*layers).resolve_scale(color="independent").properties(title=title)
     return stretch(chart, height) if width == "container" else chart.properties(width=width, height=height)
+
+
+def _panel_frames(pnl: dict, i: int) -> Frames:
+    """Panel i of small_multiples_chart: its decision frames "grid_i", "points_i" and "info_i" (accuracy)."""
+    keys = ("xs", "ys", "probs", "X", "y", "pred")
+    frames = decision_frames(*(pnl[k] for k in keys), is_test=pnl.get("is_test"), p=pnl.get("p"), suffix=f"_{i}")
+    accuracy = float(np.mean(labels(pnl["y"]) == labels(pnl["pred"])))
+    return frames | named(frame(f"info_{i}", {"accuracy": [accuracy]}))
+
+
+def small_multiples_frames(
+    panels: list[dict], *, domain: Domain, size: int = 220, columns: int = 3, discretize: bool = False
+) -> Frames:
+    """small_multiples_chart's frames: "grid_i", "points_i" and "info_i" (accuracy) for every panel i."""
+    if not panels:
+        raise ValueError("small_multiples_chart needs at least one panel")
+    return {name: df for i, pnl in enumerate(panels) for name, df in _panel_frames(pnl, i).items()}
 
 
 def small_multiples_chart(
@@ -170,30 +250,28 @@ def small_multiples_chart(
     """Decision regions of several runs on the same axes and colour scales, ``columns`` panels a row.
 
     Each panel: {"name", "xs", "ys", "probs", "X", "y", "pred"} as for decision_chart, optionally
-    "is_test" and "p". Panel i uses frames "grid_i" and "points_i"; its subtitle gives its accuracy.
+    "is_test" and "p". Panel i uses frames "grid_i", "points_i" and "info_i" (one row: accuracy), which
+    a text mark shows under the panel's name.
+
+    Structural: the number of panels, their names and whether each has "p"; domain, size, columns,
+    discretize.
     """
-    if not panels:
-        raise ValueError("small_multiples_chart needs at least one panel")
+    frames = small_multiples_frames(panels, domain=domain, size=size, columns=columns, discretize=discretize)
     charts = []
     for i, pnl in enumerate(panels):
-        accuracy = float(np.mean(labels(pnl["y"]) == labels(pnl["pred"])))
+        layers = _decision_layers(
+            frames[f"grid_{i}"], frames[f"points_{i}"], domain=domain, discretize=discretize, legend=False
+        )
+        accuracy = (
+            alt.Chart(frames[f"info_{i}"])
+            .transform_calculate(text="'accuracy ' + format(datum.accuracy, '.1%')")
+            .mark_text(align="left", baseline="bottom", dy=-4, fontSize=11, color="#555555")
+            .encode(x=alt.value(0), y=alt.value(0), text="text:N")
+        )
         charts.append(
-            decision_chart(
-                pnl["xs"],
-                pnl["ys"],
-                pnl["probs"],
-                pnl["X"],
-                pnl["y"],
-                pnl["pred"],
-                is_test=pnl.get("is_test"),
-                p=pnl.get("p"),
-                discretize=discretize,
-                domain=domain,
-                width=size,
-                height=size,
-                legend=False,
-                suffix=f"_{i}",
-            ).properties(title=alt.Title(str(pnl["name"]), subtitle=f"accuracy {accuracy:.1%}"))
+            alt.layer(*layers, accuracy)
+            .resolve_scale(color="independent")
+            .properties(width=size, height=size, title=alt.Title(str(pnl["name"]), offset=4))
         )
     return alt.concat(*charts, columns=columns).properties(
         autosize=alt.AutoSizeParams(type="pad"),  # fixed-size panels: no fitting to the container
@@ -207,9 +285,12 @@ def small_multiples_chart(
     )
 
 
-def _label_dots(df: pd.DataFrame, domain: Domain) -> alt.Chart:
+_PANELS = ["Ground truth", "Prediction"]
+
+
+def _label_dots(df: pd.DataFrame, domain: Domain | None) -> alt.Chart:
     """Points of a frame with x1, x2 and label ("0"/"1"), red 0 / blue 1, on the domain's axes."""
-    x_scale, y_scale = _axes(domain)
+    x_scale, y_scale = _axes(domain, padding=8)  # without a domain, room for the edge points' dots
     return (
         alt.Chart(df)
         .mark_circle(size=70, opacity=0.9, clip=True)
@@ -220,6 +301,31 @@ def _label_dots(df: pd.DataFrame, domain: Domain) -> alt.Chart:
                 "label:N", scale=class_scale(), legend=alt.Legend(title="label", orient="bottom")
             ),
             tooltip=[alt.Tooltip("x1:Q", format=".3f"), alt.Tooltip("x2:Q", format=".3f"), "label:N"],
+        )
+    )
+
+
+def truth_vs_prediction_frames(
+    X: np.ndarray,
+    y: np.ndarray,
+    pred: np.ndarray,
+    *,
+    domain: Domain | None = None,
+    height: int = 300,
+    columns: int = 2,
+) -> Frames:
+    """truth_vs_prediction_chart's frame "scatter": panel, x1, x2, label (the n points twice)."""
+    X = np.asarray(X, float)
+    truth, guess = labels(y), labels(pred)
+    return named(
+        frame(
+            "scatter",
+            {
+                "panel": np.repeat(_PANELS, truth.size),
+                "x1": np.tile(X[:, 0], 2),
+                "x2": np.tile(X[:, 1], 2),
+                "label": np.concatenate([truth, guess]).astype(str),
+            },
         )
     )
 
@@ -238,34 +344,28 @@ def truth_vs_prediction_chart(
     X: (n, 2); y, pred: (n,) or (n, 1) 0/1 labels. Each panel is height × height px: a facet cannot
     stretch to the container, so two panels overflow a phone; pass columns=1 to stack them, or put two
     ``labels_chart`` in ``st.columns`` (which stack on narrow screens). Frame "scatter": panel, x1, x2,
-    label. The subtitle gives the accuracy.
+    label. The accuracy is not drawn (it would tie the spec to the data; the page states it).
+
+    Structural: domain, height, columns.
     """
-    X = np.asarray(X, float)
-    truth, guess = labels(y), labels(pred)
-    n, correct = truth.size, int(np.sum(truth == guess))
-    panels = ["Ground truth", "Prediction"]
-    df = frame(
-        "scatter",
-        {
-            "panel": np.repeat(panels, n),
-            "x1": np.tile(X[:, 0], 2),
-            "x2": np.tile(X[:, 1], 2),
-            "label": np.concatenate([truth, guess]).astype(str),
-        },
-    )
+    frames = truth_vs_prediction_frames(X, y, pred, domain=domain, height=height, columns=columns)
     return (
-        _label_dots(df, domain if domain is not None else square_domain(X))
+        _label_dots(frames["scatter"], domain)
         .properties(width=height, height=height)
         .facet(
-            facet=alt.Facet("panel:N", sort=panels, title=None, header=alt.Header(labelFontSize=14)),
+            facet=alt.Facet("panel:N", sort=_PANELS, title=None, header=alt.Header(labelFontSize=14)),
             columns=columns,
         )
-        .properties(
-            title=alt.Title(
-                "Ground truth vs prediction", subtitle=f"accuracy {correct / max(n, 1):.2%} ({correct}/{n})"
-            )
-        )
+        .properties(title="Ground truth vs prediction")
     )
+
+
+def labels_frames(
+    X: np.ndarray, y: np.ndarray, *, title: str, domain: Domain | None = None, height: int = 300
+) -> Frames:
+    """labels_chart's frame "labels": x1, x2, label."""
+    X = np.asarray(X, float)
+    return named(frame("labels", {"x1": X[:, 0], "x2": X[:, 1], "label": labels(y).astype(str)}))
 
 
 def labels_chart(
@@ -273,10 +373,7 @@ def labels_chart(
 ) -> alt.Chart:
     """One panel of that figure at the container's width: X (n, 2), y (n,) or (n, 1) 0/1 labels.
 
-    Frame "labels": x1, x2, label.
+    Frame "labels": x1, x2, label. Structural: title, domain, height.
     """
-    X = np.asarray(X, float)
-    df = frame("labels", {"x1": X[:, 0], "x2": X[:, 1], "label": labels(y).astype(str)})
-    return stretch(_label_dots(df, domain if domain is not None else square_domain(X)), height).properties(
-        title=title
-    )
+    frames = labels_frames(X, y, title=title, domain=domain, height=height)
+    return stretch(_label_dots(frames["labels"], domain), height).properties(title=title)

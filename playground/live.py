@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from playground.runs import Run
 from playground.views import Display, chart, decision_spec, loss_spec, metrics
 
+CLICKS = ("click", "click_point")  # the decision chart's selections (see charts.decision_chart)
 PROGRESS_PERIOD = 0.1  # s
 CHART_PERIOD = 0.2  # s
 
@@ -28,11 +29,14 @@ class Slots:
     decision: object
 
 
-def draw(run: Run, slots: Slots, display: Display) -> None:
-    """Draw the live slots once (also the final drawing after training)."""
+def draw(run: Run, slots: Slots, display: Display, final: bool = False) -> None:
+    """Draw the live slots; the final drawing's decision regions also take clicks (to edit the data)."""
     metrics(run, slots.metrics.container())
-    chart(slots.loss, loss_spec(run, display), key=None)
-    chart(slots.decision, decision_spec(run, display), key=None)
+    chart(slots.loss, loss_spec(run, display))
+    if final:
+        chart(slots.decision, decision_spec(run, display, select=True), key="_decision", select=CLICKS)
+    else:
+        chart(slots.decision, decision_spec(run, display))
 
 
 def train_live(run: Run, target: int, slots: Slots, display: Display) -> None:

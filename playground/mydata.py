@@ -54,26 +54,39 @@ def apply_pending() -> None:
         set_custom(data)
 
 
+def clicked(event: object) -> tuple[float, float] | None:
+    """Where the last click on the decision regions landed: a grid cell's centre or a point."""
+    selection = (event or {}).get("selection", {}) if isinstance(event, dict) else {}
+    point = selection.get("click_point") or []
+    cells = selection.get("click") or []
+    try:
+        if point:
+            return float(point[-1]["x1"]), float(point[-1]["x2"])
+        if cells:
+            c = cells[-1]
+            return (float(c["x1_lo"]) + float(c["x1_hi"])) / 2, (float(c["x2_lo"]) + float(c["x2_hi"])) / 2
+    except (KeyError, TypeError, ValueError):
+        return None
+    return None
+
+
 def handle_click(run: Run | None) -> str:
     """Apply a click on the decision regions (from the last rerun); returns an error message or ''."""
     event = st.session_state.get("_decision")
-    cells = (event or {}).get("selection", {}).get("click") or []
-    if not cells or run is None:
+    where = clicked(event)
+    if where is None or run is None:
         return ""
-    token = repr(cells)
+    token = repr(event)
     if st.session_state.get("_click_done") == token:
         return ""  # the selection persists across reruns: apply each click once
     st.session_state["_click_done"] = token
-    cell = cells[-1]
+    mode = st.session_state.get("_click_mode") or CLICK_MODES[0]
     try:
-        x1 = (float(cell["x1_lo"]) + float(cell["x1_hi"])) / 2
-        x2 = (float(cell["x2_lo"]) + float(cell["x2_hi"])) / 2
-        mode = st.session_state.get("_click_mode", CLICK_MODES[0])
         if mode == CLICK_MODES[2]:
-            data = points.remove_nearest(run.data, x1, x2)
+            data = points.remove_nearest(run.data, *where)
         else:
-            data = points.add_point(run.data, x1, x2, CLICK_MODES.index(mode))
-    except (KeyError, TypeError, ValueError) as exc:
+            data = points.add_point(run.data, *where, CLICK_MODES.index(mode))
+    except ValueError as exc:
         return f"That click was not applied: {exc}"
     set_custom(data)
     return ""

@@ -14,6 +14,7 @@ import streamlit as st
 
 from playground import charts
 from playground.runs import Run, decision_grid, domain, neuron_grids, plateau_hint
+from playground.specs import SpecCache
 
 
 @dataclass(frozen=True)
@@ -25,10 +26,35 @@ class Display:
     discretize: bool = False
 
 
-def chart(target, spec_or_chart, key: str | None = None) -> None:
-    """Send a chart as a prebuilt Vega-Lite spec (named Arrow datasets, no Altair validation)."""
-    spec = spec_or_chart if isinstance(spec_or_chart, dict) else charts.vega_spec(spec_or_chart)
-    target.vega_lite_chart(spec, width="stretch", key=key)
+# each chart builder and the function that gives the same chart's numbers alone
+FRAMES = {
+    charts.loss_chart: charts.loss_frames,
+    charts.grad_flow_chart: charts.grad_flow_frames,
+    charts.overlay_loss_chart: charts.overlay_loss_frames,
+    charts.decision_chart: charts.decision_frames,
+    charts.small_multiples_chart: charts.small_multiples_frames,
+    charts.labels_chart: charts.labels_frames,
+    charts.network_chart: charts.network_frames,
+    charts.neuron_maps_chart: charts.neuron_maps_frames,
+}
+
+
+def spec(builder, key: tuple, *args, **kwargs) -> dict:
+    """The chart's Vega-Lite spec. Altair builds (and validates) a chart once per structure ``key``;
+    afterwards only the numbers are recomputed and dropped into the cached spec (see playground/specs.py)."""
+    cache = st.session_state.get("_specs")
+    if cache is None:
+        cache = st.session_state["_specs"] = SpecCache(64)
+    frames = FRAMES[builder]
+    return cache.spec(builder.__name__, key, lambda: builder(*args, **kwargs), lambda: frames(*args, **kwargs))
+
+
+def chart(target, spec: dict, key: str | None = None, select: tuple[str, ...] = ()) -> None:
+    """Send a prebuilt Vega-Lite spec (its frames go as named Arrow datasets)."""
+    if select:
+        target.vega_lite_chart(spec, width="stretch", key=key, on_select="rerun", selection_mode=list(select))
+    else:
+        target.vega_lite_chart(spec, width="stretch", key=key)
 
 
 def pct(x: float | None) -> str:
@@ -86,19 +112,17 @@ def metrics(run: Run, target) -> None:
 def loss_spec(run: Run, display: Display) -> dict:
     h = run.history.arrays()
     test = h["test_loss"] if run.has_test else None
-    return charts.vega_spec(charts.loss_chart(h["epoch"], h["loss"], test, log_scale=display.log_scale))
+    return spec(charts.loss_chart, (display.log_scale,), h["epoch"], h["loss"], test, log_scale=display.log_scale)
 
 
-def decision_spec(run: Run, display: Display, res: int = 72) -> dict:
+def decision_spec(run: Run, display: Display, res: int = 72, select: bool = False) -> dict:
     dom = domain(run.data.X)
     xs, ys, probs = decision_grid(run.net, dom, res)
     X, y, is_test = points(run, display)
     p = run.net.forward(X)
-    return charts.vega_spec(
-        charts.decision_chart(
-            xs, ys, probs, X, y, (p >= 0.5), is_test=is_test, p=p, discretize=display.discretize, domain=dom
-        )
-    )
+    key = (dom, display.discretize, select)
+    return spec(charts.decision_chart, key, xs, ys, probs, X, y, (p >= 0.5), is_test=is_test, p=p,
+                discretize=display.discretize, domain=dom, select=select)
 
 
 def points(run: Run, display: Display) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -120,8 +144,8 @@ def truth_vs_prediction(run: Run) -> None:
     pred = run.net.predict(X)
     dom = domain(run.data.X)
     left, right = st.columns(2)
-    chart(left, charts.labels_chart(X, y, title="Ground truth", domain=dom))
-    chart(right, charts.labels_chart(X, pred, title="Prediction", domain=dom))
+    chart(left, spec(charts.labels_chart, ("Ground truth", dom), X, y, title="Ground truth", domain=dom))
+    chart(right, spec(charts.labels_chart, ("Prediction", dom), X, pred, title="Prediction", domain=dom))
 
 
 def prediction_table(run: Run) -> None:
@@ -173,9 +197,9 @@ def network(run: Run) -> None:
         "the output's too. Below, what each hidden neuron computes over the input square."
     )
     net = run.net
-    chart(st, charts.network_chart(net.weights, net.biases))
+    chart(st, spec(charts.network_chart, net.layer_sizes, net.weights, net.biases))
     xs, ys, maps = neuron_grids(net, domain(run.data.X))
-    chart(st, charts.neuron_maps_chart(xs, ys, maps))
+    chart(st, spec(charts.neuron_maps_chart, net.layer_sizes, xs, ys, maps))
 
 
 def gradient_flow(run: Run, display: Display) -> None:
@@ -185,4 +209,5 @@ def gradient_flow(run: Run, display: Display) -> None:
         "each layer back multiplies by σ′ ≤ 0.25, so the first layers' gradients are the smallest."
     )
     h = run.history.arrays()
-    chart(st, charts.grad_flow_chart(h["epoch"], h["grad_norms"]))
+    depth = h["grad_norms"].shape[1]
+    chart(st, spec(charts.grad_flow_chart, (depth,), h["epoch"], h["grad_norms"]))

@@ -1,7 +1,8 @@
 """Chart builders, checked through their Vega-Lite dicts and the frames they carry.
 
 ``chart.to_dict()`` validates against the Vega-Lite schema; ``vega_spec`` gives the same spec with the
-frames as DataFrames under their stable names, which is how the data checks below read them.
+frames as DataFrames under their stable names, which is how the data checks below read them. The last
+part checks that a spec apart from its frames depends only on structure, and the cache built on that.
 """
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ import json
 
 import altair as alt
 import numpy as np
+import pandas as pd
 import pytest
 
 from playground import charts
 from playground.chart_data import BLUE, ORANGE, RED, downsample, square_domain, vega_spec
+from playground.specs import SpecCache
 
 RNG_SEED = 0
 
@@ -223,9 +226,10 @@ def test_decision_chart_grid_cells_come_from_the_edges(rng: np.random.Generator)
     )  # fmt: skip
     assert enc["color"]["scale"]["domain"] == [0.0, 0.5, 1.0]
     assert spec["resolve"]["scale"]["color"] == "independent"
-    # both layers share the explicit, non-nice domain (here the grid's extent)
+    # without a domain both layers share a non-nice scale the browser fits to the data (the grid's extent
+    # here), so the spec holds no coordinates
     for lay in marks.values():
-        assert lay["encoding"]["x"]["scale"] == {"domain": [0.0, 1.0], "nice": False, "zero": False}
+        assert lay["encoding"]["x"]["scale"] == {"nice": False, "zero": False}
 
 
 def test_decision_chart_points_mark_truth_prediction_and_mistakes(rng: np.random.Generator) -> None:
@@ -257,6 +261,9 @@ def test_decision_chart_discretize_and_domain(rng: np.random.Generator) -> None:
     rect = layers_by_mark(spec)["rect"]["encoding"]
     assert rect["color"]["scale"]["type"] == "threshold" and rect["color"]["scale"]["domain"] == [0.5]
     assert rect["x"]["scale"]["domain"] == [-1.0, 2.0] and rect["y"]["scale"]["domain"] == [-3.0, 4.0]
+    # every layer on the plane shares the explicit, non-nice domain
+    for lay in spec["layer"]:
+        assert lay["encoding"]["y"]["scale"] == {"domain": [-3.0, 4.0], "nice": False, "zero": False}
 
 
 def test_decision_chart_rejects_mismatched_shapes(rng: np.random.Generator) -> None:
@@ -277,16 +284,20 @@ def test_small_multiples_share_axes_and_colours(rng: np.random.Generator) -> Non
     panels[2]["pred"] = pred
     spec = vega_spec(charts.small_multiples_chart(panels, domain=(-0.1, 1.1, -0.1, 1.1), size=150))
     assert spec["columns"] == 3 and len(spec["concat"]) == 3
-    assert {f"grid_{i}" for i in range(3)} | {f"points_{i}" for i in range(3)} == set(spec["datasets"])
+    assert set(spec["datasets"]) == {f"{kind}_{i}" for kind in ("grid", "points", "info") for i in range(3)}
     np.testing.assert_allclose(spec["datasets"]["grid_1"]["p"], (probs * 2 / 3).ravel(), rtol=1e-6)
-    subtitles = [panel["title"]["subtitle"] for panel in spec["concat"]]
-    assert subtitles == ["accuracy 100.0%", "accuracy 100.0%", "accuracy 92.5%"]
-    for panel in spec["concat"]:
+    # each panel's accuracy is a one-row frame drawn by a text mark, so the spec holds no accuracy
+    accuracies = [float(spec["datasets"][f"info_{i}"]["accuracy"].iloc[0]) for i in range(3)]
+    assert accuracies == pytest.approx([1.0, 1.0, 0.925])
+    assert [panel["title"]["text"] for panel in spec["concat"]] == ["run 0", "run 1", "run 2"]
+    for i, panel in enumerate(spec["concat"]):
         assert panel["width"] == 150
-        for lay in panel["layer"]:
-            assert lay["encoding"]["x"]["scale"]["domain"] == [-0.1, 1.1]
-            assert lay["encoding"].get("color", lay["encoding"].get("fill"))["legend"] is None
-        assert layers_by_mark(panel)["rect"]["encoding"]["color"]["scale"]["domain"] == [0.0, 0.5, 1.0]
+        marks = layers_by_mark(panel)
+        for mark in ("rect", "point"):
+            assert marks[mark]["encoding"]["x"]["scale"]["domain"] == [-0.1, 1.1]
+            assert marks[mark]["encoding"].get("color", marks[mark]["encoding"].get("fill"))["legend"] is None
+        assert marks["rect"]["encoding"]["color"]["scale"]["domain"] == [0.0, 0.5, 1.0]
+        assert marks["text"]["data"] == {"name": f"info_{i}"} and marks["text"]["encoding"]["text"]["field"] == "text"
     with pytest.raises(ValueError):
         charts.small_multiples_chart([], domain=(0, 1, 0, 1))
 
@@ -304,10 +315,11 @@ def test_truth_vs_prediction_two_panels_same_axes(rng: np.random.Generator) -> N
     assert spec["columns"] == 2 and spec["spec"]["width"] == spec["spec"]["height"] == 200
     colour = spec["spec"]["encoding"]["color"]["scale"]
     assert colour == {"domain": ["0", "1"], "range": [RED, BLUE]}
-    assert spec["title"]["subtitle"] == "accuracy 92.50% (37/40)"
-    # default domain: the square around the data
-    lo, hi, _, _ = square_domain(X)
-    assert spec["spec"]["encoding"]["x"]["scale"]["domain"] == pytest.approx([lo, hi])
+    assert spec["title"] == "Ground truth vs prediction"  # no accuracy: the spec holds no data values
+    # default domain: fitted by the browser to the data, padded so edge points show whole
+    assert spec["spec"]["encoding"]["x"]["scale"] == {"nice": False, "zero": False, "padding": 8}
+    square = vega_spec(charts.truth_vs_prediction_chart(X, y, pred, domain=square_domain(X)))
+    assert square["spec"]["encoding"]["y"]["scale"]["domain"] == pytest.approx(list(square_domain(X)[2:]))
 
 
 def test_labels_chart_single_panel_at_container_width(rng: np.random.Generator) -> None:
@@ -430,3 +442,183 @@ def test_vega_spec_leaves_the_chart_as_it_was(rng: np.random.Generator) -> None:
     before = chart.to_dict()
     vega_spec(chart)
     assert chart.to_dict() == before
+
+
+# --- reusable specs: the structure in the spec, the numbers in the frames ------------------------------
+
+
+def structure_case(name: str, seed: int) -> tuple[tuple, dict]:
+    """(args, kwargs) for builder ``name``: the same structure for every seed, other numbers and sizes.
+
+    What is not structural varies with the seed too: history lengths, grid resolution, the number of
+    points, whether a test set or test losses are given, weight magnitudes (so max |w| changes).
+    """
+    rng = np.random.default_rng(seed)
+    t = int(rng.integers(50, 3000))
+    ep = np.arange(1, t + 1)
+    loss = rng.uniform(0.5, 2) * np.exp(-ep / rng.uniform(100, 1000)) + 1e-3
+    n, g = int(rng.integers(20, 60)), int(rng.integers(4, 13))
+    X = rng.uniform(-1, 2, (n, 2))
+    y, pred = (rng.uniform(size=n) < 0.5).astype(int), (rng.uniform(size=n) < 0.5).astype(int)
+    xs, ys = np.linspace(-1, 2, g + 1), np.linspace(-1, 2, g + 2)
+    probs = rng.uniform(size=(g + 1, g))
+    is_test = rng.uniform(size=n) < 0.3 if seed % 2 else None
+    dom = (-1.2, 2.2, -1.2, 2.2)
+    panel = dict(xs=xs, ys=ys, probs=probs, X=X, y=y, pred=pred)
+    scale = 10.0 ** rng.uniform(-2, 1)
+    Ws, bs = network(rng, [2, 5, 3, 1])
+    return {
+        "loss": ((ep, loss, loss * 1.2 if seed % 2 else None), dict(log_scale=True)),
+        "grad_flow": ((ep, np.abs(rng.normal(size=(t, 3)))), {}),
+        "overlay_loss": (({"a": (ep, loss), "b": (ep[: t // 2], 2 * loss[: t // 2])},), dict(max_points=100)),
+        "decision": ((xs, ys, probs, X, y, pred), dict(is_test=is_test, p=rng.uniform(size=n), domain=dom)),
+        "decision_fitted": ((xs, ys, probs, X, y, pred), dict(is_test=is_test, discretize=True)),
+        "small_multiples": (
+            ([dict(panel, name="one"), dict(panel, name="two", probs=1 - probs, pred=1 - pred)],),
+            dict(domain=dom, size=150),
+        ),
+        "truth_vs_prediction": ((X, y, pred), {}),
+        "labels": ((X, y), dict(title="Ground truth")),
+        "network": (([W * scale for W in Ws], [b / scale for b in bs]), {}),
+        "network_dense": (network(rng, [2, 16, 16, 1]), {}),
+        "neuron_maps": ((xs, ys, [rng.normal(size=(g + 1, g, 4)) * scale, np.tanh(rng.normal(size=(g + 1, g, 2)))]), {}),
+    }[name]
+
+
+STRUCTURE_CASES = [
+    "loss", "grad_flow", "overlay_loss", "decision", "decision_fitted", "small_multiples",
+    "truth_vs_prediction", "labels", "network", "network_dense", "neuron_maps",
+]  # fmt: skip
+
+
+def builders(case: str) -> tuple:
+    """(X_chart, X_frames) for a case name such as "decision_fitted"."""
+    name = case.removesuffix("_fitted").removesuffix("_dense")
+    return getattr(charts, f"{name}_chart"), getattr(charts, f"{name}_frames")
+
+
+def skeleton(spec: dict) -> dict:
+    return {k: v for k, v in spec.items() if k != "datasets"}
+
+
+@pytest.mark.parametrize("case", STRUCTURE_CASES)
+def test_spec_skeleton_does_not_depend_on_the_numbers(case: str) -> None:
+    chart_of, _ = builders(case)
+    (args_a, kw_a), (args_b, kw_b) = structure_case(case, 1), structure_case(case, 2)
+    a, b = vega_spec(chart_of(*args_a, **kw_a)), vega_spec(chart_of(*args_b, **kw_b))
+    assert a["datasets"].keys() == b["datasets"].keys()
+    assert any(not a["datasets"][k].equals(b["datasets"][k]) for k in a["datasets"])  # the numbers did change
+    assert skeleton(a) == skeleton(b)
+    assert json.dumps(skeleton(a), sort_keys=True) == json.dumps(skeleton(b), sort_keys=True)
+
+
+@pytest.mark.parametrize("case", STRUCTURE_CASES)
+def test_frames_are_the_charts_datasets(case: str) -> None:
+    chart_of, frames_of = builders(case)
+    args, kw = structure_case(case, 1)
+    frames = frames_of(*args, **kw)
+    datasets = vega_spec(chart_of(*args, **kw))["datasets"]
+    assert list(frames) == list(datasets)
+    for name, df in frames.items():
+        assert df.attrs["name"] == name
+        pd.testing.assert_frame_equal(df, datasets[name])
+
+
+def test_frames_validate_like_their_charts(rng: np.random.Generator) -> None:
+    X, y, pred = linear_data(rng)
+    xs, ys, probs = grid(4, 3)
+    with pytest.raises(ValueError, match="probs"):
+        charts.decision_frames(xs, ys, probs.T, X, y, pred)
+    with pytest.raises(ValueError):
+        charts.network_frames(*network(rng, [2, 3, 1])[:1], [])
+    with pytest.raises(ValueError):
+        charts.neuron_maps_frames(xs, ys, [])
+    with pytest.raises(ValueError):
+        charts.small_multiples_frames([], domain=(0, 1, 0, 1))
+
+
+# --- SpecCache -----------------------------------------------------------------------------------------
+
+
+class Counted:
+    """A zero-argument callable that counts its calls."""
+
+    def __init__(self, fn) -> None:
+        self.fn, self.calls = fn, 0
+
+    def __call__(self):
+        self.calls += 1
+        return self.fn()
+
+
+def cached_decision(cache: SpecCache, seed: int, key: tuple = ("dom",)) -> tuple[dict, Counted, Counted]:
+    args, kw = structure_case("decision", seed)
+    build = Counted(lambda: charts.decision_chart(*args, **kw))
+    frames = Counted(lambda: charts.decision_frames(*args, **kw))
+    return cache.spec("decision", key, build, frames), build, frames
+
+
+def test_spec_cache_builds_once_then_only_refills_the_frames() -> None:
+    cache = SpecCache()
+    first, build, frames = cached_decision(cache, 1)
+    assert (build.calls, frames.calls, cache.misses, cache.hits) == (1, 0, 1, 0)
+    second, build, frames = cached_decision(cache, 2)
+    assert (build.calls, frames.calls, cache.misses, cache.hits) == (0, 1, 1, 1)  # the builder never ran
+
+    # a hit is exactly what a fresh build with the new numbers would give
+    args, kw = structure_case("decision", 2)
+    fresh = vega_spec(charts.decision_chart(*args, **kw))
+    assert skeleton(second) == skeleton(fresh) == skeleton(first)
+    assert second["datasets"].keys() == fresh["datasets"].keys()
+    for name, df in second["datasets"].items():
+        pd.testing.assert_frame_equal(df, fresh["datasets"][name])
+
+
+def test_spec_cache_hit_never_calls_the_builder() -> None:
+    cache = SpecCache()
+    cached_decision(cache, 1)
+
+    def forbidden() -> alt.Chart:
+        raise AssertionError("a cache hit must not build the chart")
+
+    spec = cache.spec("decision", ("dom",), forbidden, lambda: {"grid": pd.DataFrame()})
+    assert list(spec["datasets"]) == ["grid"]
+
+
+def test_spec_cache_returns_fresh_dicts_and_keeps_its_skeleton() -> None:
+    cache = SpecCache()
+    first, _, _ = cached_decision(cache, 1)
+    kept = json.dumps(skeleton(first), sort_keys=True)
+    # what a caller may do to the specs it gets: edit the top level, even (wrongly) a nested part
+    first["autosize"] = {"type": "pad"}
+    first["layer"][0]["mark"]["type"] = "bar"
+    second, _, _ = cached_decision(cache, 2)
+    second["width"] = 100
+    second.pop("title")
+    third, _, _ = cached_decision(cache, 3)
+    assert third is not second and third["datasets"] is not second["datasets"]
+    assert json.dumps(skeleton(third), sort_keys=True) == kept
+
+
+def test_spec_cache_keys_by_name_and_structure() -> None:
+    cache = SpecCache()
+    cached_decision(cache, 1, key=("a",))
+    _, build, _ = cached_decision(cache, 1, key=("b",))
+    assert build.calls == 1 and len(cache) == 2
+    args, kw = structure_case("labels", 1)
+    cache.spec("labels", ("a",), lambda: charts.labels_chart(*args, **kw), lambda: charts.labels_frames(*args, **kw))
+    assert len(cache) == 3 and ("labels", ("a",)) in cache and ("decision", ("a",)) in cache
+
+
+def test_spec_cache_is_bounded_and_drops_the_least_recently_used() -> None:
+    cache = SpecCache(max_entries=2)
+    cached_decision(cache, 1, key=(1,))
+    cached_decision(cache, 1, key=(2,))
+    cached_decision(cache, 1, key=(1,))  # a hit: key 1 is now the most recent
+    cached_decision(cache, 1, key=(3,))  # full: drops key 2
+    assert len(cache) == 2 and ("decision", (2,)) not in cache
+    assert ("decision", (1,)) in cache and ("decision", (3,)) in cache
+    _, build, _ = cached_decision(cache, 1, key=(2,))
+    assert build.calls == 1 and len(cache) == 2 and ("decision", (1,)) not in cache
+    with pytest.raises(ValueError):
+        SpecCache(max_entries=0)
