@@ -88,7 +88,7 @@ class MLP:
         rng = np.random.default_rng(self.seed)
         for W in self.weights:
             W[...] = initializer(rng, *W.shape)
-        self._workspaces: dict[int, _Workspace] = {}
+        self._workspaces: dict[tuple[str, int], _Workspace] = {}
         # the loss's shortcut ∂Σloss/∂z = p − y when it holds for this output activation
         self._fused = self.output_activation.name in self.loss.fused_dz
 
@@ -157,12 +157,17 @@ class MLP:
         self.weights, self.biases = self._views(self.params)
         self.weight_grads, self.bias_grads = self._views(self.grad)
 
-    def _workspace(self, n: int) -> _Workspace:
-        ws = self._workspaces.get(n)
+    def _workspace(self, n: int, role: str = "eval") -> _Workspace:
+        """Buffers for n rows. Training ("train") and everything else ("eval": forward, predict,
+        evaluate, gradients…) never share buffers, so evaluating a test set of the training set's size
+        between two updates cannot overwrite the activations the next update uses."""
+        key = (role, n)
+        ws = self._workspaces.get(key)
         if ws is None:
-            if len(self._workspaces) > 8:  # bounded: a few batch sizes and evaluation sets
-                self._workspaces.clear()
-            ws = self._workspaces[n] = _Workspace(n, self.layer_sizes)
+            if role == "eval" and sum(r == "eval" for r, _ in self._workspaces) >= 8:
+                for k in [k for k in self._workspaces if k[0] == "eval"]:  # bounded: evaluation sizes come and go
+                    del self._workspaces[k]
+            ws = self._workspaces[key] = _Workspace(n, self.layer_sizes)
         return ws
 
     # ----- the passes (internal, into workspaces) ---------------------------------------------

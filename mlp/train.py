@@ -45,6 +45,28 @@ class Snapshot:
         return self.status != "running"
 
 
+def penalise(theta: np.ndarray, g: np.ndarray, mask: np.ndarray, l1: float, l2: float, tmp: np.ndarray) -> None:
+    """g += l2·θ + l1·sign(θ), on weights only (``mask`` is 1 on weights, 0 on biases); in place."""
+    if l2:
+        np.multiply(theta, mask, out=tmp)
+        tmp *= l2
+        g += tmp
+    if l1:
+        np.sign(theta, out=tmp)
+        tmp *= mask
+        tmp *= l1
+        g += tmp
+
+
+def divergence_reason(what: str, epoch: int) -> str:
+    """The plain-words reason a run stopped (every trainer says the same)."""
+    return (
+        f"{what} became NaN or infinite at epoch {epoch}: the updates grew without bound "
+        "(diverged). Try a smaller learning rate, a bounded activation (sigmoid or tanh), "
+        "or reduction 'mean'."
+    )
+
+
 class Trainer:
     """Resumable training: the network, its optimizer state, the batch RNG and the epoch count.
 
@@ -98,22 +120,12 @@ class Trainer:
         self.reason = ""
 
     def _penalise(self, tmp: np.ndarray) -> None:
-        """g += l2·W and g += l1·sign(W), on weights only (the mask is 0 on biases)."""
-        theta, g, mask = self.net.params, self.net.grad, self.net.weight_mask
-        if self.l2:
-            np.multiply(theta, mask, out=tmp)
-            tmp *= self.l2
-            g += tmp
-        if self.l1:
-            np.sign(theta, out=tmp)
-            tmp *= mask
-            tmp *= self.l1
-            g += tmp
+        penalise(self.net.params, self.net.grad, self.net.weight_mask, self.l1, self.l2, tmp)
 
     def _snapshot(self, loss: float, acc: float, final: bool) -> Snapshot:
         """Describe the current parameters; the training forward pass is in the full workspace."""
         net, n = self.net, self.X.shape[0]
-        net._backward(self.X, self.y, net._workspace(n), 1.0 / n)
+        net._backward(self.X, self.y, net._workspace(n, "train"), 1.0 / n)
         norms = tuple(float(np.sqrt(np.vdot(w, w))) for w in net.weight_grads)
         test_loss = test_acc = None
         if self.X_test is not None:
@@ -131,18 +143,15 @@ class Trainer:
 
     def _diverge(self, what: str) -> None:
         self.status = "diverged"
-        self.reason = (
-            f"{what} became NaN or infinite at epoch {self.epoch}: the updates grew without bound "
-            "(diverged). Try a smaller learning rate, a bounded activation (sigmoid or tanh), "
-            "or reduction 'mean'."
-        )
+        self.reason = divergence_reason(what, self.epoch)
 
     def snapshot(self) -> Snapshot:
         """The current state, without training (status "running", or "diverged")."""
         n = self.X.shape[0]
         with np.errstate(all="ignore"):
-            p = self.net._forward(self.X, self.net._workspace(n))
-            return self._snapshot(self.net._loss(p, self.y, self.net._workspace(n)), accuracy(p, self.y), False)
+            ws = self.net._workspace(n, "train")
+            p = self.net._forward(self.X, ws)
+            return self._snapshot(self.net._loss(p, self.y, ws), accuracy(p, self.y), False)
 
     def run(self, epochs: int, every: int = 1) -> Iterator[Snapshot]:
         """Train ``epochs`` more epochs, yielding snapshots (see the class docstring)."""
@@ -153,7 +162,7 @@ class Trainer:
     def _run(self, epochs: int, every: int) -> Iterator[Snapshot]:
         net, X, y, opt = self.net, self.X, self.y, self.optimizer
         n, batch = X.shape[0], self.batch
-        full_ws = net._workspace(n)
+        full_ws = net._workspace(n, "train")
         theta, g = net.params, net.grad
         tmp = np.empty_like(theta)
         penalties = bool(self.l1 or self.l2)
@@ -181,7 +190,7 @@ class Trainer:
                     for lo in range(0, n, batch):
                         idx = order[lo : lo + batch]
                         Xb, yb = X[idx], y[idx]
-                        ws = net._workspace(len(idx))
+                        ws = net._workspace(len(idx), "train")
                         net._forward(Xb, ws)
                         net._backward(Xb, yb, ws, 1.0 if self.reduction == "sum" else 1.0 / len(idx))
                         if penalties:

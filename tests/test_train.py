@@ -249,3 +249,20 @@ def test_trainer_snapshot_matches_the_first_yield():
     before = t.snapshot()
     first = next(iter(t.run(5)))
     assert before == first and before.epoch == 0
+
+
+def test_a_test_set_of_the_training_sets_size_does_not_disturb_training():
+    """Evaluating the test set between updates must not reuse the training buffers (same n)."""
+    d = mlp.make_dataset("linear", n=100, seed=0)
+    tr, te = mlp.split(d, 0.5, seed=0)
+    assert len(tr) == len(te)
+    a, b = mlp.MLP((2, 9, 4, 1), seed=0), mlp.MLP((2, 9, 4, 1), seed=0)
+    list(mlp.train(a, tr.X, tr.y, epochs=3, lr=0.1))
+    list(mlp.train(b, tr.X, tr.y, epochs=3, lr=0.1, X_test=te.X, y_test=te.y))
+    np.testing.assert_array_equal(a.params, b.params)
+    # nor does anything a page calls between two snapshots
+    c = mlp.MLP((2, 9, 4, 1), seed=0)
+    for _ in mlp.train(c, tr.X, tr.y, epochs=3, lr=0.1):
+        c.forward(te.X)
+        c.gradients(te.X, te.y)
+    np.testing.assert_array_equal(a.params, c.params)
