@@ -1,0 +1,240 @@
+"""Sweeps: one setting of an `Experiment` varied over a few values, trained side by side.
+
+A `Sweep` is pure data (a setting name from ``mlp.config.FIELDS`` and its values); ``run_sweep``
+trains every experiment on the same data and returns a `RunResult` per value, in order. Full-batch
+runs that differ only in learning rate, weight seed or initialiser (and, with ``pad=True``, in
+hidden widths of one depth) train together in one batched call (``mlp.batched``), which gives the
+numbers of separate ``mlp.train`` runs in less time; the rest train one by one. The classroom presets
+that reproduce the lab report's comparison figures are in ``mlp.presets``.
+
+Same start: an experiment's initial weights depend only on its layer sizes, initialiser and weight
+seed (``MLP`` seeds them), so runs of a sweep that share those start from identical weights — an lr,
+optimizer, activation or bias sweep compares the settings, not the luck of the draw.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .batched import can_batch, train_batched
+from .config import FIELDS, Experiment
+from .data import Dataset
+from .network import MLP
+from .train import Snapshot, train
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """One setting and the values it takes, e.g. ``Sweep("lr", (0.1, 0.3, 0.9))``.
+
+    Values may be given as text, as the URL and CLI carry them ("9,4", "true"), or as values; each is
+    parsed and checked by ``FIELDS[setting]`` on construction (ValueError naming the setting and what
+    is allowed), and stored normalised.
+    """
+
+    setting: str
+    values: tuple[Any, ...]
+
+    def __post_init__(self) -> None:
+        f = FIELDS.get(self.setting)
+        if f is None:
+            raise ValueError(f"setting: unknown value {self.setting!r}; allowed: {', '.join(FIELDS)}")
+        if isinstance(self.values, (str, bytes)) or not isinstance(self.values, Sequence) or not self.values:
+            raise ValueError(f"{self.setting}: give a non-empty list of values; allowed: {f.allowed()}")
+        values = tuple(f.parse(v) if isinstance(v, str) else f.check(v) for v in self.values)
+        object.__setattr__(self, "values", values)
+
+    @property
+    def labels(self) -> list[str]:
+        """Each value's text form ("0.1", "9,4", "true"), for legends and tables."""
+        return [FIELDS[self.setting].format(v) for v in self.values]
+
+    def experiments(self, base: Experiment) -> list[Experiment]:
+        """``base`` with the setting replaced by each value, in order."""
+        return [base.with_(**{self.setting: v}) for v in self.values]
+
+
+def _column(name: str) -> property:
+    """A read-only array of one Snapshot field over a result's snapshots."""
+
+    def get(self: RunResult) -> np.ndarray:
+        values = [getattr(s, name) for s in self.snapshots]
+        return np.array([math.nan if v is None else v for v in values], dtype=float)
+
+    return property(get, doc=f"(S,) float array of each snapshot's {name}")
+
+
+@dataclass
+class RunResult:
+    """One trained experiment of a sweep.
+
+    ``snapshots`` are those ``mlp.train`` yields (epoch 0, every ``every`` epochs, the end or the
+    divergence); ``net`` is the trained network. ``seconds`` is its training time; runs trained in one
+    batched call (``batched`` > 1 of them) share that call's time equally.
+    """
+
+    experiment: Experiment
+    snapshots: list[Snapshot]
+    net: MLP
+    seconds: float
+    batched: int = 1
+
+    @property
+    def last(self) -> Snapshot:
+        return self.snapshots[-1]
+
+    @property
+    def status(self) -> str:
+        """The last snapshot's status: "done" or "diverged"."""
+        return self.last.status
+
+    @property
+    def reason(self) -> str:
+        return self.last.reason
+
+    @property
+    def epochs_to_100(self) -> int | None:
+        """The first snapshot epoch with 100% training accuracy, or None."""
+        return next((s.epoch for s in self.snapshots if s.accuracy == 1.0), None)
+
+    # (S,) arrays over the S snapshots, for charts; None (no test set) becomes NaN
+    epochs = _column("epoch")
+    loss = _column("loss")
+    accuracy = _column("accuracy")
+    test_loss = _column("test_loss")  # NaN everywhere when the run tested on its training data
+    test_accuracy = _column("test_accuracy")
+
+
+Progress = Callable[[float], None]
+
+
+def run_sweep(
+    base: Experiment,
+    sweep: Sweep,
+    every: int = 100,
+    *,
+    batch: bool = True,
+    pad: bool = False,
+    data: Dataset | None = None,
+    progress: Progress | None = None,
+) -> list[RunResult]:
+    """Train ``sweep.experiments(base)``; see `run_experiments`."""
+    return run_experiments(sweep.experiments(base), every, batch=batch, pad=pad, data=data, progress=progress)
+
+
+def run_experiments(
+    experiments: Sequence[Experiment],
+    every: int = 100,
+    *,
+    batch: bool = True,
+    pad: bool = False,
+    data: Dataset | None = None,
+    progress: Progress | None = None,
+) -> list[RunResult]:
+    """Train each experiment to its epochs (or divergence); results in the given order.
+
+    Experiments with equal data settings train on the same split, made once, of their own points or
+    of ``data`` when given (the page's custom points, say). With ``batch``, those that can share a
+    batched call (see the module docstring) do: by default only those with equal layer sizes, whose
+    numbers then match ``mlp.train``'s bit for bit (with numpy's OpenBLAS); with ``pad``, also
+    different widths of one depth, padded. Padded nets sum in another order (a different BLAS kernel),
+    and where training is chaotic — the linear set's loss spikes — rounding differences grow: on the
+    default problem, padded 2×1 and 9×4 end 1–10% off their one-by-one losses, with the same accuracy.
+    So ``pad`` is for speed when exact agreement with a single run does not matter. ``batch=False``
+    trains every run with ``mlp.train``. ``progress(fraction)`` is called after every snapshot with
+    the share of all epochs done, so a page can show progress and stop between chunks.
+    """
+    exps = list(experiments)
+    splits: dict[tuple, tuple[Dataset, Dataset]] = {}
+    for exp in exps:
+        key = _data_key(exp)
+        if key not in splits:
+            splits[key] = exp.split(data)
+    groups: dict[tuple, list[int]] = {}
+    for i, exp in enumerate(exps):
+        key = (_data_key(exp), _family_key(exp, pad)) if batch else (i,)
+        groups.setdefault(key, []).append(i)
+    total = sum(e.epochs for e in exps)
+    done = [0.0]  # epochs trained so far, over all runs
+
+    def tick(epochs: float) -> None:
+        done[0] += epochs
+        if progress is not None:
+            progress(min(1.0, done[0] / total))
+
+    results: list[RunResult | None] = [None] * len(exps)
+    for idxs in groups.values():
+        members = [exps[i] for i in idxs]
+        tr, te = splits[_data_key(members[0])]
+        nets = [e.network() for e in members]
+        if len(nets) > 1 and can_batch(nets, members[0].batch_size, tr.X.shape[0]):
+            runs = _run_batched(members, nets, tr, te, every, tick)
+        else:
+            runs = [_run_alone(e, net, tr, te, every, tick) for e, net in zip(members, nets)]
+        for i, run in zip(idxs, runs):
+            results[i] = run
+    return results  # type: ignore[return-value]
+
+
+_DATA_FIELDS = tuple(name for name, f in FIELDS.items() if f.group == "Data")
+
+
+def _data_key(exp: Experiment) -> tuple:
+    return tuple(getattr(exp, name) for name in _DATA_FIELDS)
+
+
+def _family_key(exp: Experiment, pad: bool) -> Experiment:
+    """What must be equal to train together: all but lr, weight seed, init and (if pad) the widths."""
+    return exp.with_(lr=1.0, hidden=(1,) * len(exp.hidden) if pad else exp.hidden, weight_seed=0, init="normal")
+
+
+def _test_kwargs(tr: Dataset, te: Dataset) -> dict[str, np.ndarray]:
+    # a test fraction of 0 tests on the training data itself: report no separate test metrics
+    return {} if te is tr else {"X_test": te.X, "y_test": te.y}
+
+
+def _run_alone(exp: Experiment, net: MLP, tr: Dataset, te: Dataset, every: int, tick: Progress) -> RunResult:
+    t0 = time.perf_counter()
+    snaps: list[Snapshot] = []
+    for snap in train(net, tr.X, tr.y, every=every, **exp.train_kwargs(), **_test_kwargs(tr, te)):
+        tick(snap.epoch - (snaps[-1].epoch if snaps else 0))
+        snaps.append(snap)
+    tick(exp.epochs - snaps[-1].epoch)  # a diverged run counts as done
+    return RunResult(exp, snaps, net, time.perf_counter() - t0)
+
+
+def _run_batched(
+    exps: list[Experiment], nets: list[MLP], tr: Dataset, te: Dataset, every: int, tick: Progress
+) -> list[RunResult]:
+    t0 = time.perf_counter()
+    first, K = exps[0], len(exps)
+    hist: list[list[Snapshot]] = [[] for _ in exps]
+    kw = first.train_kwargs()
+    snaps_iter = train_batched(
+        nets,
+        tr.X,
+        tr.y,
+        epochs=first.epochs,
+        lrs=[e.lr for e in exps],
+        optimizer=kw["optimizer"],
+        reduction=kw["reduction"],
+        l1=kw["l1"],
+        l2=kw["l2"],
+        every=every,
+        **_test_kwargs(tr, te),
+    )
+    for snaps in snaps_iter:
+        for h, snap in zip(hist, snaps):
+            if not h or snap.epoch > h[-1].epoch:  # a frozen (diverged) net repeats its last snapshot
+                tick(snap.epoch - (h[-1].epoch if h else 0))
+                h.append(snap)
+    for h in hist:
+        tick(first.epochs - h[-1].epoch)
+    share = (time.perf_counter() - t0) / K
+    return [RunResult(e, h, net, share, K) for e, h, net in zip(exps, hist, nets)]

@@ -1,0 +1,217 @@
+"""Batched training gives the numbers of separate mlp.train runs, net by net, and keeps padding inert."""
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+
+import mlp
+from mlp.batched import BatchedTrainer, can_batch, train_batched
+from mlp.stack import LOSS_VALUES, Stack
+
+XOR = mlp.make_dataset("xor")
+HIDDEN = [(2, 2, 1, 1), (2, 9, 4, 1), (2, 20, 14, 1)]  # the report's 2×1, 9×4 and 20×14
+
+
+def histories(stream, K):
+    """Each net's distinct snapshots (a frozen net repeats its last one)."""
+    hist = [[] for _ in range(K)]
+    for snaps in stream:
+        assert len(snaps) == K
+        for h, s in zip(hist, snaps):
+            if not h or s.epoch > h[-1].epoch:
+                h.append(s)
+    return hist
+
+
+def compare(sizes, lrs, *, epochs, every, data=XOR, test=None, rtol=1e-12, net_kw=None, **train_kw):
+    """Train nets batched and one by one from the same start; assert the same snapshots and parameters."""
+    net_kw = net_kw or {}
+    nets = [mlp.MLP(s, seed=i, **net_kw) for i, s in enumerate(sizes)]
+    twins = [net.copy() for net in nets]
+    test_kw = {} if test is None else {"X_test": test.X, "y_test": test.y}
+    got = histories(
+        train_batched(
+            nets, data.X, data.y, epochs=epochs, lrs=lrs, every=every, keep_params=True, **test_kw, **train_kw
+        ),
+        len(nets),
+    )
+    for net, twin, lr, h in zip(nets, twins, lrs, got):
+        want = list(
+            mlp.train(twin, data.X, data.y, epochs=epochs, lr=lr, every=every, keep_params=True, **test_kw, **train_kw)
+        )
+        assert [s.epoch for s in h] == [s.epoch for s in want]
+        assert [(s.status, s.reason) for s in h] == [(s.status, s.reason) for s in want]
+        assert [s.accuracy for s in h] == [s.accuracy for s in want]
+        np.testing.assert_allclose([s.loss for s in h], [s.loss for s in want], rtol=rtol)
+        # norms of the mean gradient: batched as (summed gradient) / n, so compare them to the largest
+        norms = np.array([s.grad_norms for s in want])
+        top = norms[np.isfinite(norms)].max(initial=1.0)
+        np.testing.assert_allclose([s.grad_norms for s in h], norms, rtol=1e3 * rtol, atol=1e3 * rtol * top)
+        for a, b in zip(h, want):
+            np.testing.assert_allclose(a.params, b.params, rtol=rtol, atol=rtol * np.abs(b.params).max())
+        if test is not None:
+            np.testing.assert_allclose([s.test_loss for s in h], [s.test_loss for s in want], rtol=rtol)
+            assert [s.test_accuracy for s in h] == [s.test_accuracy for s in want]
+        np.testing.assert_allclose(net.params, twin.params, rtol=rtol, atol=rtol * np.abs(twin.params).max())
+    return got
+
+
+def test_same_width_different_learning_rates():
+    got = compare([(2, 9, 4, 1)] * 3, [0.1, 0.3, 0.9], epochs=1500, every=100)
+    assert [h[-1].status for h in got] == ["done"] * 3 and got[0][-1].epoch == 1500
+
+
+def test_different_widths_same_learning_rate():
+    got = compare(HIDDEN, [0.1] * 3, epochs=1500, every=100)
+    assert len({h[-1].loss for h in got}) == 3
+
+
+@pytest.mark.parametrize(
+    "optimizer, lrs",
+    [
+        ("momentum", [0.02, 0.05, 0.1]),
+        ("nesterov", [0.02, 0.05, 0.1]),
+        ("adam", [0.02, 0.05, 0.1]),
+        # adagrad and rmsprop divide by the gradient's own size: their first steps are ±lr·const for
+        # any gradient, so rounding in a near-zero component can flip a step; keep those runs gentle
+        ("adagrad", [0.002, 0.005, 0.01]),
+        ("rmsprop", [0.0005, 0.001, 0.002]),
+    ],
+)
+def test_optimizers_keep_per_net_state(optimizer, lrs):
+    compare(HIDDEN, lrs, epochs=200, every=50, optimizer=optimizer)
+
+
+def test_test_set_penalties_mean_reduction_and_tanh():
+    data = mlp.make_dataset("circle", n=100, seed=1)
+    train, test = mlp.split(data, 0.3, seed=1)  # 70 and 30 points
+    compare(
+        HIDDEN,
+        [0.5, 1.0, 2.0],
+        epochs=300,
+        every=30,
+        data=train,
+        test=test,
+        reduction="mean",
+        l1=1e-3,
+        l2=1e-2,
+        net_kw={"activation": "tanh"},
+    )
+
+
+@pytest.mark.parametrize(
+    "activation, output, loss",
+    [("relu", "sigmoid", "bce"), ("leaky_relu", "linear", "mse"), ("sigmoid", "tanh", "bce")],
+)
+def test_other_activations_and_losses(activation, output, loss):
+    compare(
+        HIDDEN,
+        [0.01, 0.02, 0.05],
+        epochs=100,
+        every=25,
+        net_kw={"activation": activation, "output_activation": output, "loss": loss},
+    )
+
+
+def test_one_net_diverges_and_the_others_train_on():
+    data = mlp.make_dataset("linear", n=100, seed=0)
+    kw = {"activation": "linear", "output_activation": "linear"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no numpy warning escapes
+        got = compare([(2, 9, 4, 1)] * 3, [3e-4, 1e-2, 1e-4], epochs=500, every=50, data=data, net_kw=kw)
+    statuses = [h[-1].status for h in got]
+    assert statuses == ["done", "diverged", "done"]
+    bad = got[1][-1]
+    assert 0 < bad.epoch < 50 and f"epoch {bad.epoch}" in bad.reason  # reported between two snapshots
+    assert got[0][-1].epoch == got[2][-1].epoch == 500 and got[0][-1].accuracy > 0.9
+
+
+def test_a_diverged_net_repeats_its_frozen_snapshot():
+    data = mlp.make_dataset("linear", n=100, seed=0)
+    nets = [mlp.MLP((2, 4, 1), activation="linear", output_activation="linear", seed=0) for _ in range(2)]
+    lists = list(train_batched(nets, data.X, data.y, epochs=200, lrs=[1e-3, 0.5], every=20))
+    first = next(i for i, snaps in enumerate(lists) if snaps[1].status == "diverged")
+    assert all(snaps[1] is lists[first][1] for snaps in lists[first:])
+    assert [snaps[0].epoch for snaps in lists] == list(range(0, 201, 20))
+    assert np.isfinite(nets[0].params).all()
+
+
+def test_padding_stays_exactly_zero():
+    trainer = BatchedTrainer(
+        [mlp.MLP(s, seed=0) for s in HIDDEN], XOR.X, XOR.y, lrs=0.5, optimizer="adam", l1=1e-3, l2=1e-3
+    )
+    list(trainer.run(300, every=300))
+    st = trainer.stack
+    assert st.padding.sum() > 0
+    assert not st.params[st.padding].any()
+    for k, net in enumerate(trainer.nets):  # the stack's slot computes exactly what the network does
+        p = st.forward(XOR.X, st.workspace(XOR.X.shape[0]))[k]
+        np.testing.assert_allclose(p, net.forward(XOR.X), rtol=1e-13)
+
+
+def test_networks_are_updated_at_every_yield():
+    nets = [mlp.MLP(s, seed=0) for s in HIDDEN]
+    for snaps in train_batched(nets, XOR.X, XOR.y, epochs=60, lrs=0.1, every=20):
+        for net, snap in zip(nets, snaps):
+            assert net.evaluate(XOR.X, XOR.y) == pytest.approx((snap.loss, snap.accuracy), rel=1e-12)
+
+
+def test_resuming_in_steps_equals_one_long_run():
+    one = [mlp.MLP(s, seed=3) for s in HIDDEN]
+    list(train_batched(one, XOR.X, XOR.y, epochs=100, lrs=[0.1, 0.2, 0.3], optimizer="adam", every=25))
+    steps = BatchedTrainer([mlp.MLP(s, seed=3) for s in HIDDEN], XOR.X, XOR.y, lrs=[0.1, 0.2, 0.3], optimizer="adam")
+    epochs = []
+    for _ in range(2):
+        epochs += [snaps[0].epoch for snaps in steps.run(25, every=25)]
+    twin = pickle.loads(pickle.dumps(steps))  # a pickled trainer carries on identically
+    for t in (steps, twin):
+        for _ in range(2):
+            last = list(t.run(25, every=25))
+        assert [s.epoch for s in last[-1]] == [100] * 3
+    assert epochs == [0, 25, 50]
+    for a, b, c in zip(one, steps.nets, twin.nets):
+        np.testing.assert_array_equal(a.params, b.params)
+        np.testing.assert_array_equal(a.params, c.params)
+
+
+def test_can_batch():
+    a, b = mlp.MLP((2, 2, 1, 1)), mlp.MLP((2, 20, 14, 1), seed=5, init="xavier")
+    assert can_batch([a, b]) and can_batch([a, b], batch_size=0) and can_batch([a, b], 100, n=100)
+    assert not can_batch([a, b], batch_size=10, n=100) and not can_batch([a, b], batch_size=10)
+    assert not can_batch([a, mlp.MLP((2, 9, 1))])
+    assert not can_batch([a, mlp.MLP((2, 2, 1, 1), activation="tanh")])
+    assert not can_batch([a, mlp.MLP((2, 2, 1, 1), bias=False)])
+    assert not can_batch([])
+
+
+@pytest.mark.parametrize(
+    "nets, kwargs, words",
+    [
+        ([mlp.MLP((2, 3, 1)), mlp.MLP((2, 3, 2, 1))], {}, ["number of hidden layers"]),
+        ([mlp.MLP((2, 3, 1)), mlp.MLP((2, 3, 1), loss="bce")], {}, ["loss", "mse", "bce"]),
+        ([mlp.MLP((2, 3, 1))] * 2, {"lrs": [0.1, 0.2, 0.3]}, ["lrs", "2"]),
+        ([mlp.MLP((2, 3, 1))] * 2, {"lrs": [0.1, 0.0]}, ["lr", "greater than 0"]),
+        ([mlp.MLP((2, 3, 1))], {"optimizer": "sgdd"}, ["optimizer", "adam"]),
+        ([mlp.MLP((2, 3, 1))], {"reduction": "avg"}, ["reduction", "sum"]),
+        ([mlp.MLP((2, 3, 1))], {"epochs": 0}, ["epochs"]),
+        ([], {}, ["nets"]),
+    ],
+)
+def test_bad_arguments_are_named(nets, kwargs, words):
+    args = {"epochs": 1, "lrs": 0.1} | kwargs
+    with pytest.raises(ValueError) as err:
+        train_batched(nets, XOR.X, XOR.y, **args)
+    for w in words:
+        assert w in str(err.value)
+
+
+@pytest.mark.parametrize("name", list(mlp.LOSSES))
+def test_every_loss_has_a_per_net_value(name):
+    nets = [mlp.MLP(s, loss=name, seed=i) for i, s in enumerate(HIDDEN)]
+    st = Stack(nets)
+    ws = st.workspace(XOR.X.shape[0])
+    values = st.losses(st.forward(XOR.X, ws), XOR.y, ws)
+    assert name in LOSS_VALUES
+    np.testing.assert_allclose(values, [net.evaluate(XOR.X, XOR.y)[0] for net in nets], rtol=1e-14)
