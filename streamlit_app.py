@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from playground import board, controls, lesson, mydata, session, views, views_text
+from playground import board, controls, lesson, mydata, session, sweeps, views, views_text
 from playground.live import Slots, draw, train_live
 from playground.views import Display
 
@@ -32,13 +32,14 @@ display = Display(
 
 # ----- the run ---------------------------------------------------------------------------------------
 run, note, error = session.current_run(exp)
+sweep_notices = sweeps.from_link(exp)  # a board link (sweep=…&values=…) fills the board once
 
 st.title("Backprop Playground")
 st.caption(
     "A two-hidden-layer network with hand-written backpropagation in numpy — the lab's network, live. "
     "Change anything in the sidebar; the address bar always holds the whole experiment."
 )
-for notice in [*lesson_mode.notices, *side.notices]:
+for notice in [*lesson_mode.notices, *side.notices, *sweep_notices]:
     st.warning(f"Ignored a link parameter: {notice}", icon=":material/warning:")
 if error:
     st.error(error, icon=":material/block:")
@@ -91,8 +92,9 @@ views.prediction_table(run)
 mydata.section(run)
 views.network(run)
 views.gradient_flow(run, display)
+sweeps.section(exp)
 board.board_section(display)
 views_text.training_log_section(run)
 views_text.downloads(run)
-views_text.share(exp)
+views_text.share(exp, {**lesson_mode.query(), **st.session_state.get("_sweep_link", {})})
 views_text.how_it_works(run)

@@ -1,0 +1,104 @@
+"""Classroom comparison through the page: presets fill the board, pins, the differences table, lesson links."""
+
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from mlp.presets import PRESETS
+from playground.pins import differences, table
+
+APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+
+
+def page(**params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for k, v in {"epochs": "200", **params}.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def pins(at):
+    return list(at.session_state["pins"].values())
+
+
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_each_preset_fills_the_board(name):
+    at = page(dataset="xor")
+    at.selectbox(key="_sweep_choice").set_value(name).run()
+    assert PRESETS[name].explanation[:40] in " ".join(m.value for m in at.markdown)
+    at.button(key="_sweep_run").click().run()
+    assert not at.exception
+    board = pins(at)
+    preset = PRESETS[name]
+    assert len(board) == len(preset.sweep.values)
+    assert [getattr(p.exp, preset.sweep.setting) for p in board] == list(preset.sweep.values)
+    assert differences([p.exp for p in board]) == [preset.sweep.setting]
+    assert "Comparison board" in [h.value for h in at.header]
+
+
+def test_both_data_sets_doubles_the_board_and_the_link_reproduces_it():
+    at = page(dataset="xor")
+    at.selectbox(key="_sweep_choice").set_value("lr").run()
+    at.toggle(key="_sweep_both").set_value(True).run()
+    at.button(key="_sweep_run").click().run()
+    board = pins(at)
+    assert [p.name for p in board] == [f"lr = {v} · {d}" for d in ("linear", "xor") for v in ("0.1", "0.3", "0.9")]
+    link = next(c.value for c in at.code if c.value.startswith("http"))
+    params = dict(parse_qsl(urlsplit(link).query))
+    assert params["sweep"] == "lr" and params["values"] == "0.1;0.3;0.9" and params["both"] == "1"
+    other = page(**params)  # a fresh visitor opening the board's link
+    assert [(p.name, p.final_loss) for p in pins(other)] == [(p.name, p.final_loss) for p in board]
+
+
+def test_bad_sweep_link_is_reported_not_run():
+    at = page(sweep="lr", values="fast;slow")
+    assert any("lr" in w.value and "not run" in w.value for w in at.warning)
+    assert "pins" not in at.session_state or not pins(at)
+
+
+def test_free_sweep():
+    at = page(dataset="xor")
+    at.selectbox(key="_sweep_choice").set_value("free").run()
+    at.selectbox(key="_sweep_setting").set_value("optimizer").run()
+    at.text_input(key="_sweep_values").set_value("gd; nesterov").run()
+    at.button(key="_sweep_run").click().run()
+    assert [p.exp.optimizer for p in pins(at)] == ["gd", "nesterov"]
+    at.text_input(key="_sweep_values").set_value("gd").run()
+    assert any("2 to 6 values" in e.value for e in at.error)
+
+
+def test_pin_rename_load_back_and_remove():
+    at = page(dataset="xor")
+    at.button(key="_pin").click().run()
+    at.number_input(key="lr").set_value(0.3).run()
+    at.button(key="_pin").click().run()
+    board = pins(at)
+    assert [p.exp.lr for p in board] == [0.1, 0.3]
+    rows = table(board)
+    assert [k for k in rows[0] if k in ("dataset", "lr", "epochs")] == ["lr"]  # only what differs
+    uids = list(at.session_state["pins"])
+    at.text_input(key=f"_pin_name_{uids[0]}").set_value("slow").run()
+    assert pins(at)[0].name == "slow"
+    at.button(key=f"_pin_load_{uids[0]}").click().run()
+    assert at.number_input(key="lr").value == 0.1 and at.session_state["run"].exp.lr == 0.1
+    at.button(key=f"_pin_remove_{uids[1]}").click().run()
+    assert [p.name for p in pins(at)] == ["slow"]
+    at.selectbox(key="dataset").set_value("linear").run()
+    assert [p.name for p in pins(at)] == ["slow"]  # pins survive config changes
+
+
+def test_lesson_link_hides_and_locks():
+    at = page(dataset="xor", hide="optimizer,activation,nonsense", lock="1")
+    keys = {w.key for w in at.selectbox}
+    assert "optimizer" not in keys and "activation" not in keys and "dataset" in keys
+    assert at.selectbox(key="dataset").disabled
+    assert any("nonsense" in w.value for w in at.warning)
+    assert not at.button(key="_train").disabled  # students can still train
+    link = next(c.value for c in at.code if c.value.startswith("http"))
+    assert "hide=activation%2Coptimizer" in link and "lock=1" in link  # in the config's order
+    at.button(key="_leave_lesson").click().run()
+    assert "optimizer" in {w.key for w in at.selectbox}
