@@ -91,15 +91,17 @@ def differences(exps: Sequence[Experiment]) -> list[str]:
 def table(pins: Sequence[Pin]) -> list[dict]:
     """One row per pin: its name, the settings that differ between pins, and the final figures."""
     keys = differences([p.exp for p in pins])
+    tested = any(p.test_accuracy is not None for p in pins)
     rows = []
     for p in pins:
         row: dict = {"run": p.name}
         for k in keys:
             row[k] = FIELDS[k].format(getattr(p.exp, k))
         row["train loss"] = p.final_loss if math.isfinite(p.final_loss) else float("nan")
-        row["test loss"] = p.final_test_loss
         row["train accuracy"] = 100 * p.accuracy
-        row["test accuracy"] = None if p.test_accuracy is None else 100 * p.test_accuracy
+        if tested:  # test columns only when some run held points out
+            row["test loss"] = p.final_test_loss
+            row["test accuracy"] = None if p.test_accuracy is None else 100 * p.test_accuracy
         row["epochs to 100%"] = "never" if p.epochs_to_100 is None else f"{p.epochs_to_100:,}"
         row["time (s)"] = round(p.elapsed, 2)
         row["status"] = p.status
