@@ -146,14 +146,14 @@ def loss_chart(
 ) -> alt.LayerChart:
     """Training (and test) loss per epoch. epochs, train, test: (T,). Frame "loss": epoch, loss, series.
 
-    Structural: log_scale, height (whether ``test`` is given is not: the colour scale always names both).
+    Structural: log_scale, height, and whether ``test`` is given (the legend names only the curves drawn).
     """
     frames = loss_frames(epochs, train, test, log_scale=log_scale, max_points=max_points, height=height)
     return _curves_chart(
         frames["loss"],
         value="loss",
         series="series",
-        colour=alt.Scale(domain=["train", "test"], range=["#3b3b3b", ORANGE]),
+        colour=alt.Scale(domain=["train"] if test is None else ["train", "test"], range=["#3b3b3b", ORANGE]),
         log_scale=log_scale,
         height=height,
         title="Loss",

@@ -17,6 +17,20 @@ from playground.chart_data import BLUE_TINT, RED_TINT, Frames, class_scale, fram
 Domain = tuple[float, float, float, float]
 
 
+def _ticks(lo: float, hi: float, most: int = 7) -> list[float]:
+    """Round tick values inside [lo, hi] (a fixed, non-nice domain would otherwise tick at -0.05, 0.05…)."""
+    span = hi - lo
+    step = next((s * 10.0**e for e in range(-6, 7) for s in (1, 2, 2.5, 5) if span / (s * 10.0**e) <= most), span)
+    first = np.ceil(lo / step - 1e-9) * step
+    return [round(float(v), 10) + 0.0 for v in np.arange(first, hi + step * 1e-9, step)]  # + 0.0: no -0.0
+
+
+def _tick_axes(domain: Domain | None) -> tuple[alt.Axis | alt.UndefinedType, alt.Axis | alt.UndefinedType]:
+    if domain is None:
+        return alt.Undefined, alt.Undefined
+    return alt.Axis(values=_ticks(domain[0], domain[1])), alt.Axis(values=_ticks(domain[2], domain[3]))
+
+
 def _axes(domain: Domain | None, padding: float = 0.0) -> tuple[alt.Scale, alt.Scale]:
     """Non-nice x1/x2 scales shared by every layer on the plane, fixed to the domain when one is given.
 
@@ -102,6 +116,7 @@ def _decision_layers(
 ) -> list[alt.Chart]:
     """The regions and the dots of decision_chart, from its two frames (tooltips show p if ``points`` has it)."""
     x_scale, y_scale = _axes(domain)
+    x_axis, y_axis = _tick_axes(domain)
 
     def leg(name: str, direction: str = "vertical") -> alt.Legend | None:
         # stacked entries and a short gradient keep the legends within a phone's width
@@ -120,9 +135,9 @@ def _decision_layers(
         .transform_calculate(p_edge="datum.p")
         .mark_rect(clip=True, strokeWidth=0.6)  # a stroke in the fill colour hides anti-aliasing seams
         .encode(
-            x=alt.X("x1_lo:Q", scale=x_scale, title="x1"),
+            x=alt.X("x1_lo:Q", scale=x_scale, axis=x_axis, title="x1"),
             x2="x1_hi:Q",
-            y=alt.Y("x2_lo:Q", scale=y_scale, title="x2"),
+            y=alt.Y("x2_lo:Q", scale=y_scale, axis=y_axis, title="x2"),
             y2="x2_hi:Q",
             color=alt.Color("p:Q", scale=p_scale, legend=leg("P(class 1)", "horizontal")),
             # a copy of p, so this legend-less channel does not merge into (and spoil) the gradient legend
@@ -136,8 +151,8 @@ def _decision_layers(
         .transform_calculate(ring="datum.truth")  # a copy, so the truth legend keeps plain symbols
         .mark_point(filled=True, size=70, clip=True)
         .encode(
-            x=alt.X("x1:Q", scale=x_scale, title="x1"),
-            y=alt.Y("x2:Q", scale=y_scale, title="x2"),
+            x=alt.X("x1:Q", scale=x_scale, axis=x_axis, title="x1"),
+            y=alt.Y("x2:Q", scale=y_scale, axis=y_axis, title="x2"),
             fill=alt.Fill("truth:N", scale=class_scale(), legend=leg("truth")),
             shape=alt.Shape(
                 "prediction:N",
@@ -291,12 +306,13 @@ _PANELS = ["Ground truth", "Prediction"]
 def _label_dots(df: pd.DataFrame, domain: Domain | None) -> alt.Chart:
     """Points of a frame with x1, x2 and label ("0"/"1"), red 0 / blue 1, on the domain's axes."""
     x_scale, y_scale = _axes(domain, padding=8)  # without a domain, room for the edge points' dots
+    x_axis, y_axis = _tick_axes(domain)
     return (
         alt.Chart(df)
         .mark_circle(size=70, opacity=0.9, clip=True)
         .encode(
-            x=alt.X("x1:Q", scale=x_scale, title="x1"),
-            y=alt.Y("x2:Q", scale=y_scale, title="x2"),
+            x=alt.X("x1:Q", scale=x_scale, axis=x_axis, title="x1"),
+            y=alt.Y("x2:Q", scale=y_scale, axis=y_axis, title="x2"),
             color=alt.Color(
                 "label:N", scale=class_scale(), legend=alt.Legend(title="label", orient="bottom")
             ),

@@ -112,7 +112,8 @@ def metrics(run: Run, target) -> None:
 def loss_spec(run: Run, display: Display) -> dict:
     h = run.history.arrays()
     test = h["test_loss"] if run.has_test else None
-    return spec(charts.loss_chart, (display.log_scale,), h["epoch"], h["loss"], test, log_scale=display.log_scale)
+    key = (display.log_scale, test is None)
+    return spec(charts.loss_chart, key, h["epoch"], h["loss"], test, log_scale=display.log_scale)
 
 
 def decision_spec(run: Run, display: Display, res: int = 72, select: bool = False) -> dict:

@@ -468,7 +468,7 @@ def structure_case(name: str, seed: int) -> tuple[tuple, dict]:
     scale = 10.0 ** rng.uniform(-2, 1)
     Ws, bs = network(rng, [2, 5, 3, 1])
     return {
-        "loss": ((ep, loss, loss * 1.2 if seed % 2 else None), dict(log_scale=True)),
+        "loss": ((ep, loss, loss * (1.2 + seed)), dict(log_scale=True)),
         "grad_flow": ((ep, np.abs(rng.normal(size=(t, 3)))), {}),
         "overlay_loss": (({"a": (ep, loss), "b": (ep[: t // 2], 2 * loss[: t // 2])},), dict(max_points=100)),
         "decision": ((xs, ys, probs, X, y, pred), dict(is_test=is_test, p=rng.uniform(size=n), domain=dom)),
@@ -622,3 +622,19 @@ def test_spec_cache_is_bounded_and_drops_the_least_recently_used() -> None:
     assert build.calls == 1 and len(cache) == 2 and ("decision", (1,)) not in cache
     with pytest.raises(ValueError):
         SpecCache(max_entries=0)
+
+
+def test_loss_legend_names_only_the_curves_drawn():
+    ep = np.arange(5.0)
+    alone = charts.loss_chart(ep, ep + 1).to_dict()
+    both = charts.loss_chart(ep, ep + 1, ep + 2).to_dict()
+    assert '"domain": ["train"]' in json.dumps(alone) and '"domain": ["train", "test"]' in json.dumps(both)
+
+
+def test_plane_axes_tick_at_round_values():
+    from playground.charts_plane import _ticks
+
+    assert _ticks(-0.1, 1.1) == [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
+    assert _ticks(-3.2, 7.9) == [-2.0, 0.0, 2.0, 4.0, 6.0]
+    spec = charts.labels_chart(np.zeros((2, 2)), [0, 1], title="t", domain=(-0.1, 1.1, -0.1, 1.1)).to_dict()
+    assert '"values": [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]' in json.dumps(spec)
