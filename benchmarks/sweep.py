@@ -4,9 +4,9 @@
 
 The report's default problem (sigmoid, MSE, plain GD, summed gradients, 100 linear points, full
 batch). Sweep 1, the target: learning rate 0.1, 0.3, 0.9 × hidden layers 2×1, 9×4, 20×14 (9 runs).
-"one by one" is ``mlp.train`` per run; "batched" is ``mlp.sweep.run_experiments``, once grouping
-equal layer sizes (3 calls of 3 nets, the default: the numbers of one by one, bit for bit) and once
-padding every width into 1 call of 9 nets. Sweep 2: 9 learning rates at 9×4, one batched call.
+"one by one" is ``mlp.train`` per run; "batched" is ``mlp.sweep.run_experiments``: the 9 nets of
+three widths in one call (the numbers of one by one, bit for bit). Sweep 2: 9 learning rates at 9×4,
+one batched call.
 The best of ``repeats`` is kept, the modes interleaved. Prints seconds, the ratio batched /
 one-by-one (target ≤ 0.5) and the largest relative difference between the final losses.
 """
@@ -52,11 +52,7 @@ def main() -> None:
     a = ap.parse_args()
     base = Experiment(epochs=a.epochs)
     grid = [base.with_(lr=lr, hidden=h) for h in ((2, 1), (9, 4), (20, 14)) for lr in (0.1, 0.3, 0.9)]
-    modes = {
-        "one by one": dict(batch=False),
-        "batched, equal widths (3 calls)": dict(batch=True),
-        "batched, padded (1 call)": dict(batch=True, pad=True),
-    }
+    modes = {"one by one": dict(batch=False), "batched (1 call)": dict(batch=True)}
     head = f"{a.epochs} epochs, snapshot every {a.every}"
     scenario(f"Sweep 1: lr 0.1, 0.3, 0.9 × hidden 2×1, 9×4, 20×14 (9 runs), {head}", grid, modes, a.every, a.repeats)
     lrs = [base.with_(lr=lr) for lr in (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.7, 0.9)]

@@ -1,9 +1,9 @@
 """Train K networks of one family at once: one set of numpy calls per epoch for all of them.
 
 ``train_batched(nets, X, y, epochs=..., lrs=...)`` gives the numbers K separate ``mlp.train`` runs
-give — bit for bit for nets of equal widths, to rounding for padded ones (see `mlp.stack`) — in less
-time: a small network's epoch is mostly per-call overhead, and here each elementwise numpy call
-serves all K networks (matrix products still make one BLAS call per net, inside one numpy call).
+give, bit for bit whatever their widths (see `mlp.stack`), in less time: a small network's epoch is
+mostly per-call overhead, and here each elementwise numpy call serves all K networks (matrix
+products still make one BLAS call per net, inside one numpy call per layer and width).
 Full batch only; `can_batch` says when a set of runs qualifies.
 
 Snapshots mean what they mean for `mlp.train`, net by net. Each yield is a list of K snapshots, at
@@ -121,7 +121,7 @@ class BatchedTrainer:
                 # (A frozen net's slot is zero, so its loss is finite: one sum checks every net.)
                 if due:
                     measure = self.alive.copy()
-                elif not math.isfinite(losses.sum()):
+                elif not math.isfinite(sum(losses.tolist())):  # K Python floats: cheaper than a numpy sum
                     measure = self.alive & ~np.isfinite(losses)
                 else:
                     measure = None
@@ -164,8 +164,13 @@ class BatchedTrainer:
             pt = st.forward(self.X_test, wt)
             test_loss, test_acc = st.losses(pt, self.y_test, wt), st.accuracies(pt, self.y_test)
         finite = st.finite()
-        for k in np.flatnonzero(which):
-            loss, norm = float(losses[k]), tuple(float(v) for v in norms[k])
+        # Python floats for every net at once; only building the Snapshot objects is per net
+        losses_, norms_, acc_ = losses.tolist(), norms.tolist(), acc.tolist()
+        test_loss_ = test_acc_ = [None] * st.K
+        if test_loss is not None:
+            test_loss_, test_acc_ = test_loss.tolist(), test_acc.tolist()
+        for k in np.flatnonzero(which).tolist():
+            loss, norm = losses_[k], tuple(norms_[k])
             what = ""
             if not math.isfinite(loss):
                 what = "the loss"
@@ -174,16 +179,15 @@ class BatchedTrainer:
             elif not finite[k]:
                 what = "a parameter"
             status = "diverged" if what else ("done" if final else "running")
-            params = None
-            if what or self.keep_params:
-                st.store(k, self.nets[k])
-                params = self.nets[k].params.copy() if self.keep_params else None
+            if what:
+                st.store(k, self.nets[k])  # as it was when it diverged, before its slot is zeroed
+            params = st.net_params(k) if self.keep_params else None
             self.last[k] = Snapshot(
                 self.epoch,
                 loss,
-                float(acc[k]),
-                None if test_loss is None else float(test_loss[k]),
-                None if test_acc is None else float(test_acc[k]),
+                acc_[k],
+                test_loss_[k],
+                test_acc_[k],
                 norm,
                 status,
                 divergence_reason(what, self.epoch) if what else "",

@@ -2,9 +2,9 @@
 
 A `Sweep` is pure data (a setting name from ``mlp.config.FIELDS`` and its values); ``run_sweep``
 trains every experiment on the same data and returns a `RunResult` per value, in order. Full-batch
-runs that differ only in learning rate, weight seed or initialiser (and, with ``pad=True``, in
-hidden widths of one depth) train together in one batched call (``mlp.batched``), which gives the
-numbers of separate ``mlp.train`` runs in less time; the rest train one by one. The classroom presets
+runs that differ only in learning rate, weight seed, initialiser or hidden widths (of one depth)
+train together in one batched call (``mlp.batched``), which gives the numbers of separate
+``mlp.train`` runs, bit for bit, in less time; the rest train one by one. The classroom presets
 that reproduce the lab report's comparison figures are in ``mlp.presets``.
 
 Same start: an experiment's initial weights depend only on its layer sizes, initialiser and weight
@@ -120,12 +120,11 @@ def run_sweep(
     every: int = 100,
     *,
     batch: bool = True,
-    pad: bool = False,
     data: Dataset | None = None,
     progress: Progress | None = None,
 ) -> list[RunResult]:
     """Train ``sweep.experiments(base)``; see `run_experiments`."""
-    return run_experiments(sweep.experiments(base), every, batch=batch, pad=pad, data=data, progress=progress)
+    return run_experiments(sweep.experiments(base), every, batch=batch, data=data, progress=progress)
 
 
 def run_experiments(
@@ -133,7 +132,6 @@ def run_experiments(
     every: int = 100,
     *,
     batch: bool = True,
-    pad: bool = False,
     data: Dataset | None = None,
     progress: Progress | None = None,
 ) -> list[RunResult]:
@@ -141,14 +139,10 @@ def run_experiments(
 
     Experiments with equal data settings train on the same split, made once, of their own points or
     of ``data`` when given (the page's custom points, say). With ``batch``, those that can share a
-    batched call (see the module docstring) do: by default only those with equal layer sizes, whose
-    numbers then match ``mlp.train``'s bit for bit (with numpy's OpenBLAS); with ``pad``, also
-    different widths of one depth, padded. Padded nets sum in another order (a different BLAS kernel),
-    and where training is chaotic — the linear set's loss spikes — rounding differences grow: on the
-    default problem, padded 2×1 and 9×4 end 1–10% off their one-by-one losses, with the same accuracy.
-    So ``pad`` is for speed when exact agreement with a single run does not matter. ``batch=False``
-    trains every run with ``mlp.train``. ``progress(fraction)`` is called after every snapshot with
-    the share of all epochs done, so a page can show progress and stop between chunks.
+    batched call (see the module docstring) do, whatever their widths, and their numbers match
+    ``mlp.train``'s bit for bit (with numpy's OpenBLAS). ``batch=False`` trains every run with
+    ``mlp.train``. ``progress(fraction)`` is called after every snapshot with the share of all epochs
+    done, so a page can show progress and stop between chunks.
     """
     exps = list(experiments)
     splits: dict[tuple, tuple[Dataset, Dataset]] = {}
@@ -158,7 +152,7 @@ def run_experiments(
             splits[key] = exp.split(data)
     groups: dict[tuple, list[int]] = {}
     for i, exp in enumerate(exps):
-        key = (_data_key(exp), _family_key(exp, pad)) if batch else (i,)
+        key = (_data_key(exp), _family_key(exp)) if batch else (i,)
         groups.setdefault(key, []).append(i)
     total = sum(e.epochs for e in exps)
     done = [0.0]  # epochs trained so far, over all runs
@@ -189,9 +183,9 @@ def _data_key(exp: Experiment) -> tuple:
     return tuple(getattr(exp, name) for name in _DATA_FIELDS)
 
 
-def _family_key(exp: Experiment, pad: bool) -> Experiment:
-    """What must be equal to train together: all but lr, weight seed, init and (if pad) the widths."""
-    return exp.with_(lr=1.0, hidden=(1,) * len(exp.hidden) if pad else exp.hidden, weight_seed=0, init="normal")
+def _family_key(exp: Experiment) -> Experiment:
+    """What must be equal to train together: all but lr, weight seed, init and the widths (not the depth)."""
+    return exp.with_(lr=1.0, hidden=(1,) * len(exp.hidden), weight_seed=0, init="normal")
 
 
 def _test_kwargs(tr: Dataset, te: Dataset) -> dict[str, np.ndarray]:
