@@ -83,10 +83,13 @@ def board_section(display: Display) -> None:
         },
     )
     st.subheader("Decision regions of the pinned runs")
-    panels = [p.panel() for p in items]
-    key = (tuple(p.name for p in items), display.discretize)
-    chart(st, spec(charts.small_multiples_chart, key, panels, domain=LAB_DOMAIN, columns=3,
-                   discretize=display.discretize))
+    st.caption("Same axes and colours for every run: red = class 0, blue = class 1 · fill = truth · "
+               "square = predicted 1 · black ring = wrong.")
+    cols = st.columns(3)  # three a row on a laptop or projector, one a row on a phone
+    for i, p in enumerate(items):
+        key = ((p.name,), display.discretize, False)
+        chart(cols[i % 3], spec(charts.small_multiples_chart, key, [p.panel()], domain=LAB_DOMAIN, columns=1,
+                                discretize=display.discretize, title=False))
     with st.expander("Manage pinned runs"):
         for uid, pin in list(board.items()):
             cols = st.columns([3, 1, 1], vertical_alignment="bottom")

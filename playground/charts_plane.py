@@ -251,7 +251,13 @@ def _panel_frames(pnl: dict, i: int) -> Frames:
 
 
 def small_multiples_frames(
-    panels: list[dict], *, domain: Domain, size: int = 220, columns: int = 3, discretize: bool = False
+    panels: list[dict],
+    *,
+    domain: Domain,
+    size: int = 220,
+    columns: int = 3,
+    discretize: bool = False,
+    title: bool = True,
 ) -> Frames:
     """small_multiples_chart's frames: "grid_i", "points_i" and "info_i" (accuracy) for every panel i."""
     if not panels:
@@ -260,7 +266,13 @@ def small_multiples_frames(
 
 
 def small_multiples_chart(
-    panels: list[dict], *, domain: Domain, size: int = 220, columns: int = 3, discretize: bool = False
+    panels: list[dict],
+    *,
+    domain: Domain,
+    size: int = 220,
+    columns: int = 3,
+    discretize: bool = False,
+    title: bool = True,
 ) -> alt.ConcatChart:
     """Decision regions of several runs on the same axes and colour scales, ``columns`` panels a row.
 
@@ -268,8 +280,10 @@ def small_multiples_chart(
     "is_test" and "p". Panel i uses frames "grid_i", "points_i" and "info_i" (one row: accuracy), which
     a text mark shows under the panel's name.
 
+    ``title=False`` leaves out the overall title and its legend subtitle (for panels laid out one by one).
+
     Structural: the number of panels, their names and whether each has "p"; domain, size, columns,
-    discretize.
+    discretize, title.
     """
     frames = small_multiples_frames(panels, domain=domain, size=size, columns=columns, discretize=discretize)
     charts = []
@@ -288,8 +302,12 @@ def small_multiples_chart(
             .resolve_scale(color="independent")
             .properties(width=size, height=size, title=alt.Title(str(pnl["name"]), offset=4))
         )
-    return alt.concat(*charts, columns=columns).properties(
-        autosize=alt.AutoSizeParams(type="pad"),  # fixed-size panels: no fitting to the container
+    grid = alt.concat(*charts, columns=columns).properties(
+        autosize=alt.AutoSizeParams(type="pad")  # fixed-size panels: no fitting to the container
+    )
+    if not title:
+        return grid
+    return grid.properties(
         title=alt.Title(
             "Decision regions per run",
             subtitle=[

@@ -135,4 +135,11 @@ def from_link(exp: Experiment) -> list[str]:
     if error:
         return [error]
     st.session_state["_sweep_link"] = sweep_query(sweep, both)
+    # show the link's sweep in the controls: its preset (with the explanation), or the free sweep's fields
+    preset = next((name for name, p in PRESETS.items() if p.sweep == sweep), None)
+    st.session_state["_sweep_choice"] = preset or "free"
+    st.session_state["_sweep_both"] = both
+    if preset is None:
+        st.session_state["_sweep_setting"] = sweep.setting
+        st.session_state["_sweep_values"] = sweep_query(sweep, both)["values"].replace(SEP, SEP + " ")
     return []

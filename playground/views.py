@@ -200,7 +200,8 @@ def network(run: Run) -> None:
     net = run.net
     chart(st, spec(charts.network_chart, net.layer_sizes, net.weights, net.biases))
     xs, ys, maps = neuron_grids(net, domain(run.data.X))
-    chart(st, spec(charts.neuron_maps_chart, net.layer_sizes, xs, ys, maps))
+    # 4 small maps a row: fits a phone (about 360 px) and still reads on a projector
+    chart(st, spec(charts.neuron_maps_chart, net.layer_sizes, xs, ys, maps, size=64, columns=4))
 
 
 def gradient_flow(run: Run, display: Display) -> None:

@@ -52,6 +52,8 @@ def test_both_data_sets_doubles_the_board_and_the_link_reproduces_it():
     assert params["sweep"] == "lr" and params["values"] == "0.1;0.3;0.9" and params["both"] == "1"
     other = page(**params)  # a fresh visitor opening the board's link
     assert [(p.name, p.final_loss) for p in pins(other)] == [(p.name, p.final_loss) for p in board]
+    assert other.selectbox(key="_sweep_choice").value == "lr" and other.toggle(key="_sweep_both").value
+    assert PRESETS["lr"].explanation[:40] in " ".join(m.value for m in other.markdown)
 
 
 def test_bad_sweep_link_is_reported_not_run():
