@@ -61,12 +61,20 @@ def sizes(arg: str, values: Iterable[object], lo: int = 1, hi: int | None = None
     return tuple(integer(arg, v, lo, hi) for v in items)
 
 
-def points(arg: str, X: object, y: object | None = None) -> tuple[np.ndarray, np.ndarray | None]:
-    """Inputs X as float64 (n, 2) and, if given, labels y as float64 (n, 1) in {0, 1}; all finite."""
+def points(
+    arg: str, X: object, y: object | None = None, y_arg: str = "y"
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Inputs X as float64 (n, 2) and, if given, labels y as float64 (n, 1) in {0, 1}; all finite.
+
+    ``arg`` and ``y_arg`` are the names the messages use (X/y, X_test/y_test…).
+    """
     try:
-        X = np.asarray(X, dtype=np.float64)
+        raw = np.asarray(X)
+        if raw.dtype.kind not in "biuf":  # booleans, integers, floats — not complex, text or objects
+            raise TypeError
+        X = raw.astype(np.float64)
     except (TypeError, ValueError):
-        raise ValueError(f"{arg}: expected numbers of shape (n, 2)") from None
+        raise ValueError(f"{arg}: expected real numbers of shape (n, 2)") from None
     if X.ndim != 2 or X.shape[0] < 1:
         raise ValueError(f"{arg}: expected shape (n, features) with n ≥ 1, got {X.shape}")
     if not np.isfinite(X).all():
@@ -74,11 +82,14 @@ def points(arg: str, X: object, y: object | None = None) -> tuple[np.ndarray, np
     if y is None:
         return X, None
     try:
-        y = np.asarray(y, dtype=np.float64).reshape(-1, 1)
+        raw = np.asarray(y)
+        if raw.dtype.kind not in "biuf":
+            raise TypeError
+        y = raw.astype(np.float64).reshape(-1, 1)
     except (TypeError, ValueError):
-        raise ValueError("y: expected labels 0 or 1") from None
+        raise ValueError(f"{y_arg}: expected labels 0 or 1") from None
     if y.shape[0] != X.shape[0]:
-        raise ValueError(f"y: has {y.shape[0]} labels for {X.shape[0]} points; they must match")
+        raise ValueError(f"{y_arg}: has {y.shape[0]} labels for {X.shape[0]} points; they must match")
     if not np.isin(y, (0.0, 1.0)).all():
-        raise ValueError("y: labels must be 0 or 1")
+        raise ValueError(f"{y_arg}: labels must be 0 or 1")
     return X, y

@@ -32,6 +32,8 @@ MAX_EPOCHS = 100_000
 # A hosted page bounds the work one link can ask for: epochs × training points × parameters.
 # The report's default is 10,000 × 100 × 72 = 7.2e7; the bound is ~28 times that (seconds, not minutes).
 MAX_WORK = 2_000_000_000
+# …and the optimizer steps (epochs × mini-batches), whose fixed cost dominates tiny batches (~50 µs each).
+MAX_STEPS = 200_000
 LR_PRESETS = (0.1, 0.3, 0.9)
 
 
@@ -68,7 +70,7 @@ class Field:
     def check(self, value: Any) -> Any:
         """The value, normalised, or ValueError naming this field and what is allowed."""
         if self.kind == "choice":
-            if value not in self.choices:
+            if not isinstance(value, str) or value not in self.choices:
                 raise ValueError(f"{self.name}: unknown value {value!r}; allowed: {self.allowed()}")
             return value
         if self.kind == "bool":
@@ -104,10 +106,13 @@ class Field:
                 raise ValueError(f"{self.name}: {text!r} is not true or false")
             value = low == "true"
         elif self.kind == "int":
-            try:
-                value = int(text)
-            except ValueError:
-                raise ValueError(f"{self.name}: {text!r} is not a whole number; allowed: {self.allowed()}") from None
+            try:  # "250", and also "2.5e2" or "250.0", as Streamlit's own URL parsing accepts them
+                number = float(text)
+                value = int(text) if text.lstrip("+-").isdigit() else int(number) if number.is_integer() else None
+            except (ValueError, OverflowError):
+                value = None
+            if value is None:
+                raise ValueError(f"{self.name}: {text!r} is not a whole number; allowed: {self.allowed()}")
         elif self.kind == "float":
             try:
                 value = float(text)
@@ -115,7 +120,7 @@ class Field:
                 raise ValueError(f"{self.name}: {text!r} is not a number; allowed: {self.allowed()}") from None
         else:  # "9,4", "9 4" and the report's "9x4" all mean two hidden layers of 9 and 4 units
             parts = [p for p in re.split(r"[\s,x×*]+", text.lower()) if p]
-            if not parts or not all(p.isdigit() and len(p) < 6 for p in parts):
+            if not parts or not all(re.fullmatch(r"[0-9]{1,5}", p) for p in parts):
                 raise ValueError(f"{self.name}: {text!r} is not a list of layer sizes; allowed: {self.allowed()}")
             value = tuple(int(p) for p in parts)
         return self.check(value)
@@ -127,7 +132,7 @@ class Field:
         if self.kind == "sizes":
             return ",".join(map(str, value))
         if self.kind == "float":
-            return f"{value:.10g}"
+            return repr(float(value))  # the shortest text that reads back as the same float
         return str(value)
 
 
@@ -237,22 +242,35 @@ class Experiment:
                     batch_size=self.batch_size or None, reduction=self.reduction, l1=self.l1, l2=self.l2,
                     seed=self.weight_seed)
 
+    def _n_train(self, n_train: int | None) -> int:
+        if n_train is not None:
+            return n_train
+        return self.n_points - (min(max(1, round(self.test * self.n_points)), self.n_points - 1) if self.test else 0)
+
     def work(self, n_train: int | None = None) -> int:
-        """epochs × training points × parameters: what the page bounds by MAX_WORK."""
-        if n_train is None:
-            n_train = self.n_points - (round(self.test * self.n_points) if self.test else 0)
+        """epochs × training points × parameters: the arithmetic the page bounds by MAX_WORK."""
         s = self.layer_sizes
         params = sum(a * b + b for a, b in zip(s[:-1], s[1:]))
-        return self.epochs * n_train * params
+        return self.epochs * self._n_train(n_train) * params
+
+    def steps(self, n_train: int | None = None) -> int:
+        """Optimizer steps: epochs × batches per epoch (each step has a fixed cost, however small the batch)."""
+        n = self._n_train(n_train)
+        return self.epochs * (-(-n // self.batch_size) if self.batch_size else 1)
 
     def budget_error(self, n_train: int | None = None) -> str:
-        """'' when the run is within MAX_WORK, else a message saying what to reduce."""
-        work = self.work(n_train)
-        if work <= MAX_WORK:
-            return ""
-        most = max(1, math.floor(self.epochs * MAX_WORK / work))
-        return (f"This run asks for {work:.2g} units of work (epochs × points × parameters); the limit is "
-                f"{MAX_WORK:.0e}. Use at most {most:,} epochs with this data and network, or fewer points or units.")
+        """'' when the run is within MAX_WORK and MAX_STEPS, else a message saying what to reduce."""
+        work, steps = self.work(n_train), self.steps(n_train)
+        if work > MAX_WORK:
+            most = max(1, math.floor(self.epochs * MAX_WORK / work))
+            return (f"This run asks for {work:.2g} units of work (epochs × points × parameters); the limit is "
+                    f"{MAX_WORK:.0e}. Use at most {most:,} epochs with this data and network, or fewer points "
+                    "or units.")
+        if steps > MAX_STEPS:
+            most = max(1, math.floor(self.epochs * MAX_STEPS / steps))
+            return (f"This run makes {steps:,} optimizer steps (epochs × mini-batches per epoch); the limit is "
+                    f"{MAX_STEPS:,}. Use at most {most:,} epochs with this batch size, or a larger batch.")
+        return ""
 
     # ----- faces ----------------------------------------------------------------------------
     def to_query(self) -> dict[str, str]:

@@ -161,6 +161,7 @@ def split(data: Dataset, test_fraction: float = 0.0, seed: int = 0) -> tuple[Dat
     The test part has round(fraction·n) points, at least 1 and leaving at least 1 for training.
     """
     fraction = checks.number("test", test_fraction, 0.0, 0.9)
+    seed = checks.integer("seed", seed, 0)
     if fraction == 0.0:
         return data, data
     n = len(data)

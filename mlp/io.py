@@ -78,4 +78,6 @@ def loads(text: str | bytes) -> MLP:
         d = json.loads(text)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ValueError(f"weights file: not valid JSON ({exc})") from None
+    except RecursionError:
+        raise ValueError("weights file: nested too deeply to be a weights file") from None
     return from_dict(d)

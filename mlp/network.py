@@ -25,6 +25,10 @@ from .init import INITIALIZERS
 from .losses import LOSSES
 
 _VIEWS = ("weights", "biases", "weight_grads", "bias_grads")
+# Bounds that keep a network (or a weights file describing one) from exhausting memory.
+MAX_LAYER_UNITS = 10_000
+MAX_LAYERS = 64
+MAX_PARAMS = 10_000_000
 
 
 class _Workspace:
@@ -61,7 +65,11 @@ class MLP:
         bias: bool = True,
         seed: int = 0,
     ) -> None:
-        sizes = checks.sizes("layer_sizes", layer_sizes, 1)
+        sizes = checks.sizes("layer_sizes", layer_sizes, 1, MAX_LAYER_UNITS)
+        if not 2 <= len(sizes) <= MAX_LAYERS + 1:
+            raise ValueError(f"layer_sizes: {len(sizes)} sizes; allowed: 2 to {MAX_LAYERS + 1} (input … output)")
+        if sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:])) > MAX_PARAMS:
+            raise ValueError(f"layer_sizes: more than {MAX_PARAMS:,} parameters; use fewer or smaller layers")
         if len(sizes) < 2:
             raise ValueError("layer_sizes: need at least an input and an output size, e.g. (2, 1)")
         if sizes[-1] != 1:
@@ -263,9 +271,9 @@ class MLP:
         self._check_fan_in(X)
         return X
 
-    def _check_fan_in(self, X: np.ndarray) -> None:
+    def _check_fan_in(self, X: np.ndarray, arg: str = "X") -> None:
         if X.shape[1] != self.layer_sizes[0]:
-            raise ValueError(f"X: the network takes {self.layer_sizes[0]} features per point, got {X.shape[1]}")
+            raise ValueError(f"{arg}: the network takes {self.layer_sizes[0]} features per point, got {X.shape[1]}")
 
     def __repr__(self) -> str:
         arch = "-".join(map(str, self.layer_sizes))

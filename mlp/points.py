@@ -256,7 +256,7 @@ def from_table(rows: Iterable[Mapping[str, object]] | Iterable[Sequence[object]]
     """A Dataset from table rows: dicts with keys x1, x2, label (any case; other keys ignored), as
     ``DataFrame.to_dict("records")`` gives, or (x1, x2, label) tuples. Rows count from 1; rows whose
     cells are all empty (None, NaN, blank) are skipped; otherwise the checks and messages of parse_csv."""
-    if isinstance(rows, (str, bytes)) or not isinstance(rows, Iterable):
+    if isinstance(rows, (str, bytes)) or not isinstance(rows, Iterable) or getattr(rows, "ndim", 1) == 0:
         raise ValueError(f"table: expected a list of rows, got {type(rows).__name__}")
     return _collect("table", _table_rows(rows), MAX_ROWS)
 

@@ -102,7 +102,7 @@ class Trainer:
         self.optimizer = checks.choice("optimizer", optimizer, OPTIMIZERS)(net.n_params, self.lr)
         n = self.X.shape[0]
         self.batch = min(n if batch_size is None else checks.integer("batch_size", batch_size, 1), n)
-        if reduction not in REDUCTIONS:
+        if not isinstance(reduction, str) or reduction not in REDUCTIONS:
             raise ValueError(f"reduction: unknown value {reduction!r}; allowed: {', '.join(REDUCTIONS)}")
         self.reduction = reduction
         self.l1 = checks.number("l1", l1, 0.0)
@@ -111,8 +111,8 @@ class Trainer:
         if (X_test is None) != (y_test is None):
             raise ValueError("X_test, y_test: give both or neither")
         if X_test is not None:
-            X_test, y_test = checks.points("X_test", X_test, y_test)
-            net._check_fan_in(X_test)
+            X_test, y_test = checks.points("X_test", X_test, y_test, "y_test")
+            net._check_fan_in(X_test, "X_test")
         self.X_test, self.y_test = X_test, y_test
         self.keep_params = keep_params
         self.epoch = 0

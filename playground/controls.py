@@ -91,12 +91,34 @@ def check_link() -> list[str]:
         return st.session_state.get("_link_notices", [])
     params = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
     exp, notices = from_query(params)
+    _forget({n.split(":", 1)[0] for n in notices} & set(params))
     for name, f in FIELDS.items():
         if name in params:
             st.session_state[name] = widget_value(f, getattr(exp, name))
     st.session_state["_link_checked"] = True
     st.session_state["_link_notices"] = notices
     return notices
+
+
+def _forget(rejected: set[str]) -> None:
+    """Drop rejected link values before any widget exists.
+
+    On a first load a bound widget seeds itself from the URL *as it was at page load*, over session
+    state, with Streamlit's own parsing (integers by int(float(text)), which raises OverflowError on
+    "inf" — a traceback on the page). So the rejected keys leave the URL and the load-time copy too.
+    The latter is Streamlit-internal (1.67); should it move, the notices still name the parameters.
+    """
+    if not rejected:
+        return
+    for name in rejected:
+        del st.query_params[name]
+    try:
+        from streamlit.runtime.state import get_session_state
+
+        with get_session_state().query_params() as qp:
+            qp.set_initial_query_params_from_current()
+    except (ImportError, AttributeError):  # pragma: no cover - another Streamlit version
+        pass
 
 
 def set_field(name: str, value: Any) -> None:

@@ -75,3 +75,14 @@ def test_builders():
     assert len(train) == 40 and len(test) == 10
     net = exp.network()
     assert net.layer_sizes == (2, 3, 1) and net.seed == 5
+
+
+def test_mini_batch_steps_are_bounded():
+    exp = Experiment(n=1000, hidden=(1,), epochs=100_000, batch_size=1)
+    assert exp.work() <= config.MAX_WORK
+    assert exp.steps() == 100_000 * 1000
+    msg = exp.budget_error()
+    assert "optimizer steps" in msg
+    most = int(msg.split("Use at most ")[1].split(" epochs")[0].replace(",", ""))
+    assert exp.with_(epochs=most).budget_error() == ""
+    assert Experiment(epochs=100_000).budget_error() == ""  # full batch: one step an epoch

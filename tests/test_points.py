@@ -324,7 +324,7 @@ def test_link_refuses_more_than_it_can_carry():
         ([[0, 0], [1, 1]], [0, 2], ["0 or 1"]),
         ([[0, 0, 0], [1, 1, 1]], [0, 1], ["(n, 2)"]),
         ([[0, 0], [1, 1]], [0, 1, 1], ["3 labels for 2 points"]),
-        ("abc", [0], ["X: expected numbers"]),
+        ("abc", [0], ["X: expected real numbers"]),
     ],
 )
 def test_encode_checks_its_points(X, y, words):

@@ -173,7 +173,9 @@ def test_train_rejects_bad_data(X, y, words):
 @pytest.mark.parametrize(
     "kwargs, words",
     [
-        ({"layer_sizes": (2, 0, 1)}, ["layer_sizes", "at least 1"]),
+        ({"layer_sizes": (2, 0, 1)}, ["layer_sizes", "from 1 to 10000"]),
+        ({"layer_sizes": (2, 10**6, 1)}, ["layer_sizes", "from 1 to 10000"]),
+        ({"layer_sizes": (2, 9000, 9000, 1)}, ["layer_sizes", "parameters"]),
         ({"layer_sizes": (2, 3, 2)}, ["layer_sizes", "1 unit"]),
         ({"layer_sizes": (2,)}, ["layer_sizes"]),
         ({"activation": "swish"}, ["activation", "sigmoid", "relu"]),
