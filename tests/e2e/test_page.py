@@ -1,0 +1,166 @@
+"""What only a browser shows: charts drawn, progress while training, share links, a phone's width, hostile links.
+
+Each test opens the page in a fresh browser context, waits for Streamlit's own "script finished" state
+(no sleeps) and saves a screenshot to artifacts/e2e/.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+METRICS = ("Epoch", "Train loss", "Train accuracy", "Test loss", "Test accuracy")
+HOSTILE = "lr=abc&epochs=-5&hidden=999&dataset=%3Cscript%3E"
+
+# A chart counts as drawn when Vega has produced a canvas or an svg of non-zero size inside it.
+CHART_DRAWN = """el => [...el.querySelectorAll('canvas, svg')].some(c => {
+    const r = c.getBoundingClientRect(); return r.width > 0 && r.height > 0; })"""
+
+# Record every distinct progress value the page shows from now on (Streamlit re-renders in place).
+WATCH_PROGRESS = """() => {
+    window.__progress = [];
+    const seen = () => document.querySelectorAll('[data-testid=stProgress] [role=progressbar]').forEach(e => {
+        const v = e.getAttribute('aria-valuenow');
+        if (window.__progress[window.__progress.length - 1] !== v) window.__progress.push(v);
+    });
+    new MutationObserver(seen).observe(document.body,
+        {subtree: true, childList: true, attributes: true, attributeFilter: ['aria-valuenow']});
+}"""
+
+
+def epoch(app) -> int:
+    return int(re.sub(r"\D", "", app.metric("Epoch")))
+
+
+def assert_healthy(app) -> None:
+    assert app.exceptions() == [], f"the page shows an exception: {app.exceptions()}"
+    assert app.errors == [], f"browser console errors: {app.errors}"
+
+
+def test_first_load_draws_every_chart_and_the_finished_metrics(open_app):
+    app = open_app()
+    page = app.page
+    assert page.get_by_role("heading", name="Backprop Playground").count() >= 1
+    charts = page.locator("[data-testid=stVegaLiteChart]")
+    assert charts.count() >= 1, "no chart on the page"
+    for i in range(charts.count()):
+        chart = charts.nth(i)
+        chart.scroll_into_view_if_needed()
+        page.wait_for_function(CHART_DRAWN, arg=chart.element_handle(), timeout=20_000)
+    for label in METRICS:
+        assert app.metric(label), f"metric {label!r} is empty"
+    # opening a link shows the finished experiment: the default runs all its epochs without a click
+    assert epoch(app) == 10_000
+    app.screenshot("first-load")
+    assert_healthy(app)
+
+
+def test_train_shows_progress_then_the_result(open_app):
+    app = open_app("epochs=20000")
+    page = app.page
+    page.evaluate(WATCH_PROGRESS)
+    app.button("Train").click()
+    page.wait_for_function("window.__progress.length >= 1", timeout=30_000)  # the run has started
+    app.wait_finished()
+    seen = page.evaluate("window.__progress")
+    assert len(set(seen)) >= 2, f"the progress bar never moved: values {seen}"
+    assert "%" in app.metric("Train accuracy")
+    assert epoch(app) == 20_000
+    app.screenshot("after-train")
+    assert_healthy(app)
+
+
+def test_share_link_reproduces_the_run_in_a_fresh_browser(open_app):
+    app = open_app("dataset=xor&epochs=3000")
+    page = app.page
+    before = page.url
+    app.button("New seed").click()
+    page.wait_for_url(lambda url: url != before, timeout=30_000)
+    app.wait_finished()
+    link = page.url
+    query = parse_qs(urlsplit(link).query)
+    assert query.get("dataset") == ["xor"] and query.get("epochs") == ["3000"], link
+    assert any("seed" in k for k in query), f"the new seed is not in the URL: {link}"
+    expected = {m: app.metric(m) for m in ("Train accuracy", "Train loss")}
+    app.screenshot("share-source")
+
+    fresh = open_app(urlsplit(link).query)
+    got = {m: fresh.metric(m) for m in ("Train accuracy", "Train loss")}
+    assert got == expected, f"{link} shows {got}, the page that made it showed {expected}"
+    fresh.screenshot("share-opened")
+    assert_healthy(app)
+    assert_healthy(fresh)
+
+
+# Widths on a phone, and the elements that stick out of the main column without a scroller of their own,
+# each with the section (last heading above it) it belongs to.
+MEASURE_OVERFLOW = """() => {
+    const W = window.innerWidth + 1;
+    const main = document.querySelector('[data-testid=stMainBlockContainer]');
+    const scrolls = e => { for (let a = e.parentElement; a && a !== main; a = a.parentElement)
+        if (getComputedStyle(a).overflowX !== 'visible') return true; return false; };
+    let section = '(top)';
+    const sectionOf = new Map();
+    for (const box of main.querySelectorAll('[data-testid=stElementContainer]')) {
+        const h = box.querySelector('[data-testid=stHeading]');
+        if (h) section = h.innerText.trim();
+        sectionOf.set(box, section);
+    }
+    const offenders = [];
+    for (const e of main.querySelectorAll('*')) {
+        const r = e.getBoundingClientRect();
+        if (r.width > 0 && r.right > W && e.parentElement.getBoundingClientRect().right <= W && !scrolls(e)) {
+            const box = e.closest('[data-testid=stElementContainer]');
+            const kind = box?.firstElementChild?.getAttribute('data-testid');
+            offenders.push(`<${e.tagName.toLowerCase()}> in ${kind} under "${sectionOf.get(box)}": `
+                           + `${Math.round(r.width)} px wide, right edge at ${Math.round(r.right)}`);
+        }
+    }
+    return {inner: window.innerWidth, doc: document.documentElement.scrollWidth, main: main.scrollWidth,
+            mainClient: main.clientWidth, mainRight: main.getBoundingClientRect().right, offenders};
+}"""
+
+
+def test_phone_width_has_no_horizontal_overflow(open_app):
+    app = open_app(viewport={"width": 390, "height": 844})
+    w = app.page.evaluate(MEASURE_OVERFLOW)
+    app.screenshot("phone-390")
+    sizes = {k: v for k, v in w.items() if k != "offenders"}
+    assert w["doc"] <= w["inner"] + 1, (sizes, w["offenders"])
+    assert w["main"] <= w["mainClient"] + 1 and w["mainRight"] <= w["inner"] + 1, (sizes, w["offenders"])
+    assert_healthy(app)
+
+
+def test_hostile_link_warns_and_does_not_break(open_app, server):
+    log_before = len(server.log_text())
+    app = open_app(HOSTILE)
+    app.screenshot("hostile-link")
+    warnings = " ".join(app.warnings())
+    for key in ("lr", "epochs", "hidden", "dataset"):
+        assert re.search(rf"\b{key}\b", warnings), f"no warning names {key!r}: {warnings!r}"
+    assert app.page.locator("[data-testid=stApp] script").count() == 0, "a <script> from the URL reached the DOM"
+    for label in METRICS:  # fell back to defaults and still ran
+        assert app.metric(label)
+    assert_healthy(app)
+    assert "Traceback" not in server.log_text()[log_before:]
+
+
+def test_run_over_the_work_limit_says_so_without_training(open_app):
+    app = open_app("n=1000&hidden=32,32,32,32&epochs=100000")
+    app.screenshot("over-limit")
+    errors = " ".join(app.texts("[data-testid=stAlertContentError]"))
+    assert "limit" in errors, f"no error mentions the limit: {errors!r}"
+    assert_healthy(app)
+
+
+@pytest.mark.xfail(strict=True, reason="Streamlit seeds the bound 'Hidden layers' box from the URL on a first load: "
+                   "the box and the address bar keep hidden=999 while the run uses 9,4 (and a second warning says so)")
+def test_after_a_hostile_link_the_address_bar_holds_the_experiment_on_screen(open_app):
+    app = open_app(HOSTILE)
+    query = parse_qs(urlsplit(app.page.url).query)
+    assert not {"lr", "epochs", "hidden", "dataset"} & set(query), f"rejected values stay in the URL: {query}"
+    assert len(app.warnings()) == 4, app.warnings()

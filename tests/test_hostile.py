@@ -1,0 +1,439 @@
+"""Hostile input against every entry point of the engine, by property: it works or says which argument is wrong.
+
+Each test draws, per argument, either a sane value or a hostile one (text, NaN/inf, huge, negative,
+unknown names, wrong types and shapes) and calls the entry point. The outcome must be a result or a
+``ValueError`` whose message starts with the name of an argument that was given a hostile value — never
+another exception type, a numpy warning (pyproject turns RuntimeWarning into an error), or a hang.
+The tests at the end pin the gaps these properties found (unbounded layer sizes, deep JSON, unchecked
+split seeds, held-out errors named X/y, complex input, array-valued names, 0-d tables, mini-batch step
+counts); each was fixed in the engine and stays fixed.
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+import json
+import math
+import pickle
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import mlp
+from mlp import config, io, points
+from mlp.config import FIELDS, MAX_EPOCHS, Experiment, from_query
+
+ROOT = Path(__file__).resolve().parent.parent
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+# ----- hostile values -------------------------------------------------------------------------
+NAN, INF = float("nan"), float("inf")
+NASTY = [
+    NAN, INF, -INF, -0.0, 1e308, -1e308, 5e-324, 1e-400, 2**31, 2**63, -(2**63), 2**64, 10**30, -1, 0, 1,
+    True, False, None, "", " ", "nan", "inf", "1e999", "-1", "0x10", "9,4", "<script>alert(1)</script>",
+    "../../etc/passwd", "🙂", "\x00", "SIGMOID", " sigmoid", b"xor", [], {}, (), [NAN], {"a": 1},
+    np.float64(NAN), np.float32(INF), np.int64(-1), np.uint64(2**64 - 1), np.bool_(True), np.array(5),
+    np.array([1, 2]), Decimal("1"), Fraction(1, 3), 1j,
+]  # complex *arrays* are left out: test_complex_points_are_refused
+
+
+def hostile() -> st.SearchStrategy:
+    """Any of the hand-picked nasties, or arbitrary text, integers, floats, bytes and small lists."""
+    return st.one_of(
+        st.sampled_from(NASTY),
+        st.text(max_size=12),
+        st.integers(-(2**70), 2**70),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.binary(max_size=6),
+        st.lists(st.one_of(st.integers(-3, 40), st.floats(allow_nan=True), st.text(max_size=3)), max_size=4),
+    )
+
+
+def hostile_array() -> st.SearchStrategy:
+    """Inputs of the wrong shape, dtype or content: 1-D, 3-D, empty, 3 features, NaN/inf, text, ragged."""
+    return st.one_of(
+        st.sampled_from([
+            np.zeros(5), np.zeros((5, 2, 1)), np.zeros((0, 2)), np.zeros((5, 3)), np.full((5, 2), NAN),
+            np.full((5, 2), INF), np.full((5, 2), 1e308), [["a", "b"]], [[1, 2], [3]], "xor", None, 3.0,
+            np.zeros((5, 2), dtype=object), [[True, False]],  # complex: test_complex_points_are_refused
+        ]),
+        hostile(),
+    )
+
+
+def draw_args(data: st.DataObject, sane: dict[str, st.SearchStrategy],
+              bad: dict[str, st.SearchStrategy] | None = None) -> tuple[dict, set[str]]:
+    """Per argument, a sane or a hostile value; returns the kwargs and the names made hostile."""
+    kwargs, hostile_names = {}, set()
+    for name, strategy in sane.items():
+        if data.draw(st.booleans(), label=f"{name} hostile?"):
+            kwargs[name] = data.draw((bad or {}).get(name, hostile()), label=name)
+            hostile_names.add(name)
+        else:
+            kwargs[name] = data.draw(strategy, label=name)
+    return kwargs, hostile_names
+
+
+def assert_valid_points(ds: mlp.Dataset) -> None:
+    """What every data set promises: X (n, 2) finite, y (n, 1) labels 0 or 1."""
+    assert ds.X.ndim == 2 and ds.X.shape[1] == 2 and ds.y.shape == (ds.X.shape[0], 1)
+    assert np.isfinite(ds.X).all() and set(np.unique(ds.y)) <= {0.0, 1.0}
+
+
+def named(exc: ValueError) -> str:
+    """The argument a message names: the text before its first colon."""
+    return str(exc).split(":", 1)[0].strip()
+
+
+def call(fn, kwargs: dict, hostile_names: set[str], aliases: dict[str, set[str]] | None = None):
+    """Call; a ValueError must name a hostile argument (or one of its aliases); no hostility, no error."""
+    try:
+        return fn(**kwargs)
+    except ValueError as exc:
+        allowed = set().union(*[{n, *(aliases or {}).get(n, ())} for n in hostile_names]) if hostile_names else set()
+        assert named(exc) in allowed, f"{exc!r} names none of the hostile arguments {sorted(hostile_names)}"
+        return None
+
+
+# ----- mlp.make_dataset -----------------------------------------------------------------------
+@FAST
+@given(st.data())
+def test_make_dataset(data):
+    sane = {"name": st.sampled_from(list(mlp.DATASETS)), "n": st.integers(2, 300),
+            "noise": st.floats(0, 0.5), "seed": st.integers(0, 2**40)}
+    kwargs, bad = draw_args(data, sane)
+    ds = call(mlp.make_dataset, kwargs, bad, aliases={"name": {"dataset"}})
+    if ds is not None:
+        assert_valid_points(ds)
+
+
+# ----- mlp.MLP --------------------------------------------------------------------------------
+def layer_sizes() -> st.SearchStrategy:
+    return st.builds(lambda hidden: (2, *hidden, 1), st.lists(st.integers(1, 12), max_size=3))
+
+
+# Sizes stay small here: unbounded sizes are a known gap (test_layer_sizes_are_bounded).
+BAD_SIZES = st.one_of(
+    hostile().filter(lambda v: not (isinstance(v, list) and all(isinstance(x, int) for x in v))),
+    st.lists(st.integers(-3, 40), max_size=6),
+    st.lists(st.sampled_from([NAN, 2.5, "9", None, True, 3.0]), min_size=1, max_size=3),
+)
+
+
+@FAST
+@given(st.data())
+def test_mlp(data):
+    sane = {"layer_sizes": layer_sizes(), "activation": st.sampled_from(list(mlp.ACTIVATIONS)),
+            "output_activation": st.sampled_from(list(mlp.ACTIVATIONS)), "loss": st.sampled_from(list(mlp.LOSSES)),
+            "init": st.sampled_from(list(mlp.INITIALIZERS)), "bias": st.booleans(), "seed": st.integers(0, 2**40)}
+    kwargs, bad = draw_args(data, sane, {"layer_sizes": BAD_SIZES})
+    net = call(mlp.MLP, kwargs, bad)
+    if net is not None:
+        assert net.layer_sizes[-1] == 1 and np.isfinite(net.params).all()
+        out = net.forward(np.zeros((3, net.layer_sizes[0])))
+        assert out.shape == (3, 1)
+
+
+# ----- mlp.train ------------------------------------------------------------------------------
+XOR = mlp.make_dataset("xor")
+
+
+@FAST
+@given(st.data())
+def test_train(data):
+    sane = {"X": st.just(XOR.X), "y": st.just(XOR.y), "epochs": st.integers(1, 30), "lr": st.floats(1e-4, 5),
+            "optimizer": st.sampled_from(list(mlp.OPTIMIZERS)), "batch_size": st.one_of(st.none(), st.integers(1, 30)),
+            "reduction": st.sampled_from(mlp.REDUCTIONS), "l1": st.floats(0, 1), "l2": st.floats(0, 1),
+            "seed": st.integers(0, 2**40), "every": st.integers(1, 10)}
+    no_arrays = hostile().filter(lambda v: not isinstance(v, np.ndarray))  # test_array_choice_is_named
+    kwargs, bad = draw_args(data, sane, {"X": hostile_array(), "y": hostile_array(), "reduction": no_arrays})
+    net = mlp.MLP((2, 4, 1), seed=0)
+    # X and y are checked together: a count mismatch may be reported on either
+    snaps = call(lambda **kw: mlp.train(net, **kw), kwargs, bad, aliases={"X": {"y"}, "y": {"X"}})
+    if snaps is None:
+        return
+    # pull the untrained snapshot always; the whole run only when it is short (hostile epochs may be huge)
+    short = kwargs["epochs"] <= 1000 and isinstance(kwargs["epochs"], int)
+    for snap in snaps if short else itertools.islice(snaps, 1):
+        assert snap.status in ("running", "done", "diverged")
+        assert snap.status != "diverged" or snap.reason
+        assert snap.status == "diverged" or math.isfinite(snap.loss)
+        assert 0.0 <= snap.accuracy <= 1.0
+
+
+@FAST
+@given(st.data())
+def test_train_held_out_set(data):
+    kwargs, bad = draw_args(data, {"X_test": st.just(XOR.X), "y_test": st.just(XOR.y)},
+                            {"X_test": hostile_array(), "y_test": hostile_array()})
+    net = mlp.MLP((2, 3, 1), seed=0)
+    pair = {"X_test", "y_test", "X_test, y_test"}
+    # KNOWN GAP (test_held_out_errors_name_the_held_out_arguments): a fan-in or label error here is
+    # reported as "X:" / "y:"; accept those until it is fixed, but nothing else
+    aliases = {"X_test": pair | {"X", "y"}, "y_test": pair | {"X", "y"}}
+    snaps = call(lambda **kw: mlp.train(net, XOR.X, XOR.y, epochs=3, lr=0.1, **kw), kwargs, bad, aliases)
+    if snaps is not None:
+        last = list(snaps)[-1]
+        if kwargs["X_test"] is None:  # neither given: no held-out set
+            assert last.test_loss is None
+        else:
+            assert last.test_loss is not None and 0.0 <= last.test_accuracy <= 1.0
+
+
+# ----- mlp.split ------------------------------------------------------------------------------
+@FAST
+@given(st.data())
+def test_split(data):
+    # the seed stays sane: an unchecked seed is a known gap (test_split_checks_its_seed)
+    kwargs, bad = draw_args(data, {"test_fraction": st.floats(0, 0.9)})
+    ds = mlp.make_dataset("linear", 20)
+    parts = call(lambda **kw: mlp.split(ds, seed=data.draw(st.integers(0, 2**40)), **kw), kwargs, bad,
+                 aliases={"test_fraction": {"test"}})
+    if parts is not None:
+        train, test = parts
+        assert len(train) >= 1 and len(test) >= 1
+
+
+# ----- mlp.config.Experiment ------------------------------------------------------------------
+def sane_field(f: config.Field) -> st.SearchStrategy:
+    if f.kind == "choice":
+        return st.sampled_from(f.choices)
+    if f.kind == "bool":
+        return st.booleans()
+    if f.kind == "int":
+        return st.integers(int(f.lo), min(int(f.hi), int(f.lo) + 1000))
+    if f.kind == "float":
+        return st.floats(max(f.lo, 1e-6), min(f.hi, 1.0))
+    if f.kind == "points":  # none, or a link's code for a few points
+        return st.one_of(st.just(""), st.builds(lambda n: points.encode_points(XOR.X[:n], XOR.y[:n]), st.integers(2, 21)))
+    return st.lists(st.integers(1, config.MAX_UNITS), min_size=1, max_size=config.MAX_HIDDEN_LAYERS).map(tuple)
+
+
+@FAST
+@given(st.data())
+def test_experiment(data):
+    # arrays stay out of choice fields: test_array_choice_is_named
+    no_arrays = hostile().filter(lambda v: not isinstance(v, np.ndarray))
+    bad_choices = {name: no_arrays for name, f in FIELDS.items() if f.kind == "choice"}
+    kwargs, bad = draw_args(data, {name: sane_field(f) for name, f in FIELDS.items()}, bad_choices)
+    exp = call(Experiment, kwargs, bad)
+    if exp is not None:
+        assert 1 <= exp.epochs <= MAX_EPOCHS and isinstance(exp.budget_error(), str)
+        assert from_query(exp.to_query()) == (exp, [])
+
+
+# ----- mlp.config.from_query: never raises ---------------------------------------------------
+def query_text() -> st.SearchStrategy:
+    """What a link can carry: any text, numbers written oddly, nasties as text, very long digits."""
+    return st.one_of(
+        st.text(max_size=15), st.sampled_from([str(v) for v in NASTY]),
+        st.sampled_from(["1" * 5000, "9" * 400 + ".5", "-" * 50, "9,4" * 100, "1e-400", "٣", "𝟗", " 5 "]),
+        st.builds(str, st.floats(allow_nan=True, allow_infinity=True)), st.builds(str, st.integers(-(2**70), 2**70)),
+    ).filter(lambda s: not any(c.isdigit() and not c.isdecimal() for c in s))  # '²': test_superscript_hidden_is_named
+
+
+QUERY_KEYS = st.one_of(st.sampled_from(list(FIELDS)), st.text(max_size=8), st.sampled_from(["hidden_hide", "__proto__"]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(QUERY_KEYS, st.one_of(query_text(), st.lists(query_text(), max_size=3)), max_size=8))
+def test_from_query_never_raises_and_names_every_bad_key(params):
+    exp, notices = from_query(params)
+    assert isinstance(exp, Experiment)
+    assert isinstance(exp.budget_error(), str) and exp.work() > 0
+    assert 1 <= exp.epochs <= MAX_EPOCHS
+    for name, f in FIELDS.items():
+        if name not in params:
+            assert getattr(exp, name) == getattr(config.DEFAULT, name)
+            continue
+        raw = params[name][-1] if isinstance(params[name], list) and params[name] else params[name]
+        raw = "" if raw == [] else raw
+        mine = [n for n in notices if n.startswith(f"{name}:")]
+        try:
+            value = f.parse(raw)
+        except ValueError:
+            assert len(mine) == 1, f"{name}={raw[:40]!r}: expected one notice, got {mine}"
+            assert getattr(exp, name) == f.default and "using the default" in mine[0]
+        else:
+            assert mine == [] and getattr(exp, name) == value
+    assert len(notices) == sum(1 for n in notices if n.split(":", 1)[0] in FIELDS), notices
+
+
+# ----- mlp.points: uploads and tables (link decoding has its own properties in test_points.py) ---------
+CSV_CELLS = st.one_of(st.sampled_from(["0", "1", "0.5", "nan", "inf", "-1e7", "1e999", "x1", "label", "true", "",
+                                       "\x00", "0,5", "1e-400", "🙂"]), st.text(max_size=4))
+CSV_TEXT = st.lists(st.lists(CSV_CELLS, max_size=4).map(lambda cells: ",".join(cells)), max_size=6).map("\n".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(CSV_TEXT, CSV_TEXT.map(lambda t: t.replace(",", ";")), st.text(max_size=30), st.binary(max_size=30)))
+def test_parse_csv(content):
+    points_or_refusal(points.parse_csv, content, "CSV")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.one_of(hostile().filter(lambda v: not (isinstance(v, np.ndarray) and v.ndim == 0)),  # test_0d_table
+                 st.lists(st.one_of(hostile(), st.tuples(hostile(), hostile(), hostile()),
+                                               st.dictionaries(st.sampled_from(["x1", "X2", "label", "z"]),
+                                                               hostile(), max_size=4)), max_size=5)))
+def test_from_table(rows):
+    points_or_refusal(points.from_table, rows, "table")
+
+
+def points_or_refusal(read, content: object, source: str) -> None:
+    """Valid points, or a ValueError whose message starts with the source ("CSV row 3, column 2 …")."""
+    try:
+        ds = read(content)
+    except ValueError as exc:
+        assert named(exc).startswith(source), repr(exc)
+    else:
+        assert_valid_points(ds)
+
+
+# ----- mlp.io.loads ---------------------------------------------------------------------------
+LOADS_NAMES = {"weights file", "parameters", "layer_sizes", "activation", "output_activation", "loss", "init",
+               "bias", "seed"}
+JSON = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-(2**70), 2**70), st.floats(allow_nan=True), st.text(max_size=5)),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=5), inner, max_size=4)),
+    max_leaves=12,
+)
+FILE_KEYS = ("format", "version", "layer_sizes", "activation", "output_activation", "loss", "init", "bias", "seed",
+             "weights", "biases")
+
+
+def good_file() -> dict:
+    return io.to_dict(mlp.MLP((2, 3, 1), seed=1))
+
+
+def mutated_file() -> st.SearchStrategy:
+    """A valid weights file with some fields replaced by arbitrary JSON or removed (sizes kept small)."""
+    small_sizes = st.lists(st.integers(-2, 6), max_size=4)
+
+    def mutate(changes: dict, drop: list[str]) -> str:
+        d = good_file()
+        d.update(changes)
+        for k in drop:
+            d.pop(k, None)
+        return json.dumps(d)
+
+    values = st.one_of(JSON, small_sizes)
+    return st.builds(mutate, st.dictionaries(st.sampled_from(FILE_KEYS), values, max_size=3),
+                     st.lists(st.sampled_from(FILE_KEYS), max_size=2))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(st.text(max_size=40), st.binary(max_size=40), JSON.map(json.dumps), mutated_file()))
+def test_loads(text):
+    try:
+        net = io.loads(text)
+    except ValueError as exc:
+        assert named(exc) in LOADS_NAMES, repr(exc)
+    else:
+        assert np.isfinite(net.params).all() and net.layer_sizes[-1] == 1
+
+
+def test_loads_never_unpickles(monkeypatch):
+    payload = pickle.dumps(mlp.MLP((2, 3, 1)))
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("pickle was used")
+
+    monkeypatch.setattr(pickle, "loads", refuse)
+    monkeypatch.setattr(pickle, "load", refuse)
+    monkeypatch.setattr(pickle, "Unpickler", refuse)
+    monkeypatch.setattr(np, "load", refuse)
+    with pytest.raises(ValueError, match="weights file"):
+        io.loads(payload)
+    assert io.loads(io.dumps(mlp.MLP((2, 3, 1)))).layer_sizes == (2, 3, 1)
+
+
+BANNED_MODULES = {"pickle", "cPickle", "_pickle", "dill", "cloudpickle", "joblib", "shelve", "marshal"}
+
+
+def python_files() -> list[Path]:
+    files = [*(ROOT / "mlp").rglob("*.py"), *(ROOT / "playground").rglob("*.py")]
+    app = ROOT / "streamlit_app.py"
+    return files + ([app] if app.exists() else [])
+
+
+@pytest.mark.parametrize("path", python_files(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_pickle_in_the_code(path):
+    """No import of a pickle-like module, no allow_pickle=True; docstrings may talk about pickling."""
+    tree = ast.parse(path.read_text(), str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            assert not {a.name.split(".")[0] for a in node.names} & BANNED_MODULES, ast.unparse(node)
+        elif isinstance(node, ast.ImportFrom):
+            assert (node.module or "").split(".")[0] not in BANNED_MODULES, ast.unparse(node)
+        elif isinstance(node, ast.keyword) and node.arg == "allow_pickle":
+            assert isinstance(node.value, ast.Constant) and node.value.value is False, ast.unparse(node)
+        elif isinstance(node, ast.Name | ast.Attribute):
+            name = node.id if isinstance(node, ast.Name) else node.attr
+            assert name not in BANNED_MODULES, f"{path.name}:{node.lineno} uses {name}"
+
+
+# ----- gaps found by these tests, now closed -------------------------------------------------
+def test_layer_sizes_are_bounded():
+    # io.loads builds the network from the file's layer_sizes before any shape check
+    doc = json.dumps({"format": "mlp-weights", "layer_sizes": [2, 10**12, 1], "weights": [], "biases": []})
+    with pytest.raises(ValueError, match="layer_sizes"):
+        io.loads(doc)
+
+
+def test_deeply_nested_file_is_a_value_error():
+    with pytest.raises(ValueError, match="weights file"):
+        io.loads("[" * 100_000 + "]" * 100_000)
+
+
+@pytest.mark.parametrize("seed", [-1, "a", NAN])
+def test_split_checks_its_seed(seed):
+    with pytest.raises(ValueError, match="^seed"):
+        mlp.split(mlp.make_dataset("linear", 20), 0.5, seed)
+
+
+def test_held_out_errors_name_the_held_out_arguments():
+    net = mlp.MLP((2, 3, 1))
+    with pytest.raises(ValueError) as err:
+        mlp.train(net, XOR.X, XOR.y, epochs=1, lr=0.1, X_test=np.zeros((4, 3)), y_test=np.zeros(4))
+    assert named(err.value) == "X_test"
+    with pytest.raises(ValueError) as err:
+        mlp.train(net, XOR.X, XOR.y, epochs=1, lr=0.1, X_test=XOR.X, y_test=np.full(21, 0.5))
+    assert named(err.value) == "y_test"
+
+
+def test_superscript_hidden_is_named():
+    _, notices = from_query({"hidden": "²"})
+    assert notices and notices[0].startswith("hidden:")
+
+
+def test_complex_points_are_refused():
+    with pytest.raises(ValueError, match="^X"):
+        mlp.MLP((2, 1)).forward(np.array([[1 + 2j, 0]]))
+
+
+@pytest.mark.parametrize("name, make", [
+    ("dataset", lambda bad: Experiment(dataset=bad)),
+    ("reduction", lambda bad: mlp.train(mlp.MLP((2, 1)), XOR.X, XOR.y, epochs=1, lr=0.1, reduction=bad)),
+])
+def test_array_choice_is_named(name, make):
+    with pytest.raises(ValueError) as err:
+        make(np.array(["sum", "mean"]))
+    assert named(err.value) == name
+
+
+def test_0d_table_is_a_value_error():
+    with pytest.raises(ValueError, match="^table"):
+        points.from_table(np.array(5))
+
+
+def test_mini_batch_runs_are_bounded_by_their_steps():
+    exp = Experiment(n=1000, hidden=(1,), epochs=MAX_EPOCHS, batch_size=1)
+    assert exp.work() <= config.MAX_WORK
+    assert exp.budget_error(), "a run of 1e8 optimizer steps passes the work bound"
