@@ -139,5 +139,5 @@ def section(run: Run) -> None:
             request(uploaded)
     if st.session_state.get("_upload_error"):
         st.error(st.session_state["_upload_error"], icon=":material/error:")
-    st.download_button("Download the data (CSV)", points.to_csv(data), f"{run.exp.dataset}.csv", "text/csv",
-                       key="_dl_data")
+    st.download_button("Download the data (CSV)", lambda: points.to_csv(data), f"{run.exp.dataset}.csv",
+                       "text/csv", key="_dl_data")

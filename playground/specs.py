@@ -4,7 +4,8 @@ Building an Altair chart costs tens of milliseconds (Altair validates every obje
 while the frames behind it cost about a millisecond. A builder's spec apart from ``datasets`` depends
 only on its structural arguments (each builder's docstring lists them), so ``SpecCache`` builds the
 chart the first time a structure is seen, keeps the spec without its datasets (the skeleton), and
-afterwards only computes the frames. No Streamlit here: the page keeps one cache per session.
+afterwards only computes the frames. No Streamlit here: the page keeps one cache for the whole process
+(skeletons do not depend on anyone's data, so every visitor shares them); a lock guards the table.
 
     specs = SpecCache()
     spec = specs.spec(
@@ -19,6 +20,7 @@ afterwards only computes the frames. No Streamlit here: the page keeps one cache
 from __future__ import annotations
 
 import copy
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
@@ -41,6 +43,7 @@ class SpecCache:
         self.hits = 0
         self.misses = 0
         self._skeletons: OrderedDict[tuple[str, Hashable], dict] = OrderedDict()
+        self._lock = threading.Lock()  # one page process serves every visitor, each in its own thread
 
     def __len__(self) -> int:
         return len(self._skeletons)
@@ -62,15 +65,18 @@ class SpecCache:
         mutate it (Streamlit copies the top level before it edits).
         """
         slot = (name, key)
-        skeleton = self._skeletons.get(slot)
+        with self._lock:
+            skeleton = self._skeletons.get(slot)
+            if skeleton is not None:
+                self.hits += 1
+                self._skeletons.move_to_end(slot)
         if skeleton is not None:
-            self.hits += 1
-            self._skeletons.move_to_end(slot)
             return {**skeleton, "datasets": frames()}
-        self.misses += 1
-        full = vega_spec(builder())
+        full = vega_spec(builder())  # outside the lock: building is slow, and a duplicate build is harmless
         # a private deep copy: whatever the caller does to this first spec cannot reach later ones
-        self._skeletons[slot] = copy.deepcopy({k: v for k, v in full.items() if k != "datasets"})
-        while len(self._skeletons) > self.max_entries:
-            self._skeletons.popitem(last=False)
+        with self._lock:
+            self.misses += 1
+            self._skeletons[slot] = copy.deepcopy({k: v for k, v in full.items() if k != "datasets"})
+            while len(self._skeletons) > self.max_entries:
+                self._skeletons.popitem(last=False)
         return full

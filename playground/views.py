@@ -39,14 +39,18 @@ FRAMES = {
 }
 
 
+@st.cache_resource(show_spinner=False)
+def shared_specs() -> SpecCache:
+    """One cache of chart skeletons for the whole process: they hold no visitor's data."""
+    return SpecCache(256)
+
+
 def spec(builder, key: tuple, *args, **kwargs) -> dict:
     """The chart's Vega-Lite spec. Altair builds (and validates) a chart once per structure ``key``;
     afterwards only the numbers are recomputed and dropped into the cached spec (see playground/specs.py)."""
-    cache = st.session_state.get("_specs")
-    if cache is None:
-        cache = st.session_state["_specs"] = SpecCache(64)
     frames = FRAMES[builder]
-    return cache.spec(builder.__name__, key, lambda: builder(*args, **kwargs), lambda: frames(*args, **kwargs))
+    return shared_specs().spec(builder.__name__, key, lambda: builder(*args, **kwargs),
+                               lambda: frames(*args, **kwargs))
 
 
 def chart(target, spec: dict, key: str | None = None, select: tuple[str, ...] = ()) -> None:

@@ -62,15 +62,18 @@ def predictions_csv(run: Run) -> str:
 def downloads(run: Run) -> None:
     st.subheader("Downloads")
     cols = st.columns(3)
+    # the files are made when clicked (callables), not on every rerun of every visitor
+    net = run.net.copy()
     cols[0].download_button(
-        "Weights (JSON)", weights_io.dumps(run.net), "weights.json", "application/json", key="_dl_weights",
+        "Weights (JSON)", lambda: weights_io.dumps(net), "weights.json", "application/json", key="_dl_weights",
         help="Load it again with mlp.io.loads(text).", width="stretch",
     )
     cols[1].download_button(
-        "Loss history (CSV)", history_csv(run), "history.csv", "text/csv", key="_dl_history", width="stretch"
+        "Loss history (CSV)", lambda: history_csv(run), "history.csv", "text/csv", key="_dl_history", width="stretch"
     )
     cols[2].download_button(
-        "Predictions (CSV)", predictions_csv(run), "predictions.csv", "text/csv", key="_dl_pred", width="stretch"
+        "Predictions (CSV)", lambda: predictions_csv(run), "predictions.csv", "text/csv", key="_dl_pred",
+        width="stretch",
     )
 
 
