@@ -237,7 +237,7 @@ def _table_rows(rows: Iterable[object]) -> Iterator[tuple[int, Cells, Sequence[i
             if missing:
                 raise ValueError(f"table row {row}: missing column(s) {', '.join(missing)}; expected x1, x2, label")
             cells: Cells = [keys[c] for c in COLUMNS]
-        elif isinstance(item, (list, tuple, np.ndarray)):
+        elif isinstance(item, (list, tuple)) or (isinstance(item, np.ndarray) and item.ndim == 1):
             if len(item) != 3:
                 raise _wrong_columns("table", row, len(item))
             cells = list(item)

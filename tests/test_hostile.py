@@ -6,9 +6,8 @@ unknown names, wrong types and shapes) and calls the entry point. The outcome mu
 another exception type, a numpy warning (pyproject turns RuntimeWarning into an error), or a hang.
 The tests at the end pin the gaps these properties found (unbounded layer sizes, deep JSON, unchecked
 split seeds, held-out errors named X/y, complex input, array-valued names, 0-d tables, mini-batch step
-counts); each was fixed in the engine and stays fixed. An ``xfail(strict=True)`` test pins a gap still open
-(its property test steps around exactly that input); fixing it turns the xfail into a failure that asks for
-the marker and the filter to go.
+counts, 0-d table rows); each was fixed in the engine and stays fixed. A gap found later is pinned as an
+``xfail(strict=True)`` test here until it is fixed; none is open now.
 """
 
 from __future__ import annotations
@@ -436,8 +435,6 @@ def test_mini_batch_runs_are_bounded_by_their_steps():
     assert exp.budget_error(), "a run of 1e8 optimizer steps passes the work bound"
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError, reason="a 0-d array as a table row passes the row-type check, "
-                   "then len() raises TypeError")
 def test_0d_table_row_is_a_value_error():
     with pytest.raises(ValueError, match="^table row 1"):
         points.from_table([np.array(5)])
