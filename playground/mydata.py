@@ -57,8 +57,9 @@ def apply_pending() -> None:
 def clicked(event: object) -> tuple[float, float] | None:
     """Where the last click on the decision regions landed: a grid cell's centre or a point."""
     selection = (event or {}).get("selection", {}) if isinstance(event, dict) else {}
-    point = selection.get("click_point") or []
-    cells = selection.get("click") or []
+    # a selection the click did not touch comes back as [{}] from the browser: keep non-empty entries only
+    point = [p for p in selection.get("click_point") or [] if p]
+    cells = [c for c in selection.get("click") or [] if c]
     try:
         if point:
             return float(point[-1]["x1"]), float(point[-1]["x2"])

@@ -26,7 +26,8 @@ def run_of(at):
 
 def click(at: AppTest, cell=None, point=None) -> AppTest:
     """What the browser sends when the decision chart is clicked (its selection state)."""
-    sel = {"click": [cell] if cell else [], "click_point": [point] if point else []}
+    # as the browser sends it: the selection the click did not touch is [{}]
+    sel = {"click": [cell] if cell else [{}], "click_point": [point] if point else [{}]}
     at.session_state["_decision"] = {"selection": sel}
     at.run()
     assert not at.exception, [e.value for e in at.exception]

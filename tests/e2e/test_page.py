@@ -163,3 +163,23 @@ def test_after_a_hostile_link_the_address_bar_holds_the_experiment_on_screen(ope
     query = parse_qs(urlsplit(app.page.url).query)
     assert not {"lr", "epochs", "hidden", "dataset"} & set(query), f"rejected values stay in the URL: {query}"
     assert len(app.warnings()) == 4, app.warnings()
+
+
+def test_a_click_on_the_decision_regions_adds_a_point(open_app):
+    """The named Vega selection reaches the page: a click in an empty part of the plane adds a point there."""
+    app = open_app("dataset=xor&epochs=300")
+    page = app.page
+    chart = page.locator("[data-testid=stVegaLiteChart]").first  # the decision regions
+    chart.scroll_into_view_if_needed()
+    page.wait_for_function(CHART_DRAWN, arg=chart.element_handle(), timeout=20_000)
+    box = chart.bounding_box()
+    assert box is not None
+    before = page.get_by_text(re.compile(r"^21 points")).count()
+    # inside the plot area (below the title, above the legends): any click there adds a point of class 0
+    page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.4)
+    page.wait_for_function("() => document.body.innerText.includes('22 points')", timeout=60_000)
+    app.wait_finished()
+    assert before == 1
+    assert "points=" in page.url  # the link now carries the custom points
+    app.screenshot("click-adds-a-point")
+    assert_healthy(app)
