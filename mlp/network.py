@@ -70,8 +70,6 @@ class MLP:
             raise ValueError(f"layer_sizes: {len(sizes)} sizes; allowed: 2 to {MAX_LAYERS + 1} (input … output)")
         if sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:])) > MAX_PARAMS:
             raise ValueError(f"layer_sizes: more than {MAX_PARAMS:,} parameters; use fewer or smaller layers")
-        if len(sizes) < 2:
-            raise ValueError("layer_sizes: need at least an input and an output size, e.g. (2, 1)")
         if sizes[-1] != 1:
             raise ValueError(f"layer_sizes: the output layer must have 1 unit, got {sizes[-1]}")
         self.layer_sizes = sizes
