@@ -1,7 +1,7 @@
 """A classroom at once: N concurrent visitors on one shared link, and on N different links.
 
     python benchmarks/load.py [--sessions 1,4,16,32] [--client ws|browser] [--epochs 5000]
-                              [--session-timeout 120] [--deadline 900]
+                              [--scenarios shared,distinct] [--session-timeout 120] [--deadline 900]
 
 Starts the page on a free loopback port (as the browser tests do) and, for each N:
 
@@ -233,7 +233,7 @@ async def benchmark(args: argparse.Namespace, url: str, rss: RssSampler, report:
         base = f"dataset=xor&epochs={args.epochs}"
         await run_round(client, [f"{base}&weight_seed=1"])  # warm-up: imports, first script compile
         for n in args.sessions:
-            for scenario in ("shared", "distinct"):
+            for scenario in args.scenarios:
                 if scenario == "shared":
                     queries = [f"{base}&weight_seed={seed}"] * n
                     seed += 1
@@ -252,12 +252,16 @@ def fmt(x: float | None) -> str:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sessions", default="1,4,16,32", help="comma-separated session counts (default 1,4,16,32)")
+    ap.add_argument("--scenarios", default="shared,distinct", help="which of shared,distinct to run (default both)")
     ap.add_argument("--client", choices=("ws", "browser"), default="ws")
     ap.add_argument("--epochs", type=int, default=5000, help="epochs of the xor link (default 5000)")
     ap.add_argument("--session-timeout", type=float, default=120, help="a session slower than this is starved")
     ap.add_argument("--deadline", type=float, default=900, help="stop everything after this many seconds")
     args = ap.parse_args()
     args.sessions = [int(s) for s in args.sessions.split(",") if s.strip()]
+    args.scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]
+    if not args.sessions or not set(args.scenarios) <= {"shared", "distinct"} or not args.scenarios:
+        ap.error("--sessions takes whole numbers; --scenarios takes shared and/or distinct")
 
     log = ROOT / "artifacts" / "load" / "server.log"
     proc, url = start_app(ROOT, log)

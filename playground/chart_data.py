@@ -19,6 +19,7 @@ from collections.abc import Mapping
 import altair as alt
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 RED = "#d62728"  # class 0, as in the lab's show_result
 BLUE = "#1f77b4"  # class 1; also positive weights and biases
@@ -58,6 +59,19 @@ def frame(name: str, columns: Mapping[str, object]) -> pd.DataFrame:
     df = pd.DataFrame(cols)
     df.attrs["name"] = name
     return df
+
+
+def arrow_bytes(df: pd.DataFrame) -> bytes:
+    """The frame as Arrow IPC stream bytes, what ``st.vega_lite_chart`` sends for a dataset.
+
+    Streamlit converts a DataFrame itself, but pyarrow then starts a thread pool for every long frame
+    (rows > 100 × columns), which under the GIL only costs; and bytes can be shared between visitors.
+    """
+    table = pa.Table.from_pandas(df, preserve_index=False, nthreads=1)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
 
 
 def named(*frames: pd.DataFrame) -> Frames:

@@ -80,6 +80,9 @@ class Run:
     trainer: mlp.Trainer
     history: History
     elapsed: float = 0.0  # seconds spent training
+    # the shared finished-run cache's key while this run still equals that cached run (see
+    # playground/memo.py): what is drawn from it can be shared between visitors. Training clears it.
+    origin: str | None = None
 
     @property
     def net(self) -> mlp.MLP:
@@ -107,6 +110,7 @@ class Run:
 
     def advance(self, epochs: int) -> Iterator[mlp.Snapshot]:
         """Train ``epochs`` more epochs, recording every snapshot; yields them as they come."""
+        self.origin = None
         t = time.perf_counter()
         for snap in self.trainer.run(epochs, self.every):
             self.elapsed += time.perf_counter() - t  # training time only, not the consumer's

@@ -11,6 +11,7 @@ Rules:
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict
 from urllib.parse import parse_qsl, urlencode
 
@@ -32,7 +33,9 @@ def experiment_key(exp: Experiment) -> str:
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def _finished(key: str, X: np.ndarray | None, y: np.ndarray | None) -> Run:
     exp, _ = from_query(dict(parse_qsl(key)))
-    return finish(new_run(exp, None if X is None else Dataset(CUSTOM, X, y)))
+    run = finish(new_run(exp, None if X is None else Dataset(CUSTOM, X, y)))
+    run.origin = key if X is None else f"{key}#{hashlib.sha256(X.tobytes() + y.tobytes()).hexdigest()}"
+    return run
 
 
 def finished_run(exp: Experiment, data: Dataset | None = None) -> Run:

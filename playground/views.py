@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from playground import charts
+from playground.chart_data import arrow_bytes
+from playground.memo import RenderMemo, per_run
 from playground.runs import Run, decision_grid, domain, neuron_grids, plateau_hint
 from playground.specs import SpecCache
 
@@ -45,12 +47,25 @@ def shared_specs() -> SpecCache:
     return SpecCache(256)
 
 
+@st.cache_resource(show_spinner=False)
+def shared_memo() -> RenderMemo:
+    """What is drawn from shared finished runs, once for the whole process (as many runs as the run cache)."""
+    from playground.session import CACHE_ENTRIES
+
+    return RenderMemo(CACHE_ENTRIES)
+
+
+shared = per_run(shared_memo)  # a section's builder, computed once per shared finished run
+
+
 def spec(builder, key: tuple, *args, **kwargs) -> dict:
-    """The chart's Vega-Lite spec. Altair builds (and validates) a chart once per structure ``key``;
-    afterwards only the numbers are recomputed and dropped into the cached spec (see playground/specs.py)."""
+    """The chart's Vega-Lite spec, its datasets as Arrow bytes. Altair builds (and validates) a chart once
+    per structure ``key``; afterwards only the numbers are recomputed and dropped into the cached spec
+    (see playground/specs.py)."""
     frames = FRAMES[builder]
-    return shared_specs().spec(builder.__name__, key, lambda: builder(*args, **kwargs),
+    full = shared_specs().spec(builder.__name__, key, lambda: builder(*args, **kwargs),
                                lambda: frames(*args, **kwargs))
+    return {**full, "datasets": {name: arrow_bytes(df) for name, df in full["datasets"].items()}}
 
 
 def chart(target, spec: dict, key: str | None = None, select: tuple[str, ...] = ()) -> None:
@@ -113,6 +128,7 @@ def metrics(run: Run, target) -> None:
 
 
 # ----- the two live charts ------------------------------------------------------------------------
+@shared
 def loss_spec(run: Run, display: Display) -> dict:
     h = run.history.arrays()
     test = h["test_loss"] if run.has_test else None
@@ -120,6 +136,7 @@ def loss_spec(run: Run, display: Display) -> dict:
     return spec(charts.loss_chart, key, h["epoch"], h["loss"], test, log_scale=display.log_scale)
 
 
+@shared
 def decision_spec(run: Run, display: Display, res: int = 72, select: bool = False) -> dict:
     dom = domain(run.data.X)
     xs, ys, probs = decision_grid(run.net, dom, res)
@@ -145,41 +162,35 @@ def truth_vs_prediction(run: Run) -> None:
     st.caption(
         "The lab's `show_result` figure, on the test data (the training data when nothing is held out)."
     )
+    truth, prediction = labels_specs(run)
+    left, right = st.columns(2)
+    chart(left, truth)
+    chart(right, prediction)
+
+
+@shared
+def labels_specs(run: Run) -> tuple[dict, dict]:
+    """The specs of the ground truth and the prediction on the test data."""
     X, y = run.test.X, run.test.y
     pred = run.net.predict(X)
     dom = domain(run.data.X)
-    left, right = st.columns(2)
-    chart(left, spec(charts.labels_chart, ("Ground truth", dom), X, y, title="Ground truth", domain=dom))
-    chart(right, spec(charts.labels_chart, ("Prediction", dom), X, pred, title="Prediction", domain=dom))
+    return (spec(charts.labels_chart, ("Ground truth", dom), X, y, title="Ground truth", domain=dom),
+            spec(charts.labels_chart, ("Prediction", dom), X, pred, title="Prediction", domain=dom))
 
 
 def prediction_table(run: Run) -> None:
     st.subheader("Per-sample predictions")
-    X, y = run.test.X, run.test.y.reshape(-1)
-    p = run.net.forward(X).reshape(-1)
-    label = (p >= 0.5).astype(int)
-    correct = label == y
+    table, correct = prediction_rows(run)
     st.markdown(
-        f"**Accuracy {pct(correct.mean())}** — {int(correct.sum())} of {len(y)} "
+        f"**Accuracy {pct(correct.mean())}** — {int(correct.sum())} of {len(correct)} "
         f"{'test' if run.has_test else 'training'} points right."
     )
-    df = pd.DataFrame(
-        {
-            "Iter": np.arange(1, len(y) + 1),
-            "x1": X[:, 0],
-            "x2": X[:, 1],
-            "Ground truth": y.astype(int),
-            "Prediction": p,
-            "Label": label,
-            "Correct": np.where(correct, "✓", "✗"),
-        }
-    )
     if st.toggle("Only mistakes", key="_only_mistakes", disabled=bool(correct.all())):
-        df = df[~correct]
+        table = table.filter(pa.array(~correct))
     st.dataframe(
-        df,
+        table,
         hide_index=True,
-        height=min(400, 38 + 35 * max(1, len(df))),
+        height=min(400, 38 + 35 * max(1, table.num_rows)),
         column_config={
             "x1": st.column_config.NumberColumn(format="%.4f"),
             "x2": st.column_config.NumberColumn(format="%.4f"),
@@ -195,17 +206,46 @@ def prediction_table(run: Run) -> None:
     )
 
 
+@shared
+def prediction_rows(run: Run) -> tuple[pa.Table, np.ndarray]:
+    """The lab's per-sample table on the test data (an Arrow table), and which rows are right (read-only)."""
+    X, y = run.test.X, run.test.y.reshape(-1)
+    p = run.net.forward(X).reshape(-1)
+    label = (p >= 0.5).astype(int)
+    correct = label == y
+    correct.flags.writeable = False
+    table = pa.table(
+        {
+            "Iter": np.arange(1, len(y) + 1),
+            "x1": X[:, 0],
+            "x2": X[:, 1],
+            "Ground truth": y.astype(int),
+            "Prediction": p,
+            "Label": label,
+            "Correct": np.where(correct, "✓", "✗"),
+        }
+    )
+    return table, correct
+
+
 def network(run: Run) -> None:
     st.subheader("The network")
     st.caption(
         "Blue lines are positive weights, orange negative; thicker is larger. Every neuron's bias is shown, "
         "the output's too. Below, what each hidden neuron computes over the input square."
     )
+    for s in network_specs(run):
+        chart(st, s)
+
+
+@shared
+def network_specs(run: Run) -> tuple[dict, dict]:
+    """The specs of the network diagram and of the per-neuron maps."""
     net = run.net
-    chart(st, spec(charts.network_chart, net.layer_sizes, net.weights, net.biases))
     xs, ys, maps = neuron_grids(net, domain(run.data.X))
     # 4 small maps a row: fits a phone (about 360 px) and still reads on a projector
-    chart(st, spec(charts.neuron_maps_chart, net.layer_sizes, xs, ys, maps, size=64, columns=4))
+    return (spec(charts.network_chart, net.layer_sizes, net.weights, net.biases),
+            spec(charts.neuron_maps_chart, net.layer_sizes, xs, ys, maps, size=64, columns=4))
 
 
 def gradient_flow(run: Run, display: Display) -> None:
@@ -214,6 +254,10 @@ def gradient_flow(run: Run, display: Display) -> None:
         "The size of each layer's weight gradient ‖∂L/∂W‖ (of the mean loss) over training. With sigmoid, "
         "each layer back multiplies by σ′ ≤ 0.25, so the first layers' gradients are the smallest."
     )
+    chart(st, grad_flow_spec(run))
+
+
+@shared
+def grad_flow_spec(run: Run) -> dict:
     h = run.history.arrays()
-    depth = h["grad_norms"].shape[1]
-    chart(st, spec(charts.grad_flow_chart, (depth,), h["epoch"], h["grad_norms"]))
+    return spec(charts.grad_flow_chart, (h["grad_norms"].shape[1],), h["epoch"], h["grad_norms"])

@@ -1,0 +1,134 @@
+"""What is drawn from a shared finished run is computed once per process, and only while the run is unchanged."""
+
+import io
+import threading
+import time
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from mlp.config import Experiment
+from playground import session, views
+from playground.chart_data import arrow_bytes, frame
+from playground.memo import RenderMemo, per_run
+from playground.runs import finish, new_run
+from playground.views import Display
+
+
+def read(data: bytes) -> pa.Table:
+    return pa.ipc.open_stream(io.BytesIO(data)).read_all()
+
+
+def test_get_computes_once_then_returns_the_kept_value():
+    memo, calls = RenderMemo(), []
+    assert memo.get("a", "x", lambda: calls.append(1) or 41) == 41
+    assert memo.get("a", "x", lambda: calls.append(1) or 99) == 41
+    assert (len(calls), memo.hits, memo.misses) == (1, 1, 1)
+
+
+def test_least_recently_used_run_is_dropped():
+    memo = RenderMemo(max_runs=2)
+    memo.get("a", "x", lambda: 1)
+    memo.get("b", "x", lambda: 2)
+    memo.get("a", "x", lambda: 0)  # a is used again: b is now the oldest
+    memo.get("c", "x", lambda: 3)
+    assert len(memo) == 2
+    assert memo.get("b", "x", lambda: "recomputed") == "recomputed"
+    assert memo.get("a", "x", lambda: "recomputed") == "recomputed"  # dropped when b came back
+    with pytest.raises(ValueError, match="max_runs"):
+        RenderMemo(0)
+
+
+def test_a_class_asking_at_once_computes_once():
+    memo, calls, barrier = RenderMemo(), [], threading.Barrier(16)
+
+    def slow():
+        calls.append(1)
+        time.sleep(0.05)
+        return object()
+
+    results = []
+
+    def visitor():
+        barrier.wait()
+        results.append(memo.get("run", "grid", slow))
+
+    threads = [threading.Thread(target=visitor) for _ in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1
+    assert len({id(r) for r in results}) == 1
+
+
+def test_a_failed_computation_keeps_nothing():
+    memo = RenderMemo()
+    with pytest.raises(ZeroDivisionError):
+        memo.get("a", "x", lambda: 1 / 0)
+    assert memo.get("a", "x", lambda: 2) == 2
+
+
+def test_per_run_memoises_only_runs_with_an_origin():
+    memo, calls = RenderMemo(), []
+
+    @per_run(lambda: memo)
+    def double(run, k, *, scale=1):
+        calls.append(k)
+        return run.value * k * scale
+
+    class R:
+        origin, value = None, 3
+
+    r = R()
+    assert double(r, 2) == double(r, 2) == 6 and len(calls) == 2  # no origin: computed every time
+    r.origin = "key"
+    assert double(r, 2) == double(r, 2) == 6 and len(calls) == 3
+    assert double(r, 2, scale=10) == 60 and double(r, 5) == 15 and len(calls) == 5  # other arguments, other values
+
+
+def test_training_clears_the_origin():
+    run = new_run(Experiment(dataset="xor", epochs=20))
+    run.origin = "shared"
+    for _ in run.advance(5):
+        pass
+    assert run.origin is None
+
+
+def test_finished_runs_carry_their_cache_key_and_their_data():
+    exp = Experiment(dataset="xor", epochs=30)
+    run = session.finished_run(exp)
+    assert run.origin == session.experiment_key(exp) and run.finished
+    custom = exp.with_(dataset="custom")
+    a = session.finished_run(custom, run.data)
+    shifted = type(run.data)(run.data.name, run.data.X + 0.01, run.data.y)
+    b = session.finished_run(custom, shifted)
+    assert a.origin.startswith(session.experiment_key(custom) + "#") and a.origin != b.origin
+
+
+def test_shared_drawing_equals_a_fresh_one():
+    exp = Experiment(dataset="xor", epochs=200)
+    shared = session.finished_run(exp)
+    own = finish(new_run(exp))
+    assert own.origin is None
+    for display in (Display(), Display(log_scale=True, discretize=True)):
+        for fn in (views.loss_spec, views.decision_spec):
+            a, b = fn(shared, display), fn(own, display)
+            assert a.keys() == b.keys() and a["datasets"].keys() == b["datasets"].keys()
+            for name in a["datasets"]:
+                assert read(a["datasets"][name]).equals(read(b["datasets"][name])), (fn.__name__, name)
+            assert fn(shared, display) is fn(shared, display)  # kept, not recomputed
+    table, correct = views.prediction_rows(shared)
+    assert not correct.flags.writeable  # shared between visitors: nobody may change it
+    assert table.equals(views.prediction_rows(own)[0])
+
+
+def test_arrow_bytes_round_trip_keeps_names_types_and_missing_values():
+    df = frame("grid", {"x": np.array([0.5, np.inf, 2.0]), "label": np.array(["0", "1", "0"])})
+    table = read(arrow_bytes(df))
+    assert table.column_names == ["x", "label"]
+    assert table.column("x").type == pa.float32()
+    assert table.column("x").to_pylist() == [0.5, None, 2.0]  # inf was made NaN, which Arrow reads back
+    pd.testing.assert_frame_equal(table.to_pandas(), df, check_dtype=False)
