@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from playground import board, controls, lesson, mydata, session, sweeps, views, views_text
+from playground import board, controls, lesson, mydata, sections, session, sweeps, views, views_text
 from playground.live import Slots, draw, train_live
 from playground.views import Display
 
@@ -32,7 +32,8 @@ display = Display(
 
 # ----- the run ---------------------------------------------------------------------------------------
 run, note, error = session.current_run(exp)
-sweep_notices = sweeps.from_link(exp)  # a board link (sweep=…&values=…) fills the board once
+# a board link (sweep=…&values=…) fills the board once, and opens on it
+sweep_notices = sweeps.from_link(exp, on_fill=lambda: sections.open_tab(sections.COMPARE))
 
 st.title("Backprop Playground")
 st.caption(
@@ -79,6 +80,7 @@ status_slot = st.container()
 slots = Slots(metrics=st.empty(), progress=st.empty(), loss=None, decision=None)
 left, right = st.columns([1.1, 1])
 slots.decision, slots.loss = left.empty(), right.empty()
+mydata.click_controls(left)
 if st.session_state.get("training") and not blocked:
     train_live(run, st.session_state.get("target", exp.epochs), slots, display)
     st.session_state["training"] = False
@@ -86,15 +88,6 @@ draw(run, slots, display, final=True)
 with status_slot:
     views.status(run)
 
-# ----- the report's figures and the network ------------------------------------------------------------
-views.truth_vs_prediction(run)
-views.prediction_table(run)
-mydata.section(run)
-views.network(run)
-views.gradient_flow(run, display)
-sweeps.section(exp)
-board.board_section(display)
-views_text.training_log_section(run)
-views_text.downloads(run)
+# ----- the report's figures, the network, your data, the board, the log: one tab open at a time ----------
+sections.show(sections.Page(run, exp, display))
 views_text.share(exp, {**lesson_mode.query(), **st.session_state.get("_sweep_link", {})})
-views_text.how_it_works(run)

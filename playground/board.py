@@ -34,6 +34,7 @@ def pin_current() -> None:
     run = st.session_state.get("run")
     if run is not None:
         add(pin_run(run))
+        st.toast(f"Pinned **{list(pins().values())[-1].name}**: it is on the Compare tab.", icon=":material/push_pin:")
 
 
 def remove(uid: int) -> None:
@@ -64,7 +65,7 @@ def board_section(display: Display) -> None:
     board = pins()
     st.header("Comparison board")
     if not board:
-        st.caption("Pin runs (the **Pin** button) or run a sweep below; they gather here, side by side.")
+        st.caption("Pin runs (the **Pin** button) or run a sweep above; they gather here, side by side.")
         return
     items = list(board.values())
     st.caption(f"{len(items)} run{'s' if len(items) > 1 else ''}. Click a legend entry to highlight a run.")

@@ -93,20 +93,24 @@ def handle_click(run: Run | None) -> str:
     return ""
 
 
+def click_controls(target) -> None:
+    """What a click on the decision regions does (drawn under that chart, in ``target``)."""
+    row = target.container(horizontal=True, vertical_alignment="bottom", gap="medium")
+    row.segmented_control("A click on the decision regions will", CLICK_MODES, default=CLICK_MODES[0],
+                          key="_click_mode")
+    row.toggle("Keep training on the new data", key="_keep_training",
+               help="Carry the current weights over to the changed data and train on, live.")
+
+
 def section(run: Run) -> None:
     st.subheader("Your data")
     data = run.data
     counts = np.bincount(data.y.reshape(-1).astype(int), minlength=2)
     st.caption(
         f"{len(data)} points ({counts[0]} of class 0, {counts[1]} of class 1), data set **{run.exp.dataset}**. "
-        "Click on the decision regions above to add or remove points, edit the table, or upload a CSV; "
+        "Click on the decision regions to add or remove points, edit the table, or upload a CSV; "
         "any change makes the data set *custom*."
     )
-    cols = st.columns([2, 1], vertical_alignment="bottom")
-    cols[0].segmented_control("A click on the decision regions will", CLICK_MODES, default=CLICK_MODES[0],
-                              key="_click_mode")
-    cols[1].toggle("Keep training on the new data", key="_keep_training",
-                   help="Carry the current weights over to the changed data and train on, live.")
     if run.exp.dataset == CUSTOM:
         if run.exp.points:
             st.caption(f"The share link carries these {len(data)} points.")

@@ -8,6 +8,7 @@ Results are cached per (experiment, sweep), like single runs. The sweep is part 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import parse_qsl
 
 import streamlit as st
@@ -118,8 +119,9 @@ def sweep_query(sweep: Sweep, both: bool) -> dict[str, str]:
     return q
 
 
-def from_link(exp: Experiment) -> list[str]:
-    """On a session's first run, a link's ``sweep``/``values``/``both`` fill the board; returns notices."""
+def from_link(exp: Experiment, on_fill: Callable[[], None] = lambda: None) -> list[str]:
+    """On a session's first run, a link's ``sweep``/``values``/``both`` fill the board (then ``on_fill()``);
+    returns notices."""
     if st.session_state.get("_sweep_checked"):
         return []
     st.session_state["_sweep_checked"] = True
@@ -135,6 +137,7 @@ def from_link(exp: Experiment) -> list[str]:
     if error:
         return [error]
     st.session_state["_sweep_link"] = sweep_query(sweep, both)
+    on_fill()
     # show the link's sweep in the controls: its preset (with the explanation), or the free sweep's fields
     preset = next((name for name, p in PRESETS.items() if p.sweep == sweep), None)
     st.session_state["_sweep_choice"] = preset or "free"

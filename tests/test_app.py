@@ -40,20 +40,54 @@ def run_of(at: AppTest):
     return at.session_state["run"]
 
 
-def test_default_load_shows_every_section():
+def open_tab(at: AppTest, label: str) -> AppTest:
+    at.session_state["tab"] = label
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_default_load_shows_the_live_area_and_the_prediction_tab():
     at = page()
     assert metric(at, "Epoch") == "10,000"
     assert metric(at, "Train accuracy") == "100.00%"  # the report's result, without a click
     headers = [h.value for h in at.subheader]
-    for section in ("Ground truth vs prediction", "Per-sample predictions", "The network", "Gradient flow",
-                    "Downloads", "Share this experiment", "Your data"):
+    for section in ("Ground truth vs prediction", "Per-sample predictions", "Share this experiment"):
         assert section in headers
-    # decision regions, loss, truth, prediction, network, neuron maps, gradient flow
-    assert len(at.get("vega_lite_chart")) == 7
-    assert len(at.dataframe) == 2  # the prediction table and the data editor
-    assert any("Iter1 | Ground truth:" in c.value for c in at.code)
+    assert "The network" not in headers  # a closed tab's sections are not drawn at all
+    assert [t.label for t in at.tabs] == ["Prediction", "Network", "Data", "Compare", "Log", "Equations"]
+    # decision regions, loss, truth, prediction
+    assert len(at.get("vega_lite_chart")) == 4
+    assert len(at.dataframe) == 1  # the prediction table
     assert any("http" in c.value for c in at.code)  # the share link
-    assert at.latex  # how it works
+
+
+# tab → (subheaders it draws, charts on the page with it open, what else it shows)
+TAB_CONTENT = {
+    "Network": (("The network", "Gradient flow"), 2 + 3, lambda at: True),
+    "Data": (("Your data",), 2, lambda at: len(at.dataframe) == 1),  # the data editor
+    "Log": (("Training log", "Downloads"), 2, lambda at: any("Iter1 | Ground truth:" in c.value for c in at.code)),
+    "Equations": ((), 2, lambda at: bool(at.latex)),
+}
+
+
+@pytest.mark.parametrize("label", TAB_CONTENT)
+def test_each_tab_draws_its_sections(label):
+    headers, charts, extra = TAB_CONTENT[label]
+    at = open_tab(page(dataset="xor", epochs="300"), label)
+    assert metric(at, "Epoch") == "300"  # opening a tab never retrains
+    shown = [h.value for h in at.subheader] + [h.value for h in at.header]
+    assert all(h in shown for h in headers), shown
+    assert "Ground truth vs prediction" not in shown
+    assert len(at.get("vega_lite_chart")) == charts
+    assert extra(at)
+
+
+def test_the_tab_comes_from_the_link():
+    at = page(dataset="xor", epochs="300", tab="Network")
+    assert "The network" in [h.value for h in at.subheader]
+    at = page(dataset="xor", epochs="300", tab="Nowhere")  # Streamlit ignores an unknown tab: the first opens
+    assert "Ground truth vs prediction" in [h.value for h in at.subheader]
 
 
 def test_link_seeds_every_group():

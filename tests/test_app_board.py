@@ -14,7 +14,7 @@ APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 
 def page(**params) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
-    for k, v in {"epochs": "200", **params}.items():
+    for k, v in {"epochs": "200", "tab": "Compare", **params}.items():  # the Compare tab open
         at.query_params[k] = v
     at.run()
     assert not at.exception, [e.value for e in at.exception]

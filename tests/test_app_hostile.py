@@ -20,7 +20,7 @@ from mlp.config import FIELDS, MAX_EPOCHS, MAX_WORK, from_query
 
 KEYS = ("dataset", "n", "noise", "test", "seed", "hidden", "activation", "output_activation", "loss", "init", "bias",
         "weight_seed", "optimizer", "lr", "epochs", "batch_size", "reduction", "l1", "l2", "points")
-PAGE_KEYS = ("log", "show_test", "discretize", "hide", "lock")  # the page's own bound or lesson parameters
+PAGE_KEYS = ("log", "show_test", "discretize", "hide", "lock", "tab")  # the page's own bound or lesson parameters
 
 NASTY_TEXT = ["", " ", "nan", "NaN", "inf", "-inf", "1e999", "-1", "-5", "0", "1e308", "99999999999999999999",
               "abc", "<script>alert(1)</script>", "%00", "\x00", "🙂", "true", "yes", "9,4", "999", "0x10", "1e-400",

@@ -41,16 +41,28 @@ def assert_healthy(app) -> None:
     assert app.errors == [], f"browser console errors: {app.errors}"
 
 
-def test_first_load_draws_every_chart_and_the_finished_metrics(open_app):
-    app = open_app()
+def assert_charts_drawn(app, expected: int) -> None:
+    """Exactly ``expected`` charts on the page, each drawn by Vega at a non-zero size."""
     page = app.page
-    assert page.get_by_role("heading", name="Backprop Playground").count() >= 1
     charts = page.locator("[data-testid=stVegaLiteChart]")
-    assert charts.count() >= 1, "no chart on the page"
+    try:  # a rerun (a tab opened) replaces the elements: wait for the count, not a moment's snapshot
+        page.wait_for_function(
+            f"document.querySelectorAll('[data-testid=stVegaLiteChart]').length === {expected}", timeout=20_000)
+    except Exception:
+        pass  # the assertion below says what was found
+    app.wait_finished()
+    assert charts.count() == expected, f"{charts.count()} charts on the page, expected {expected}"
     for i in range(charts.count()):
         chart = charts.nth(i)
         chart.scroll_into_view_if_needed()
         page.wait_for_function(CHART_DRAWN, arg=chart.element_handle(), timeout=20_000)
+
+
+def test_first_load_draws_every_chart_and_the_finished_metrics(open_app):
+    app = open_app()
+    page = app.page
+    assert page.get_by_role("heading", name="Backprop Playground").count() >= 1
+    assert_charts_drawn(app, 4)  # decision regions, loss, ground truth, prediction (the Prediction tab)
     for label in METRICS:
         assert app.metric(label), f"metric {label!r} is empty"
     # opening a link shows the finished experiment: the default runs all its epochs without a click
@@ -167,7 +179,7 @@ def test_after_a_hostile_link_the_address_bar_holds_the_experiment_on_screen(ope
 
 def test_a_click_on_the_decision_regions_adds_a_point(open_app):
     """The named Vega selection reaches the page: a click in an empty part of the plane adds a point there."""
-    app = open_app("dataset=xor&epochs=300")
+    app = open_app("dataset=xor&epochs=300&tab=Data")  # the Data tab counts the points
     page = app.page
     chart = page.locator("[data-testid=stVegaLiteChart]").first  # the decision regions
     chart.scroll_into_view_if_needed()
@@ -182,4 +194,23 @@ def test_a_click_on_the_decision_regions_adds_a_point(open_app):
     assert before == 1
     assert "points=" in page.url  # the link now carries the custom points
     app.screenshot("click-adds-a-point")
+    assert_healthy(app)
+
+
+def test_each_tab_draws_its_charts_and_the_address_bar_follows(open_app):
+    app = open_app("dataset=xor&epochs=500")
+    # tab → charts on the page with it open: the live two, plus the tab's own
+    for label, charts in (("Network", 2 + 3), ("Data", 2), ("Compare", 2), ("Prediction", 2 + 2)):
+        app.page.get_by_role("tab", name=label).click()
+        app.page.wait_for_function(
+            f"[...document.querySelectorAll('[role=tab]')].some(t => t.textContent.includes({label!r}) "
+            "&& t.getAttribute('aria-selected') === 'true')")
+        app.wait_finished()
+        assert_charts_drawn(app, charts)
+        if label != "Prediction":
+            app.page.wait_for_url(re.compile(rf"tab={label}"), timeout=20_000)
+        query = parse_qs(urlsplit(app.page.url).query)
+        assert query.get("tab") == (None if label == "Prediction" else [label]), app.page.url  # the first is the default
+        assert epoch(app) == 500  # changing tabs never retrains
+    app.screenshot("tab-prediction")
     assert_healthy(app)
