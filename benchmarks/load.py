@@ -1,11 +1,11 @@
 """A classroom at once: N concurrent visitors on one shared link, and on N different links.
 
-    python benchmarks/load.py [--sessions 1,4,16,32] [--client ws|browser] [--epochs 5000]
+    python benchmarks/load.py [--sessions 1,4,16,32] [--client ws|browser] [--link "dataset=xor&epochs=5000"]
                               [--scenarios shared,distinct] [--session-timeout 120] [--deadline 900]
 
 Starts the page on a free loopback port (as the browser tests do) and, for each N:
 
-- shared:   N sessions open the same link, ``dataset=xor&epochs=E&weight_seed=K`` (K fresh per round, so
+- shared:   N sessions open the same link, ``LINK&weight_seed=K`` (K fresh per round, so
             each round starts from a cold cache): one session trains, the others wait for the cached run.
 - distinct: N sessions open N different links (each its own weight_seed): N trainings compete.
 
@@ -230,15 +230,15 @@ async def benchmark(args: argparse.Namespace, url: str, rss: RssSampler, report:
     client_type = WsClient if args.client == "ws" else BrowserClient
     seed = 1000  # weight seeds never repeat, so no round finds another round's run in the cache
     async with client_type(url, args.session_timeout) as client:
-        base = f"dataset=xor&epochs={args.epochs}"
-        await run_round(client, [f"{base}&weight_seed=1"])  # warm-up: imports, first script compile
+        base = f"{args.link}&" if args.link else ""
+        await run_round(client, [f"{base}weight_seed=1"])  # warm-up: imports, first script compile
         for n in args.sessions:
             for scenario in args.scenarios:
                 if scenario == "shared":
-                    queries = [f"{base}&weight_seed={seed}"] * n
+                    queries = [f"{base}weight_seed={seed}"] * n
                     seed += 1
                 else:
-                    queries = [f"{base}&weight_seed={seed + i}" for i in range(n)]
+                    queries = [f"{base}weight_seed={seed + i}" for i in range(n)]
                     seed += n
                 rss.new_round()
                 visits, wall = await run_round(client, queries)
@@ -254,7 +254,8 @@ def main() -> int:
     ap.add_argument("--sessions", default="1,4,16,32", help="comma-separated session counts (default 1,4,16,32)")
     ap.add_argument("--scenarios", default="shared,distinct", help="which of shared,distinct to run (default both)")
     ap.add_argument("--client", choices=("ws", "browser"), default="ws")
-    ap.add_argument("--epochs", type=int, default=5000, help="epochs of the xor link (default 5000)")
+    ap.add_argument("--link", default="", help="the experiment's query string (default: none, the page's default "
+                    "experiment, i.e. the report's linear run, 10,000 epochs); e.g. dataset=xor&epochs=5000")
     ap.add_argument("--session-timeout", type=float, default=120, help="a session slower than this is starved")
     ap.add_argument("--deadline", type=float, default=900, help="stop everything after this many seconds")
     args = ap.parse_args()
@@ -271,7 +272,7 @@ def main() -> int:
     watchdog.daemon = True
     watchdog.start()
     rounds: list[Round] = []
-    print(f"client={args.client} link=dataset=xor&epochs={args.epochs} cores={os.cpu_count()} "
+    print(f"client={args.client} link={args.link or '(the default experiment)'} cores={os.cpu_count()} "
           f"load={os.getloadavg()[0]:.1f} server={url} log={log.relative_to(ROOT)}")
     header = f"{'scenario':9} {'N':>3} {'median s':>9} {'max s':>7} {'wall s':>7} {'errors':>6} {'starved':>7} " \
              f"{'losses':>6} {'peak RSS MB':>11}"

@@ -166,23 +166,27 @@ def _draw(f: Field, values: dict[str, Any], hidden: frozenset[str], locked: bool
             _preset_buttons("lr", LR_PRESETS, lambda v: v, "The report's learning rates")
         if f.name == "hidden" and not locked:
             _preset_buttons("hidden", HIDDEN_PRESETS, FIELDS["hidden"].parse, "The report's hidden units")
+    # the last good values, in one session key (every key costs each widget a little: Streamlit copies the
+    # whole session state when it draws a selectbox or a number input)
+    last_good = st.session_state.setdefault("_last_good", {})
     try:
         values[f.name] = f.parse(raw) if f.kind == "sizes" else f.check(raw)
     except ValueError as exc:  # only the free-text field can get here
-        last = st.session_state.get(f"_last_{f.name}", getattr(DEFAULT, f.name))
+        last = last_good.get(f.name, getattr(DEFAULT, f.name))
         notices.append(f"{exc} — keeping {f.format(last)}.")
         values[f.name] = last
-    st.session_state[f"_last_{f.name}"] = values[f.name]
+    last_good[f.name] = values[f.name]
 
 
 def _preset_buttons(name: str, presets: tuple, parse: Callable[[Any], Any], label: str) -> None:
-    cols = st.columns(len(presets))
-    for col, value in zip(cols, presets):
-        col.button(
-            str(value).replace(",", "×"),
-            key=f"_preset_{name}_{value}",
-            help=f"{label}: {value}",
-            on_click=set_field,
-            args=(name, parse(value)),
-            width="stretch",
-        )
+    """One-click values for a field, as a row of pills that sets the field and clears itself."""
+    key = f"_preset_{name}"
+
+    def apply() -> None:
+        choice = st.session_state.get(key)
+        if choice is not None:
+            set_field(name, parse(choice))
+        st.session_state[key] = None  # a pill is an action here, not a state
+
+    st.pills(label, presets, key=key, format_func=lambda v: str(v).replace(",", "×"), on_change=apply,
+             label_visibility="collapsed", width="stretch", help=f"{label}: one click sets the value.")

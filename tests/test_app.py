@@ -83,6 +83,19 @@ def test_each_tab_draws_its_sections(label):
     assert extra(at)
 
 
+@pytest.mark.parametrize("name, choice, field, value", [
+    ("hidden", "20,14", "hidden", "20,14"),
+    ("lr", 0.9, "lr", 0.9),
+])
+def test_preset_pills_set_the_field_and_clear_themselves(name, choice, field, value):
+    at = page(dataset="xor", epochs="100")
+    at.pills(key=f"_preset_{name}").set_value(choice).run()
+    assert not at.exception
+    assert at.session_state[field] == value
+    assert at.session_state[f"_preset_{name}"] is None  # an action, not a selection: it can be clicked again
+    assert getattr(run_of(at).exp, field) == (tuple(int(v) for v in value.split(",")) if name == "hidden" else value)
+
+
 def test_the_tab_comes_from_the_link():
     at = page(dataset="xor", epochs="300", tab="Network")
     assert "The network" in [h.value for h in at.subheader]

@@ -268,3 +268,19 @@ def test_a_test_set_of_the_training_sets_size_does_not_disturb_training():
         c.forward(te.X)
         c.gradients(te.X, te.y)
     np.testing.assert_array_equal(a.params, c.params)
+
+
+def test_snapshots_pickle_to_equal_snapshots():
+    """The page's run cache pickles finished runs; a snapshot comes back field for field."""
+    import pickle
+
+    d = mlp.make_dataset("xor")
+    snaps = list(mlp.train(mlp.MLP((2, 3, 1), seed=0), d.X, d.y, epochs=3, lr=0.1, every=1, keep_params=True))
+    for snap in snaps:
+        back = pickle.loads(pickle.dumps(snap))
+        for name in type(snap).__slots__:
+            a, b = getattr(snap, name), getattr(back, name)
+            if isinstance(a, np.ndarray):
+                np.testing.assert_array_equal(a, b)
+            else:
+                assert a == b, name
