@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 
 from playground.runs import Run
+from playground.session import training_gate
 from playground.views import Display, chart, decision_spec, loss_spec, metrics
 
 CLICKS = ("click", "click_point")  # the decision chart's selections (see charts.decision_chart)
@@ -44,7 +45,7 @@ def train_live(run: Run, target: int, slots: Slots, display: Display) -> None:
     start, total = run.epoch, max(1, target - run.epoch)
     last_progress = last_chart = time.perf_counter()
     slots.progress.progress(0.0, text=f"Training from epoch {start:,} to {target:,}…")
-    for snap in run.advance(target - run.epoch):
+    for snap in run.advance(target - run.epoch, training_gate()):
         now = time.perf_counter()
         if now - last_progress >= PROGRESS_PERIOD:
             done = (snap.epoch - start) / total

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -108,15 +109,26 @@ class Run:
     def every(self) -> int:
         return snapshot_every(self.exp.epochs)
 
-    def advance(self, epochs: int) -> Iterator[mlp.Snapshot]:
-        """Train ``epochs`` more epochs, recording every snapshot; yields them as they come."""
+    def advance(self, epochs: int, gate: AbstractContextManager | None = None) -> Iterator[mlp.Snapshot]:
+        """Train ``epochs`` more epochs, recording every snapshot; yields them as they come.
+
+        Each stretch between two snapshots is computed inside ``gate`` (a lock shared by the process's
+        trainings, see ``session.training_gate``): trainings then take turns a few milliseconds at a
+        time instead of fighting over the GIL around every BLAS call, which made 4 at once 3× slower
+        than one after another. ``elapsed`` counts the computing, not the waiting.
+        """
         self.origin = None
-        t = time.perf_counter()
-        for snap in self.trainer.run(epochs, self.every):
-            self.elapsed += time.perf_counter() - t  # training time only, not the consumer's
+        gate = gate if gate is not None else nullcontext()
+        steps = self.trainer.run(epochs, self.every)
+        while True:
+            with gate:
+                t = time.perf_counter()
+                snap = next(steps, None)
+                self.elapsed += time.perf_counter() - t
+            if snap is None:
+                return
             self.history.add(snap)
             yield snap
-            t = time.perf_counter()
 
 
 def new_run(exp: Experiment, data: Dataset | None = None) -> Run:
@@ -133,10 +145,10 @@ def new_run(exp: Experiment, data: Dataset | None = None) -> Run:
     return run
 
 
-def finish(run: Run) -> Run:
-    """Train to the experiment's epochs (or divergence) without pausing."""
+def finish(run: Run, gate: AbstractContextManager | None = None) -> Run:
+    """Train to the experiment's epochs (or divergence) without pausing (``gate``: see `Run.advance`)."""
     if not run.finished:
-        for _ in run.advance(run.exp.epochs - run.epoch):
+        for _ in run.advance(run.exp.epochs - run.epoch, gate):
             pass
     return run
 

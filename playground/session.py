@@ -12,6 +12,7 @@ Rules:
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import asdict
 from urllib.parse import parse_qsl, urlencode
 
@@ -30,10 +31,20 @@ def experiment_key(exp: Experiment) -> str:
     return urlencode(sorted(exp.to_query().items()))
 
 
+@st.cache_resource(show_spinner=False)
+def training_gate() -> threading.Lock:
+    """One lock for the process's trainings: they take turns between snapshots (see `Run.advance`).
+
+    Without it, N visitors training different links at once each wait on the GIL around every small
+    BLAS call: 32 of them took 92 s where one after another takes 22 s (benchmarks/load.py, distinct).
+    """
+    return threading.Lock()
+
+
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def _finished(key: str, X: np.ndarray | None, y: np.ndarray | None) -> Run:
     exp, _ = from_query(dict(parse_qsl(key)))
-    run = finish(new_run(exp, None if X is None else Dataset(CUSTOM, X, y)))
+    run = finish(new_run(exp, None if X is None else Dataset(CUSTOM, X, y)), training_gate())
     run.origin = key if X is None else f"{key}#{hashlib.sha256(X.tobytes() + y.tobytes()).hexdigest()}"
     return run
 

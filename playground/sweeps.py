@@ -19,7 +19,7 @@ from mlp.sweep import RunResult, Sweep, run_sweep
 from playground import board
 from playground.pins import Pin, pin_from_history
 from playground.runs import History, snapshot_every
-from playground.session import experiment_key
+from playground.session import experiment_key, training_gate
 
 BOTH = ("linear", "xor")  # the lab's two data sets
 SEP = ";"  # between values in the URL and the free-sweep box (hidden sizes contain commas)
@@ -29,7 +29,8 @@ SWEEPABLE = tuple(n for n in FIELDS if n != "points")
 @st.cache_data(max_entries=32, show_spinner=False)
 def _results(exp_key: str, setting: str, values: tuple) -> list[RunResult]:
     exp, _ = from_query(dict(parse_qsl(exp_key)))
-    return run_sweep(exp, Sweep(setting, values), every=snapshot_every(exp.epochs))
+    with training_gate():  # a sweep is bounded work: it takes its turn whole
+        return run_sweep(exp, Sweep(setting, values), every=snapshot_every(exp.epochs))
 
 
 def results(exp: Experiment, sweep: Sweep) -> list[RunResult]:
