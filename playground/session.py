@@ -33,10 +33,13 @@ def experiment_key(exp: Experiment) -> str:
 
 @st.cache_resource(show_spinner=False)
 def training_gate() -> threading.Lock:
-    """One lock for the process's trainings: they take turns between snapshots (see `Run.advance`).
+    """One lock for the process's trainings, so that they take turns instead of running side by side.
 
     Without it, N visitors training different links at once each wait on the GIL around every small
     BLAS call: 32 of them took 92 s where one after another takes 22 s (benchmarks/load.py, distinct).
+    A link's finished run (bounded work) holds it for its whole training: the class's runs finish one
+    after another, so half of them are done by half time; live training holds it only between two
+    snapshots (see `Run.advance`), so a live run and the queue of links interleave.
     """
     return threading.Lock()
 
@@ -44,7 +47,9 @@ def training_gate() -> threading.Lock:
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def _finished(key: str, X: np.ndarray | None, y: np.ndarray | None) -> Run:
     exp, _ = from_query(dict(parse_qsl(key)))
-    run = finish(new_run(exp, None if X is None else Dataset(CUSTOM, X, y)), training_gate())
+    run = new_run(exp, None if X is None else Dataset(CUSTOM, X, y))
+    with training_gate():
+        finish(run)
     run.origin = key if X is None else f"{key}#{hashlib.sha256(X.tobytes() + y.tobytes()).hexdigest()}"
     return run
 
