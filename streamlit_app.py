@@ -90,4 +90,4 @@ with status_slot:
 
 # ----- the report's figures, the network, your data, the board, the log: one tab open at a time ----------
 sections.show(sections.Page(run, exp, display))
-views_text.share(exp, {**lesson_mode.query(), **st.session_state.get("_sweep_link", {})})
+views_text.share(exp, {**lesson_mode.query(), **st.session_state.get("_sweep_link", {}), **sections.query()})

@@ -67,6 +67,12 @@ def open_tab(label: str) -> None:
     st.session_state[KEY] = label
 
 
+def query() -> dict[str, str]:
+    """The open tab as a link parameter (none for the first, the default), for share links."""
+    label = st.session_state.get(KEY)
+    return {KEY: label} if label in TABS and label != next(iter(TABS)) else {}
+
+
 def show(page: Page) -> None:
     """The tab bar, and the open tab's sections."""
     tabs = st.tabs(list(TABS), key=KEY, bind="query-params", on_change="rerun")

@@ -96,9 +96,11 @@ def test_preset_pills_set_the_field_and_clear_themselves(name, choice, field, va
     assert getattr(run_of(at).exp, field) == (tuple(int(v) for v in value.split(",")) if name == "hidden" else value)
 
 
-def test_the_tab_comes_from_the_link():
+def test_the_tab_comes_from_the_link_and_goes_into_the_share_link():
     at = page(dataset="xor", epochs="300", tab="Network")
     assert "The network" in [h.value for h in at.subheader]
+    assert any("tab=Network" in c.value for c in at.code)
+    assert not any("tab=" in c.value for c in page(dataset="xor", epochs="300").code)  # the default needs none
     at = page(dataset="xor", epochs="300", tab="Nowhere")  # Streamlit ignores an unknown tab: the first opens
     assert "Ground truth vs prediction" in [h.value for h in at.subheader]
 
