@@ -39,7 +39,8 @@ def training_gate() -> threading.Lock:
     BLAS call: 32 of them took 92 s where one after another takes 22 s (benchmarks/load.py, distinct).
     A link's finished run (bounded work) holds it for its whole training: the class's runs finish one
     after another, so half of them are done by half time; live training holds it only between two
-    snapshots (see `Run.advance`), so a live run and the queue of links interleave.
+    snapshots (see `Run.advance`), so a live run and the queue of links interleave; a live run (or a
+    Stop click) may wait for the link's run in progress, at most about 10 s at the work bound.
     """
     return threading.Lock()
 
