@@ -6,6 +6,7 @@ caches finished runs per experiment. Everything the sections draw is computed he
 
 from __future__ import annotations
 
+import copy
 import math
 import time
 from collections.abc import Iterator
@@ -84,6 +85,14 @@ class Run:
     # the shared finished-run cache's key while this run still equals that cached run (see
     # playground/memo.py): what is drawn from it can be shared between visitors. Training clears it.
     origin: str | None = None
+
+    def copy(self) -> Run:
+        """An independent copy that shares only what nobody changes: the data sets and the snapshots."""
+        shared: dict[int, object] = {}
+        for d in (self.data, self.train, self.test):
+            shared.update({id(d): d, id(d.X): d.X, id(d.y): d.y})
+        shared.update((id(s), s) for s in self.history.snaps)
+        return copy.deepcopy(self, shared)
 
     @property
     def net(self) -> mlp.MLP:

@@ -4,7 +4,9 @@ Rules:
 - The page always shows a run of the sidebar's experiment. When the experiment changes (or on a
   first visit), the finished run comes from `finished_run`, cached per experiment and computed once
   for everyone (Streamlit's cache holds a per-key lock), so a class opening one link trains once.
-  Each visitor gets an independent copy, which Train/Step/Reset then change.
+  Each visitor gets an independent copy (`Run.copy`), which Train/Step/Reset then change. The cache
+  is ``st.cache_resource`` holding the one shared run, copied on the way out: ``st.cache_data`` would
+  give the same isolation by unpickling it for every visitor, about 4× slower than the copy.
 - A run over the work bound (`Experiment.budget_error`) is not trained: the previous run stays on
   screen (nothing is lost) and the page says why.
 """
@@ -45,13 +47,15 @@ def training_gate() -> threading.Lock:
     return threading.Lock()
 
 
-@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+@st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
 def _finished(key: str, X: np.ndarray | None, y: np.ndarray | None) -> Run:
     exp, _ = from_query(dict(parse_qsl(key)))
     run = new_run(exp, None if X is None else Dataset(CUSTOM, X, y))
     with training_gate():
         finish(run)
     run.origin = key if X is None else f"{key}#{hashlib.sha256(X.tobytes() + y.tobytes()).hexdigest()}"
+    for d in (run.data, run.train, run.test):  # every visitor's copy shares these: nobody may write
+        d.X.flags.writeable = d.y.flags.writeable = False
     return run
 
 
@@ -60,7 +64,7 @@ def finished_run(exp: Experiment, data: Dataset | None = None) -> Run:
 
     ``data`` is only for a custom set too large for the link (the cache key then includes the points).
     """
-    return _finished(experiment_key(exp), *((data.X, data.y) if data is not None else (None, None)))
+    return _finished(experiment_key(exp), *((data.X, data.y) if data is not None else (None, None))).copy()
 
 
 def session_data(exp: Experiment) -> Dataset | None:

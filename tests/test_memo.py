@@ -132,3 +132,25 @@ def test_arrow_bytes_round_trip_keeps_names_types_and_missing_values():
     assert table.column("x").type == pa.float32()
     assert table.column("x").to_pylist() == [0.5, None, 2.0]  # inf was made NaN, which Arrow reads back
     pd.testing.assert_frame_equal(table.to_pandas(), df, check_dtype=False)
+
+
+def test_a_copy_is_independent_but_shares_the_data_and_the_snapshots():
+    run = finish(new_run(Experiment(dataset="xor", epochs=100)))
+    run.origin = "shared"
+    own = run.copy()
+    assert own.origin == "shared" and own.data is run.data and own.history.snaps[0] is run.history.snaps[0]
+    before, snaps = run.net.params.copy(), len(run.history.snaps)
+    for _ in own.advance(50):  # the visitor trains on: the shared run must not move
+        pass
+    assert own.epoch == 150 and run.epoch == 100 and len(run.history.snaps) == snaps
+    np.testing.assert_array_equal(run.net.params, before)
+    assert own.origin is None and run.origin == "shared"
+    fresh = finish(new_run(Experiment(dataset="xor", epochs=150)))  # resuming the copy = one run to 150
+    np.testing.assert_array_equal(own.net.params, fresh.net.params)
+
+
+def test_visitors_get_copies_of_one_shared_run():
+    exp = Experiment(dataset="xor", epochs=40)
+    a, b = session.finished_run(exp), session.finished_run(exp)
+    assert a is not b and a.net is not b.net and a.data is b.data
+    np.testing.assert_array_equal(a.net.params, b.net.params)
