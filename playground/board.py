@@ -20,7 +20,8 @@ def pins() -> dict[int, Pin]:
     return st.session_state.setdefault("pins", {})
 
 
-def add(pin: Pin) -> None:
+def add(pin: Pin) -> Pin:
+    """Put ``pin`` on the board under a name no other pin has; returns it as stored."""
     board = pins()
     pin = pin.renamed(unique_name(pin.name, [p.name for p in board.values()]))
     uid = st.session_state.get("_pin_next", 0)
@@ -28,13 +29,14 @@ def add(pin: Pin) -> None:
     board[uid] = pin
     while len(board) > MAX_PINS:  # the oldest go first
         board.pop(next(iter(board)))
+    return pin
 
 
 def pin_current() -> None:
     run = st.session_state.get("run")
     if run is not None:
-        add(pin_run(run))
-        st.toast(f"Pinned **{list(pins().values())[-1].name}**: it is on the Compare tab.", icon=":material/push_pin:")
+        pin = add(pin_run(run))
+        st.toast(f"Pinned **{pin.name}**: it is on the Compare tab.", icon=":material/push_pin:")
 
 
 def remove(uid: int) -> None:

@@ -141,22 +141,26 @@ def sidebar(hidden: frozenset[str] = frozenset(), locked: bool = False) -> Sideb
     """Draw the Data / Network / Training groups and return the experiment they describe."""
     notices = list(check_link())
     values: dict[str, Any] = {}
+    # the last good values, in one session key (every key costs each widget a little: Streamlit copies the
+    # whole session state when it draws a selectbox or a number input)
+    last_good: dict[str, Any] = st.session_state.setdefault("_last_good", {})
     for group in GROUPS:
         fields = [f for f in FIELDS.values() if f.group == group]
         st.sidebar.subheader(group)
         with st.sidebar:
             basic = [f for f in fields if not f.advanced or f.name not in WIDGETS]
             for f in basic:
-                _draw(f, values, hidden, locked, notices)
+                _draw(f, values, last_good, hidden, locked, notices)
             advanced = [f for f in fields if f.advanced and f.name not in hidden and f.name in WIDGETS]
             if advanced:
                 with st.expander(f"More {group.lower()} settings"):
                     for f in advanced:
-                        _draw(f, values, hidden, locked, notices)
+                        _draw(f, values, last_good, hidden, locked, notices)
     return Sidebar(Experiment(**values), notices)
 
 
-def _draw(f: Field, values: dict[str, Any], hidden: frozenset[str], locked: bool, notices: list[str]) -> None:
+def _draw(f: Field, values: dict[str, Any], last_good: dict[str, Any], hidden: frozenset[str], locked: bool,
+          notices: list[str]) -> None:
     if f.name in hidden or f.name not in WIDGETS:
         # hidden by a lesson, or set by the page itself (the custom points): the link's value or the default
         raw = st.session_state.get(f.name, widget_value(f, getattr(DEFAULT, f.name)))
@@ -166,9 +170,6 @@ def _draw(f: Field, values: dict[str, Any], hidden: frozenset[str], locked: bool
             _preset_buttons("lr", LR_PRESETS, lambda v: v, "The report's learning rates")
         if f.name == "hidden" and not locked:
             _preset_buttons("hidden", HIDDEN_PRESETS, FIELDS["hidden"].parse, "The report's hidden units")
-    # the last good values, in one session key (every key costs each widget a little: Streamlit copies the
-    # whole session state when it draws a selectbox or a number input)
-    last_good = st.session_state.setdefault("_last_good", {})
     try:
         values[f.name] = f.parse(raw) if f.kind == "sizes" else f.check(raw)
     except ValueError as exc:  # only the free-text field can get here

@@ -16,6 +16,7 @@ from playground import charts
 from playground.chart_data import arrow_bytes
 from playground.memo import RenderMemo, per_run
 from playground.runs import Run, decision_grid, domain, neuron_grids, plateau_hint
+from playground.session import CACHE_ENTRIES
 from playground.specs import SpecCache
 
 
@@ -50,8 +51,6 @@ def shared_specs() -> SpecCache:
 @st.cache_resource(show_spinner=False)
 def shared_memo() -> RenderMemo:
     """What is drawn from shared finished runs, once for the whole process (as many runs as the run cache)."""
-    from playground.session import CACHE_ENTRIES
-
     return RenderMemo(CACHE_ENTRIES)
 
 
