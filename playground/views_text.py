@@ -12,6 +12,7 @@ from mlp import io as weights_io
 from mlp.config import Experiment
 from mlp.report import test_lines, training_log
 from playground.runs import Run, log_every
+from playground.views import prediction_rows
 
 
 def lab_text(run: Run) -> str:
@@ -51,11 +52,13 @@ def history_csv(run: Run) -> str:
 
 
 def predictions_csv(run: Run) -> str:
-    X, y = run.test.X, run.test.y.reshape(-1)
-    p = run.net.forward(X).reshape(-1)
+    """The per-sample table of the page (`views.prediction_rows`) as CSV, full precision."""
+    table, correct = prediction_rows(run)
+    cols = table.to_pydict()
     lines = ["iter,x1,x2,ground_truth,prediction,label,correct"]
-    for k, (x, t, q) in enumerate(zip(X, y, p), 1):
-        lines.append(f"{k},{x[0]!r},{x[1]!r},{int(t)},{q!r},{int(q >= 0.5)},{int((q >= 0.5) == (t == 1))}")
+    for k, x1, x2, t, q, label, ok in zip(cols["Iter"], cols["x1"], cols["x2"], cols["Ground truth"],
+                                          cols["Prediction"], cols["Label"], correct):
+        lines.append(f"{k},{x1!r},{x2!r},{t},{q!r},{label},{int(ok)}")
     return "\n".join(lines) + "\n"
 
 

@@ -223,5 +223,8 @@ def test_downloads_are_parseable():
     assert len(preds) == len(run.test)
     acc = np.mean([int(r["correct"]) for r in preds])
     assert acc == pytest.approx(mlp.accuracy(run.net.forward(run.test.X), run.test.y))
+    # plain numbers, full precision (numpy 2's repr once wrote "np.float64(0.5)" into the file)
+    np.testing.assert_array_equal([[float(r["x1"]), float(r["x2"])] for r in preds], run.test.X)
+    np.testing.assert_array_equal([float(r["prediction"]) for r in preds], run.net.forward(run.test.X).ravel())
     text = views_text.lab_text(run)
     assert text.startswith("Epoch: 0, Loss: ") and "accuracy=" in text.splitlines()[-1]
