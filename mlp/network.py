@@ -20,9 +20,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from . import checks
-from .activations import ACTIVATIONS
+from .activations import ACTIVATIONS, Activation
 from .init import INITIALIZERS
-from .losses import LOSSES
+from .losses import LOSSES, Loss
 
 _VIEWS = ("weights", "biases", "weight_grads", "bias_grads")
 # Bounds that keep a network (or a weights file describing one) from exhausting memory.
@@ -47,9 +47,9 @@ class MLP:
 
     Args:
         layer_sizes: units per layer, input first and output last, e.g. (2, 9, 4, 1).
-        activation: hidden activation, a key of ``mlp.ACTIVATIONS``.
+        activation: hidden activation, a key of ``mlp.ACTIVATIONS`` (or an ``Activation`` object).
         output_activation: the last layer's activation (sigmoid: the output is P(class 1)).
-        loss: a key of ``mlp.LOSSES`` (``mse``, the lab's, or ``bce``).
+        loss: a key of ``mlp.LOSSES`` (``mse``, the lab's, or ``bce``), or a ``Loss`` object.
         init: weight initialiser, a key of ``mlp.INITIALIZERS``; biases start at zero.
         bias: False gives the lab's bias-free equations Z1 = σ(X·W1): biases stay zero.
         seed: seeds the weights (``numpy.random.default_rng(seed)``).
@@ -58,9 +58,9 @@ class MLP:
     def __init__(
         self,
         layer_sizes: Sequence[int] = (2, 9, 4, 1),
-        activation: str = "sigmoid",
-        output_activation: str = "sigmoid",
-        loss: str = "mse",
+        activation: str | Activation = "sigmoid",
+        output_activation: str | Activation = "sigmoid",
+        loss: str | Loss = "mse",
         init: str = "normal",
         bias: bool = True,
         seed: int = 0,
@@ -73,9 +73,10 @@ class MLP:
         if sizes[-1] != 1:
             raise ValueError(f"layer_sizes: the output layer must have 1 unit, got {sizes[-1]}")
         self.layer_sizes = sizes
-        self.activation = checks.choice("activation", activation, ACTIVATIONS)
-        self.output_activation = checks.choice("output_activation", output_activation, ACTIVATIONS)
-        self.loss = checks.choice("loss", loss, LOSSES)
+        # a name from the registry, or an Activation / Loss object itself (e.g. a variant built for a check)
+        self.activation = _rule("activation", activation, ACTIVATIONS, Activation)
+        self.output_activation = _rule("output_activation", output_activation, ACTIVATIONS, Activation)
+        self.loss = _rule("loss", loss, LOSSES, Loss)
         initializer = checks.choice("init", init, INITIALIZERS)
         self.init = init
         if not isinstance(bias, (bool, np.bool_)):
@@ -279,6 +280,11 @@ class MLP:
             f"MLP({arch}, activation={self.activation.name}, output={self.output_activation.name}, "
             f"loss={self.loss.name}, init={self.init}, bias={self.bias}, seed={self.seed})"
         )
+
+
+def _rule(arg: str, value: object, registry: dict, kind: type):
+    """A registry entry by name, or an object of the registry's type as it is."""
+    return value if isinstance(value, kind) else checks.choice(arg, value, registry)
 
 
 def accuracy(p: np.ndarray, y: np.ndarray) -> float:

@@ -134,3 +134,18 @@ def test_activation_known_values():
     np.testing.assert_allclose(acts["leaky_relu"](np.array([-2.0, 3.0])), [-0.02, 3.0])
     np.testing.assert_allclose(acts["leaky_relu"].derivative(np.array([-2.0, 3.0])), [0.01, 1.0])
     np.testing.assert_allclose(acts["linear"](np.array([-2.0, 3.0])), [-2.0, 3.0])
+
+
+def test_an_activation_object_can_stand_in_for_a_name():
+    # a variant rule (σ' applied twice) plugged in as an object: the backward pass uses it as it is
+    sig = mlp.ACTIVATIONS["sigmoid"]
+    twice = mlp.activations.Activation("sigmoid_twice", sig.forward, lambda a, out: np.square(sig.grad(a, out), out=out),
+                                       sig.latex)
+    rng = np.random.default_rng(0)
+    X, y = rng.uniform(size=(5, 2)), np.array([[0.0], [1.0], [1.0], [0.0], [1.0]])
+    right, wrong = MLP((2, 3, 1), seed=1), MLP((2, 3, 1), activation=twice, seed=1)
+    assert right.evaluate(X, y) == wrong.evaluate(X, y)  # same forward pass
+    _, dW_right, _ = right.gradients(X, y)
+    _, dW_wrong, _ = wrong.gradients(X, y)
+    np.testing.assert_array_equal(dW_wrong[-1], dW_right[-1])  # the output layer uses the output activation
+    assert not np.allclose(dW_wrong[0], dW_right[0])
