@@ -93,7 +93,7 @@ class Activation:
     name: str
     forward: Rule
     grad: Rule
-    latex: str  # f(z), for the page's "How it works" section
+    latex: str  # f(z) in LaTeX
     identity: bool = False  # f(z) = z: the backward pass may skip multiplying by f'
 
     def __call__(self, z: np.ndarray) -> np.ndarray:

@@ -1,7 +1,7 @@
 """Argument checks shared by every public entry point.
 
 Each raises ``ValueError`` with a message that names the argument, what was wrong and what is
-allowed, so that the CLI and the page can show it as is.
+allowed, so that whoever called can show it as is.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Trained networks to and from JSON (the page's download), validated on the way in.
+"""Trained networks to and from JSON (to download and load again), validated on the way in.
 
 The format is plain JSON — no pickle is ever written or read:
 

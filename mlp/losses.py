@@ -1,8 +1,8 @@
-"""Loss functions on probabilities p (n, 1) and labels y (n, 1) in {0, 1}.
+"""Loss functions on outputs p (K, n, 1) of K networks and labels y (n, 1) in {0, 1}.
 
-Each `Loss` gives the mean loss per sample and, in place, the gradient of the *summed* loss with
-respect to p (the network scales it by 1/n for the mean, or keeps it for the lab's summed
-gradients). Binary cross-entropy clips p to [eps, 1 − eps] so it stays finite when the output
+Each `Loss` gives each network's mean loss per sample, (K,), and, in place, the gradient of the
+*summed* loss with respect to p (the network scales it by 1/n for the mean, or keeps it for the lab's
+summed gradients). A single network is K = 1 (see `mlp.stack`). Binary cross-entropy clips p to [eps, 1 − eps] so it stays finite when the output
 saturates (σ(z) rounds to exactly 1 for z ≳ 37, and log(1 − 1) = −inf).
 
 When the output activation is sigmoid, BCE's gradient with respect to the output's pre-activation z
@@ -20,10 +20,10 @@ import numpy as np
 BCE_EPS = 1e-12
 
 
-def _mse_value(p: np.ndarray, y: np.ndarray, work: np.ndarray) -> float:
+def _mse_value(p: np.ndarray, y: np.ndarray, work: np.ndarray) -> np.ndarray:
+    # mean over samples of (p − y)², per net: (K, 1, n) @ (K, n, 1), one dot product per net
     np.subtract(p, y, out=work)
-    flat = work.reshape(-1)
-    return float(flat @ flat) / flat.size
+    return np.matmul(work.transpose(0, 2, 1), work).reshape(-1) / p.shape[1]
 
 
 def _mse_dp(p: np.ndarray, y: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -33,7 +33,7 @@ def _mse_dp(p: np.ndarray, y: np.ndarray, out: np.ndarray) -> np.ndarray:
     return out
 
 
-def _bce_value(p: np.ndarray, y: np.ndarray, work: np.ndarray) -> float:
+def _bce_value(p: np.ndarray, y: np.ndarray, work: np.ndarray) -> np.ndarray:
     # −mean(y log p + (1 − y) log(1 − p)) = −mean(log(p if y == 1 else 1 − p)) for y in {0, 1};
     # written as log(1 − |y − p|) so it costs a handful of calls and stays exact for labels in {0, 1}.
     np.subtract(y, p, out=work)
@@ -41,7 +41,7 @@ def _bce_value(p: np.ndarray, y: np.ndarray, work: np.ndarray) -> float:
     np.subtract(1.0, work, out=work)
     np.clip(work, BCE_EPS, 1.0, out=work)
     np.log(work, out=work)
-    return -float(work.sum()) / work.size
+    return -work.sum(axis=(1, 2)) / p.shape[1]
 
 
 def _bce_dp(p: np.ndarray, y: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -54,17 +54,21 @@ def _bce_dp(p: np.ndarray, y: np.ndarray, out: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Loss:
-    """A named loss: ``value(p, y, work)`` → mean per sample; ``dp(p, y, out)`` → ∂Σloss/∂p in place."""
+    """A named loss: ``value(p, y, work)`` → (K,) mean per sample; ``dp(p, y, out)`` → ∂Σloss/∂p in place.
+
+    ``work`` has p's shape (K, n, 1); ``dp`` is elementwise, so it takes any shape.
+    """
 
     name: str
-    value: Callable[[np.ndarray, np.ndarray, np.ndarray], float]
+    value: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
     dp: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
     latex: str
     fused_dz: frozenset[str] = frozenset()  # output activations with ∂Σloss/∂z = p − y
 
     def __call__(self, p: np.ndarray, y: np.ndarray) -> float:
-        p = np.asarray(p, dtype=np.float64)
-        return self.value(p, np.asarray(y, dtype=np.float64), np.empty_like(p))
+        """Out-of-place convenience: the mean loss of one network's outputs p (n, 1)."""
+        p = np.asarray(p, dtype=np.float64).reshape(1, -1, 1)
+        return float(self.value(p, np.asarray(y, dtype=np.float64).reshape(-1, 1), np.empty_like(p))[0])
 
 
 LOSSES: dict[str, Loss] = {

@@ -1,8 +1,10 @@
 """Optimizers, ordered by complexity, with the exact update rules of PyTorch's ``torch.optim``.
 
-Each works on one flat parameter vector θ and its gradient g (see ``network.py``), in place, with
-its state as explicit arrays. Hyper-parameter names and defaults are PyTorch's (``lr`` is always
-given by the caller); "momentum" and "nesterov" are ``torch.optim.SGD`` with ``momentum=0.9``.
+Each works on one flat parameter vector θ and its gradient g (see ``stack.py``), in place, with
+its state as explicit arrays named in ``state_names`` (plus the step count t), so a run can be saved,
+resumed elsewhere or split between networks exactly. Hyper-parameter names and defaults are PyTorch's
+(``lr`` is always given by the caller, a number or one per scalar); "momentum" and "nesterov" are
+``torch.optim.SGD`` with ``momentum=0.9``.
 
     gd        θ ← θ − lr·g
     momentum  b ← g (first step), b ← μ·b + g;             θ ← θ − lr·b
@@ -21,17 +23,44 @@ import numpy as np
 
 
 class Optimizer:
-    """Base: ``step(theta, g)`` updates θ in place from the gradient g (same shape)."""
+    """Base: ``step(theta, g)`` updates θ in place from the gradient g (same shape).
+
+    ``lr`` is a number, or an array with one learning rate per scalar of θ (the rules are elementwise,
+    so K networks stacked into one θ each step with their own rate).
+    """
 
     name = "base"
+    state_names: tuple[str, ...] = ()  # per-scalar state arrays, besides the step count t
 
-    def __init__(self, size: int, lr: float) -> None:
+    def __init__(self, size: int, lr: float | np.ndarray) -> None:
         self.lr = lr
         self.t = 0  # steps taken
         self._tmp = np.empty(size)
 
     def step(self, theta: np.ndarray, g: np.ndarray) -> None:
         raise NotImplementedError
+
+    def state(self, index: np.ndarray | None = None) -> dict[str, np.ndarray | int]:
+        """{"t": steps, name: a copy of each state array}; only the scalars at ``index`` when given."""
+        pick = (lambda a: a.copy()) if index is None else (lambda a: a[index])
+        return {"t": self.t} | {name: pick(getattr(self, name)) for name in self.state_names}
+
+    def load_state(self, state: dict[str, np.ndarray | int], index: np.ndarray | None = None) -> None:
+        """Put a `state` back (into the scalars at ``index`` when given)."""
+        self.t = int(state["t"])
+        for name in self.state_names:
+            target = getattr(self, name)
+            if index is None:
+                target[...] = state[name]
+            else:
+                target[index] = state[name]
+
+    def forget(self, index: np.ndarray) -> None:
+        """Stop the scalars at ``index``: zero their state and, with per-scalar rates, their rate."""
+        for name in self.state_names:
+            getattr(self, name)[index] = 0.0
+        if isinstance(self.lr, np.ndarray):
+            self.lr[index] = 0.0
 
 
 class GD(Optimizer):
@@ -49,6 +78,7 @@ class Momentum(Optimizer):
     """SGD with momentum (PyTorch: dampening 0; the buffer starts as the first gradient)."""
 
     name = "momentum"
+    state_names = ("buf",)
     nesterov = False
 
     def __init__(self, size: int, lr: float, momentum: float = 0.9) -> None:
@@ -83,6 +113,7 @@ class Adagrad(Optimizer):
     """Adagrad (PyTorch defaults: lr_decay 0, initial accumulator 0, eps 1e-10)."""
 
     name = "adagrad"
+    state_names = ("sum",)
 
     def __init__(self, size: int, lr: float, eps: float = 1e-10) -> None:
         super().__init__(size, lr)
@@ -105,6 +136,7 @@ class RMSprop(Optimizer):
     """RMSprop (PyTorch defaults: alpha 0.99, eps 1e-8, no momentum, not centred)."""
 
     name = "rmsprop"
+    state_names = ("square_avg",)
 
     def __init__(self, size: int, lr: float, alpha: float = 0.99, eps: float = 1e-8) -> None:
         super().__init__(size, lr)
@@ -129,6 +161,7 @@ class Adam(Optimizer):
     """Adam (PyTorch defaults: betas (0.9, 0.999), eps 1e-8); bias corrections are not stored back."""
 
     name = "adam"
+    state_names = ("m", "v")
 
     def __init__(
         self, size: int, lr: float, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8

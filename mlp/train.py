@@ -9,19 +9,25 @@ costs nothing extra), and so are the test metrics and the per-layer gradient nor
 A non-finite loss, gradient or parameter stops the run: the last snapshot has ``status="diverged"``,
 the epoch it happened at and a plain-words ``reason``. numpy's floating-point warnings are silenced
 inside the loop because this check replaces them.
+
+One loop trains K networks of one family at once (`BatchedTrainer`, over a `mlp.stack.Stack`);
+`Trainer` is a batch of one (see `mlp.batched` for K). A trainer's `TrainState` is everything needed
+to resume a network's training exactly, elsewhere.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from . import checks
-from .network import MLP, accuracy
+from .network import MLP
 from .optimizers import OPTIMIZERS
+from .stack import Stack
 
 REDUCTIONS = ("sum", "mean")
 
@@ -46,8 +52,18 @@ class Snapshot:
 
     def __reduce__(self) -> tuple:
         # pickled as a constructor call: 5× faster to load than a frozen, slotted dataclass's default
-        # (the page's run cache unpickles a finished run's ~500 snapshots for each visitor)
         return Snapshot, tuple(getattr(self, f) for f in Snapshot.__slots__)
+
+
+@dataclass(frozen=True)
+class TrainState:
+    """What resumes one network's training exactly: its epoch, parameters (``MLP.params`` layout),
+    optimizer state (`Optimizer.state`) and mini-batch shuffle (a numpy bit generator's state)."""
+
+    epoch: int
+    params: np.ndarray
+    optimizer: dict[str, Any]
+    rng: dict[str, Any]
 
 
 def penalise(theta: np.ndarray, g: np.ndarray, mask: np.ndarray, l1: float, l2: float, tmp: np.ndarray) -> None:
@@ -64,7 +80,7 @@ def penalise(theta: np.ndarray, g: np.ndarray, mask: np.ndarray, l1: float, l2: 
 
 
 def divergence_reason(what: str, epoch: int) -> str:
-    """The plain-words reason a run stopped (every trainer says the same)."""
+    """The plain-words reason a run stopped."""
     return (
         f"{what} became NaN or infinite at epoch {epoch}: the updates grew without bound "
         "(diverged). Try a smaller learning rate, a bounded activation (sigmoid or tanh), "
@@ -72,15 +88,264 @@ def divergence_reason(what: str, epoch: int) -> str:
     )
 
 
-class Trainer:
-    """Resumable training: the network, its optimizer state, the batch RNG and the epoch count.
+def family_problem(nets: Sequence[MLP]) -> str:
+    """'' when the networks can train in one stack, else what differs, in plain words."""
+    if not nets:
+        return "nets: give at least one network"
+    first = nets[0]
+    for net in nets[1:]:
+        for what, a, b in (
+            ("input size", net.layer_sizes[0], first.layer_sizes[0]),
+            ("number of hidden layers", net.n_layers, first.n_layers),
+            ("activation", net.activation.name, first.activation.name),
+            ("output activation", net.output_activation.name, first.output_activation.name),
+            ("loss", net.loss.name, first.loss.name),
+            ("bias", net.bias, first.bias),
+        ):
+            if a != b:
+                return f"nets: every network needs the same {what}; got {b!r} and {a!r}"
+    return ""
 
-    ``run(epochs, every)`` trains ``epochs`` more epochs and yields snapshots at absolute epochs that
-    are multiples of ``every`` and at the end of the call (``status="done"``); the very first call also
-    yields epoch 0. Several calls give exactly the numbers one long call gives (the optimizer's
-    moments and the shuffling RNG carry over), so the page can step, pause and resume. A Trainer
-    pickles (the network rebuilds its parameter views), so finished runs can be cached and copied.
-    Arguments are those of `train`.
+
+class BatchedTrainer:
+    """Resumable training of K networks of one family at once; each yield is a list of K snapshots.
+
+    ``run(epochs, every)`` trains ``epochs`` more epochs and yields at absolute epochs that are
+    multiples of ``every`` and at the end of the call (``status="done"``); the very first call also
+    yields epoch 0. Several calls give exactly the numbers of one long call (the optimizer's state and
+    the shuffling RNG carry over). With K > 1, training is full batch, and a net that diverges is frozen
+    (it leaves the batch: its slot is zeroed with its optimizer state and rate) while the others train
+    on; its entry is then its last snapshot again, the same object. The networks passed in are updated
+    in place at every yield. ``lrs`` is one learning rate or one per network; ``states`` (one
+    `TrainState` per network, all at one epoch and step count) resumes where another trainer stopped.
+    """
+
+    def __init__(
+        self,
+        nets: Sequence[MLP],
+        X: np.ndarray,
+        y: np.ndarray,
+        *,
+        lrs: float | Sequence[float],
+        optimizer: str = "gd",
+        batch_size: int | None = None,
+        reduction: str = "sum",
+        l1: float = 0.0,
+        l2: float = 0.0,
+        seed: int = 0,
+        X_test: np.ndarray | None = None,
+        y_test: np.ndarray | None = None,
+        keep_params: bool = False,
+        states: Sequence[TrainState] | None = None,
+    ) -> None:
+        self.nets = list(nets)
+        problem = family_problem(self.nets)
+        if problem:
+            raise ValueError(problem)
+        first, K = self.nets[0], len(self.nets)
+        self.X, self.y = first.check_inputs(X, y)
+        n = self.X.shape[0]
+        self.batch = min(n if batch_size is None else checks.integer("batch_size", batch_size, 1), n)
+        if K > 1 and self.batch < n:
+            raise ValueError("batch_size: networks trained together train full batch; give None or at least n")
+        # one network trains in its own stack (its parameters are the stack's); K are copied into a new one
+        self.stack = first.stack if K == 1 else Stack(
+            [net.layer_sizes for net in self.nets], first.activation, first.output_activation, first.loss, first.bias
+        )
+        if K > 1:
+            for k, net in enumerate(self.nets):
+                self.stack.load(k, net.params)
+        self.lrs = self._rates(lrs, K)
+        rate = float(self.lrs[0]) if K == 1 else self.lrs[self.stack.owner]  # per-scalar rates for K nets
+        self.optimizer = checks.choice("optimizer", optimizer, OPTIMIZERS)(self.stack.size, rate)
+        if not isinstance(reduction, str) or reduction not in REDUCTIONS:
+            raise ValueError(f"reduction: unknown value {reduction!r}; allowed: {', '.join(REDUCTIONS)}")
+        self.reduction = reduction
+        self.l1 = checks.number("l1", l1, 0.0)
+        self.l2 = checks.number("l2", l2, 0.0)
+        self.rng = np.random.default_rng(checks.integer("seed", seed, 0))
+        if (X_test is None) != (y_test is None):
+            raise ValueError("X_test, y_test: give both or neither")
+        if X_test is not None:
+            X_test, y_test = first.check_inputs(X_test, y_test, "X_test", "y_test")
+        self.X_test, self.y_test = X_test, y_test
+        self.keep_params = keep_params
+        self.epoch = 0
+        self.alive = np.ones(K, dtype=bool)  # False once a net diverged (for good)
+        self.last: list[Snapshot | None] = [None] * K
+        if states is not None:
+            self._restore(states)
+
+    @staticmethod
+    def _rates(lrs: float | Sequence[float], K: int) -> np.ndarray:
+        try:
+            scalar = np.ndim(lrs) == 0
+        except ValueError:  # a ragged list
+            scalar = False
+        given = [lrs] * K if scalar else list(lrs)  # type: ignore[arg-type]
+        if len(given) != K:
+            raise ValueError(f"lrs: expected one learning rate or {K} (one per network), got {len(given)}")
+        return np.array([checks.number("lr", lr, 0.0, None, lo_open=True) for lr in given])
+
+    # ----- saving and resuming -----------------------------------------------------------------
+    def states(self) -> list[TrainState]:
+        """One `TrainState` per network: resume it with ``states=`` (here, or in another process)."""
+        opt, st = self.optimizer, self.stack
+        rng = self.rng.bit_generator.state
+        return [TrainState(self.epoch, st.net_params(k), opt.state(st.index(k)), rng) for k in range(st.K)]
+
+    def _restore(self, states: Sequence[TrainState]) -> None:
+        st = self.stack
+        if len(states) != st.K:
+            raise ValueError(f"states: expected {st.K} (one per network), got {len(states)}")
+        if len({s.epoch for s in states}) != 1 or len({int(s.optimizer["t"]) for s in states}) != 1:
+            raise ValueError("states: networks resumed together must be at the same epoch and optimizer step")
+        for k, s in enumerate(states):
+            params = np.asarray(s.params, dtype=np.float64)
+            if params.shape != (self.nets[k].n_params,):
+                raise ValueError(f"states: network {k} has {self.nets[k].n_params} parameters, got {params.shape}")
+            st.load(k, params)
+            self.optimizer.load_state(s.optimizer, st.index(k))
+        self.epoch = states[0].epoch
+        self.rng.bit_generator.state = states[0].rng
+        self._store_back()
+
+    # ----- training ----------------------------------------------------------------------------
+    def run(self, epochs: int, every: int = 1) -> Iterator[list[Snapshot]]:
+        """Train ``epochs`` more epochs, yielding lists of K snapshots (see the class docstring)."""
+        epochs = checks.integer("epochs", epochs, 1)
+        every = checks.integer("every", every, 1)
+        return self._run(epochs, every)
+
+    def _scale(self, rows: int) -> float:
+        """The gradient's factor: 1 for the summed loss, 1/rows for the mean."""
+        return 1.0 if self.reduction == "sum" else 1.0 / rows
+
+    def _run(self, epochs: int, every: int) -> Iterator[list[Snapshot]]:
+        st, X, y = self.stack, self.X, self.y
+        n = X.shape[0]
+        full = self.batch == n
+        ws = st.workspace(n, "train")
+        tmp = np.empty_like(st.params)
+        start, end = self.epoch, self.epoch + epochs
+        if not self.alive.any():  # every net diverged in an earlier call: report where they stopped
+            yield list(self.last)  # type: ignore[arg-type]
+            return
+        with np.errstate(all="ignore"):
+            while True:
+                # forward over the training set: each net's loss after `epoch` epochs
+                p = st.forward(X, ws)
+                losses = st.losses(p, y, ws)
+                final = self.epoch == end
+                due = final or (self.epoch % every == 0 and (self.epoch != start or start == 0))
+                # a non-finite loss stops a net at once; the other checks wait for a snapshot. (A frozen
+                # net's slot is zero, so its loss is finite: one sum checks every net.)
+                if due:
+                    measure = self.alive.copy()
+                elif not math.isfinite(sum(losses.tolist())):  # K Python floats: cheaper than a numpy sum
+                    measure = self.alive & ~np.isfinite(losses)
+                else:
+                    measure = None
+                measuring = measure is not None and measure.any()
+                if full or measuring:  # one backward pass serves the update and the snapshot's norms
+                    st.backward(X, y, ws, self._scale(n))
+                if measuring:
+                    self._measure(measure, p, losses, final)
+                    if not self.alive.any():
+                        due = final = True  # the last running net just diverged
+                if due:
+                    self._store_back()
+                    yield list(self.last)  # type: ignore[arg-type]
+                if final:
+                    return
+                if full:
+                    self._step(tmp)
+                else:
+                    order = self.rng.permutation(n)
+                    for lo in range(0, n, self.batch):
+                        idx = order[lo : lo + self.batch]
+                        Xb, yb = X[idx], y[idx]
+                        wb = st.workspace(len(idx), "train")
+                        st.forward(Xb, wb)
+                        st.backward(Xb, yb, wb, self._scale(len(idx)))
+                        self._step(tmp)
+                self.epoch += 1
+
+    def _step(self, tmp: np.ndarray) -> None:
+        st = self.stack
+        if self.l1 or self.l2:
+            penalise(st.params, st.grad, st.weight_mask, self.l1, self.l2, tmp)
+        self.optimizer.step(st.params, st.grad)
+
+    def _store_back(self) -> None:
+        """Copy each running net's parameters into its MLP (a lone net trains in its own stack)."""
+        if self.stack.K > 1:
+            for k in np.flatnonzero(self.alive):
+                self.stack.store(k, self.nets[k].params)
+
+    def _measure(self, which: np.ndarray, p: np.ndarray, losses: np.ndarray, final: bool) -> None:
+        """New snapshots for the nets in ``which`` (K,) bool, freezing those that diverged.
+
+        Needs the full training set's backward pass in ``grad``. The gradient norms are those of the
+        mean loss: the summed gradient's divided by n. Test metrics come from one more forward pass.
+        """
+        st, n = self.stack, self.X.shape[0]
+        norms = st.grad_norms()
+        if self.reduction == "sum":
+            norms /= n
+        acc = st.accuracies(p, self.y)
+        test_loss_ = test_acc_ = [None] * st.K
+        if self.X_test is not None:
+            wt = st.workspace(self.X_test.shape[0], "eval")
+            pt = st.forward(self.X_test, wt)
+            test_loss_, test_acc_ = st.losses(pt, self.y_test, wt).tolist(), st.accuracies(pt, self.y_test).tolist()
+        finite = st.finite()
+        # Python floats for every net at once; only building the Snapshot objects is per net
+        losses_, norms_, acc_ = losses.tolist(), norms.tolist(), acc.tolist()
+        for k in np.flatnonzero(which).tolist():
+            loss, norm = losses_[k], tuple(norms_[k])
+            what = ""
+            if not math.isfinite(loss):
+                what = "the loss"
+            elif not all(map(math.isfinite, norm)):
+                what = "the gradient"
+            elif not finite[k]:
+                what = "a parameter"
+            status = "diverged" if what else ("done" if final else "running")
+            params = st.net_params(k) if self.keep_params else None
+            reason = divergence_reason(what, self.epoch) if what else ""
+            self.last[k] = Snapshot(self.epoch, loss, acc_[k], test_loss_[k], test_acc_[k], norm, status, reason, params)
+            if what:
+                self._freeze(k)
+
+    def _freeze(self, k: int) -> None:
+        """Take net k out of training for good. With others still training, its parameters are saved to
+        its MLP as they were when it diverged, and its slot, optimizer state and rate are zeroed: a zero
+        network computes finite numbers, and with rate 0 every optimizer leaves it at zero."""
+        self.alive[k] = False
+        st = self.stack
+        if st.K > 1:
+            st.store(k, self.nets[k].params)
+            st.params[st.members(k)] = 0.0
+            self.optimizer.forget(st.members(k))
+
+    def snapshots(self) -> list[Snapshot]:
+        """Each net's current state, without training (status "running", or its "diverged" snapshot)."""
+        st, n = self.stack, self.X.shape[0]
+        ws = st.workspace(n, "train")
+        with np.errstate(all="ignore"):
+            p = st.forward(self.X, ws)
+            losses = st.losses(p, self.y, ws)
+            st.backward(self.X, self.y, ws, self._scale(n))
+            self._measure(self.alive.copy(), p, losses, False)
+        return list(self.last)  # type: ignore[arg-type]
+
+
+class Trainer(BatchedTrainer):
+    """Resumable training of one network: `BatchedTrainer` with K = 1, yielding single snapshots.
+
+    A Trainer pickles (the network rebuilds its parameter views), so finished runs can be cached and
+    copied. Arguments are those of `train`, plus ``state`` (a `TrainState`) to resume from.
     """
 
     def __init__(
@@ -99,147 +364,58 @@ class Trainer:
         X_test: np.ndarray | None = None,
         y_test: np.ndarray | None = None,
         keep_params: bool = False,
+        state: TrainState | None = None,
     ) -> None:
-        self.X, self.y = checks.points("X", X, y)
-        net._check_fan_in(self.X)
-        self.net = net
-        self.lr = checks.number("lr", lr, 0.0, None, lo_open=True)
-        self.optimizer = checks.choice("optimizer", optimizer, OPTIMIZERS)(net.n_params, self.lr)
-        n = self.X.shape[0]
-        self.batch = min(n if batch_size is None else checks.integer("batch_size", batch_size, 1), n)
-        if not isinstance(reduction, str) or reduction not in REDUCTIONS:
-            raise ValueError(f"reduction: unknown value {reduction!r}; allowed: {', '.join(REDUCTIONS)}")
-        self.reduction = reduction
-        self.l1 = checks.number("l1", l1, 0.0)
-        self.l2 = checks.number("l2", l2, 0.0)
-        self.rng = np.random.default_rng(checks.integer("seed", seed, 0))
-        if (X_test is None) != (y_test is None):
-            raise ValueError("X_test, y_test: give both or neither")
-        if X_test is not None:
-            X_test, y_test = checks.points("X_test", X_test, y_test, "y_test")
-            net._check_fan_in(X_test, "X_test")
-        self.X_test, self.y_test = X_test, y_test
-        self.keep_params = keep_params
-        self.epoch = 0
-        self.status = "running"  # becomes "diverged" for good
-        self.reason = ""
+        if isinstance(lr, (list, tuple, np.ndarray)):
+            raise ValueError(f"lr: expected a number, got {lr!r}")
+        super().__init__(
+            [net], X, y, lrs=lr, optimizer=optimizer, batch_size=batch_size, reduction=reduction, l1=l1, l2=l2,
+            seed=seed, X_test=X_test, y_test=y_test, keep_params=keep_params,
+            states=None if state is None else [state],
+        )
 
-    def _penalise(self, tmp: np.ndarray) -> None:
-        penalise(self.net.params, self.net.grad, self.net.weight_mask, self.l1, self.l2, tmp)
+    @property
+    def net(self) -> MLP:
+        return self.nets[0]
 
-    def _snapshot(self, loss: float, acc: float, final: bool) -> Snapshot:
-        """Describe the current parameters; the training forward pass is in the full workspace."""
-        net, n = self.net, self.X.shape[0]
-        net._backward(self.X, self.y, net._workspace(n, "train"), 1.0 / n)
-        norms = tuple(float(np.sqrt(np.vdot(w, w))) for w in net.weight_grads)
-        test_loss = test_acc = None
-        if self.X_test is not None:
-            test_loss, test_acc = net.evaluate(self.X_test, self.y_test)
-        if self.status == "running":
-            if not math.isfinite(loss):
-                self._diverge("the loss")
-            elif not all(map(math.isfinite, norms)):
-                self._diverge("the gradient")
-            elif not np.isfinite(net.params).all():
-                self._diverge("a parameter")
-        status = self.status if self.status == "diverged" else ("done" if final else "running")
-        params = net.params.copy() if self.keep_params else None
-        return Snapshot(self.epoch, loss, acc, test_loss, test_acc, norms, status, self.reason, params)
+    @property
+    def status(self) -> str:
+        """"running" until the run diverges, then "diverged" for good."""
+        return "running" if self.alive[0] else "diverged"
 
-    def _diverge(self, what: str) -> None:
-        self.status = "diverged"
-        self.reason = divergence_reason(what, self.epoch)
+    @property
+    def reason(self) -> str:
+        return "" if self.alive[0] or self.last[0] is None else self.last[0].reason
+
+    def state(self) -> TrainState:
+        return self.states()[0]
 
     def snapshot(self) -> Snapshot:
         """The current state, without training (status "running", or "diverged")."""
-        n = self.X.shape[0]
-        with np.errstate(all="ignore"):
-            ws = self.net._workspace(n, "train")
-            p = self.net._forward(self.X, ws)
-            return self._snapshot(self.net._loss(p, self.y, ws), accuracy(p, self.y), False)
+        return self.snapshots()[0]
 
-    def run(self, epochs: int, every: int = 1) -> Iterator[Snapshot]:
-        """Train ``epochs`` more epochs, yielding snapshots (see the class docstring)."""
-        epochs = checks.integer("epochs", epochs, 1)
-        every = checks.integer("every", every, 1)
-        return self._run(epochs, every)
-
-    def _run(self, epochs: int, every: int) -> Iterator[Snapshot]:
-        net, X, y, opt = self.net, self.X, self.y, self.optimizer
-        n, batch = X.shape[0], self.batch
-        full_ws = net._workspace(n, "train")
-        theta, g = net.params, net.grad
-        tmp = np.empty_like(theta)
-        penalties = bool(self.l1 or self.l2)
-        start, end = self.epoch, self.epoch + epochs
-        with np.errstate(all="ignore"):
-            while True:
-                # forward over the training set: the loss of the parameters after `epoch` epochs
-                p = net._forward(X, full_ws)
-                loss = net._loss(p, y, full_ws)
-                if self.status == "diverged" or not math.isfinite(loss) or self.epoch == end:
-                    yield self._snapshot(loss, accuracy(p, y), final=True)
-                    return
-                if self.epoch % every == 0 and (self.epoch != start or start == 0):
-                    snap = self._snapshot(loss, accuracy(p, y), final=False)
-                    yield snap
-                    if snap.status == "diverged":
-                        return
-                if batch == n:  # full batch: reuse the forward pass above
-                    net._backward(X, y, full_ws, 1.0 if self.reduction == "sum" else 1.0 / n)
-                    if penalties:
-                        self._penalise(tmp)
-                    opt.step(theta, g)
-                else:
-                    order = self.rng.permutation(n)
-                    for lo in range(0, n, batch):
-                        idx = order[lo : lo + batch]
-                        Xb, yb = X[idx], y[idx]
-                        ws = net._workspace(len(idx), "train")
-                        net._forward(Xb, ws)
-                        net._backward(Xb, yb, ws, 1.0 if self.reduction == "sum" else 1.0 / len(idx))
-                        if penalties:
-                            self._penalise(tmp)
-                        opt.step(theta, g)
-                self.epoch += 1
+    def run(self, epochs: int, every: int = 1) -> Iterator[Snapshot]:  # type: ignore[override]
+        """Train ``epochs`` more epochs, yielding snapshots (see `BatchedTrainer`)."""
+        return (snaps[0] for snaps in super().run(epochs, every))
 
 
-def train(
-    net: MLP,
-    X: np.ndarray,
-    y: np.ndarray,
-    *,
-    epochs: int,
-    lr: float,
-    optimizer: str = "gd",
-    batch_size: int | None = None,
-    reduction: str = "sum",
-    l1: float = 0.0,
-    l2: float = 0.0,
-    seed: int = 0,
-    every: int = 1,
-    X_test: np.ndarray | None = None,
-    y_test: np.ndarray | None = None,
-    keep_params: bool = False,
-) -> Iterator[Snapshot]:
+def train(net: MLP, X: np.ndarray, y: np.ndarray, *, epochs: int, every: int = 1, **options: Any) -> Iterator[Snapshot]:
     """Train ``net`` on (X, y) and yield snapshots (see the module docstring).
 
     Args:
         epochs: passes over the training set.
-        lr: learning rate.
-        optimizer: a key of ``mlp.OPTIMIZERS``.
-        batch_size: None (or ≥ n) for full batch; else mini-batches from a shuffle seeded by ``seed``.
-        reduction: "sum" — the gradient of the loss summed over the batch, as most lab solutions
-            compute it (n times the mean's, so lr acts n times larger); "mean" — the exact gradient
-            of the mean loss (PyTorch's convention). The reported loss is the mean either way.
-        l1, l2: penalties l1·Σ|W| + (l2/2)·ΣW² on weights (not biases), added to the gradient
-            after the reduction; the reported loss excludes them.
         every: yield every this many epochs (plus epoch 0 and the last).
-        X_test, y_test: an optional held-out set, evaluated at each snapshot.
-        keep_params: attach a copy of ``net.params`` to every snapshot.
+        options: those of `Trainer`:
+            lr: learning rate (required).
+            optimizer: a key of ``mlp.OPTIMIZERS`` ("gd").
+            batch_size: None (or ≥ n) for full batch; else mini-batches from a shuffle seeded by ``seed``.
+            reduction: "sum" (default) — the gradient of the loss summed over the batch, as most lab
+                solutions compute it (n times the mean's, so lr acts n times larger); "mean" — the exact
+                gradient of the mean loss (PyTorch's convention). The reported loss is the mean either way.
+            l1, l2: penalties l1·Σ|W| + (l2/2)·ΣW² on weights (not biases), added to the gradient after
+                the reduction; the reported loss excludes them.
+            seed: the mini-batch shuffle's seed (0).
+            X_test, y_test: an optional held-out set, evaluated at each snapshot.
+            keep_params: attach a copy of ``net.params`` to every snapshot.
     """
-    trainer = Trainer(
-        net, X, y, lr=lr, optimizer=optimizer, batch_size=batch_size, reduction=reduction, l1=l1, l2=l2,
-        seed=seed, X_test=X_test, y_test=y_test, keep_params=keep_params,
-    )
-    return trainer.run(epochs, every)
+    return Trainer(net, X, y, **options).run(epochs, every)

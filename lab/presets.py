@@ -4,14 +4,14 @@ Each `Preset` is a `Sweep` plus a short explanation of what the class should see
 it shows the answer, one of the 2025 lab questions with a plain answer. Every number quoted was
 measured with this engine at the report's settings (2-9-4-1, sigmoid, MSE, plain GD, lr 0.1,
 10,000 full-batch epochs, summed gradients, N(0, 1) weights, data and weight seed 0);
-``tests/test_sweep.py`` re-checks the claims that are cheap to check.
+``tests/lab/test_sweep.py`` re-checks the claims that are cheap to check.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .sweep import Sweep
+from lab.sweep import Sweep
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,11 @@
 """Sweeps: one setting of an `Experiment` varied over a few values, trained side by side.
 
-A `Sweep` is pure data (a setting name from ``mlp.config.FIELDS`` and its values); ``run_sweep``
-trains every experiment on the same data and returns a `RunResult` per value, in order. Full-batch
-runs that differ only in learning rate, weight seed, initialiser or hidden widths (of one depth)
-train together in one batched call (``mlp.batched``), which gives the numbers of separate
-``mlp.train`` runs, bit for bit, in less time; the rest train one by one. The classroom presets
-that reproduce the lab report's comparison figures are in ``mlp.presets``.
+A `Sweep` is pure data (a setting name from ``lab.experiment.FIELDS`` and its values); ``run_sweep``
+trains every experiment on the same data and returns a `lab.record.Record` per value, in order.
+Full-batch runs that differ only in learning rate, weight seed, initialiser or hidden widths (of one
+depth) train together in one batched call (``mlp.batched``), which gives the numbers of separate
+``mlp.train`` runs, bit for bit, in less time; the rest train one by one. The classroom presets that
+reproduce the lab report's comparison figures are in ``lab.presets``.
 
 Same start: an experiment's initial weights depend only on its layer sizes, initialiser and weight
 seed (``MLP`` seeds them), so runs of a sweep that share those start from identical weights — an lr,
@@ -14,7 +14,6 @@ optimizer, activation or bias sweep compares the settings, not the luck of the d
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,11 +21,12 @@ from typing import Any
 
 import numpy as np
 
-from .batched import can_batch, train_batched
-from .config import FIELDS, Experiment
-from .data import Dataset
-from .network import MLP
-from .train import Snapshot, train
+from lab.experiment import DATA_FIELDS, FIELDS, Experiment
+from lab.plane import domain
+from lab.record import Record
+from mlp import MLP, Snapshot, train
+from mlp.batched import can_batch, train_batched
+from mlp.data import Dataset
 
 
 @dataclass(frozen=True)
@@ -60,57 +60,6 @@ class Sweep:
         return [base.with_(**{self.setting: v}) for v in self.values]
 
 
-def _column(name: str) -> property:
-    """A read-only array of one Snapshot field over a result's snapshots."""
-
-    def get(self: RunResult) -> np.ndarray:
-        values = [getattr(s, name) for s in self.snapshots]
-        return np.array([math.nan if v is None else v for v in values], dtype=float)
-
-    return property(get, doc=f"(S,) float array of each snapshot's {name}")
-
-
-@dataclass
-class RunResult:
-    """One trained experiment of a sweep.
-
-    ``snapshots`` are those ``mlp.train`` yields (epoch 0, every ``every`` epochs, the end or the
-    divergence); ``net`` is the trained network. ``seconds`` is its training time; runs trained in one
-    batched call (``batched`` > 1 of them) share that call's time equally.
-    """
-
-    experiment: Experiment
-    snapshots: list[Snapshot]
-    net: MLP
-    seconds: float
-    batched: int = 1
-
-    @property
-    def last(self) -> Snapshot:
-        return self.snapshots[-1]
-
-    @property
-    def status(self) -> str:
-        """The last snapshot's status: "done" or "diverged"."""
-        return self.last.status
-
-    @property
-    def reason(self) -> str:
-        return self.last.reason
-
-    @property
-    def epochs_to_100(self) -> int | None:
-        """The first snapshot epoch with 100% training accuracy, or None."""
-        return next((s.epoch for s in self.snapshots if s.accuracy == 1.0), None)
-
-    # (S,) arrays over the S snapshots, for charts; None (no test set) becomes NaN
-    epochs = _column("epoch")
-    loss = _column("loss")
-    accuracy = _column("accuracy")
-    test_loss = _column("test_loss")  # NaN everywhere when the run tested on its training data
-    test_accuracy = _column("test_accuracy")
-
-
 Progress = Callable[[float], None]
 
 
@@ -122,7 +71,7 @@ def run_sweep(
     batch: bool = True,
     data: Dataset | None = None,
     progress: Progress | None = None,
-) -> list[RunResult]:
+) -> list[Record]:
     """Train ``sweep.experiments(base)``; see `run_experiments`."""
     return run_experiments(sweep.experiments(base), every, batch=batch, data=data, progress=progress)
 
@@ -134,15 +83,16 @@ def run_experiments(
     batch: bool = True,
     data: Dataset | None = None,
     progress: Progress | None = None,
-) -> list[RunResult]:
-    """Train each experiment to its epochs (or divergence); results in the given order.
+) -> list[Record]:
+    """Train each experiment to its epochs (or divergence); one record per experiment, in the given order.
 
     Experiments with equal data settings train on the same split, made once, of their own points or
     of ``data`` when given (the page's custom points, say). With ``batch``, those that can share a
     batched call (see the module docstring) do, whatever their widths, and their numbers match
     ``mlp.train``'s bit for bit (with numpy's OpenBLAS). ``batch=False`` trains every run with
     ``mlp.train``. ``progress(fraction)`` is called after every snapshot with the share of all epochs
-    done, so a page can show progress and stop between chunks.
+    done, so a page can show progress and stop between chunks. A record's ``seconds`` is its training
+    time; runs trained in one batched call share that call's time equally.
     """
     exps = list(experiments)
     splits: dict[tuple, tuple[Dataset, Dataset]] = {}
@@ -152,7 +102,7 @@ def run_experiments(
             splits[key] = exp.split(data)
     groups: dict[tuple, list[int]] = {}
     for i, exp in enumerate(exps):
-        key = (_data_key(exp), _family_key(exp)) if batch else (i,)
+        key = (_data_key(exp), family_key(exp)) if batch else (i,)
         groups.setdefault(key, []).append(i)
     total = sum(e.epochs for e in exps)
     done = [0.0]  # epochs trained so far, over all runs
@@ -162,7 +112,7 @@ def run_experiments(
         if progress is not None:
             progress(min(1.0, done[0] / total))
 
-    results: list[RunResult | None] = [None] * len(exps)
+    results: list[Record | None] = [None] * len(exps)
     for idxs in groups.values():
         members = [exps[i] for i in idxs]
         tr, te = splits[_data_key(members[0])]
@@ -176,14 +126,11 @@ def run_experiments(
     return results  # type: ignore[return-value]
 
 
-_DATA_FIELDS = tuple(name for name, f in FIELDS.items() if f.group == "Data")
-
-
 def _data_key(exp: Experiment) -> tuple:
-    return tuple(getattr(exp, name) for name in _DATA_FIELDS)
+    return tuple(getattr(exp, name) for name in DATA_FIELDS)
 
 
-def _family_key(exp: Experiment) -> Experiment:
+def family_key(exp: Experiment) -> Experiment:
     """What must be equal to train together: all but lr, weight seed, init and the widths (not the depth)."""
     return exp.with_(lr=1.0, hidden=(1,) * len(exp.hidden), weight_seed=0, init="normal")
 
@@ -193,35 +140,30 @@ def _test_kwargs(tr: Dataset, te: Dataset) -> dict[str, np.ndarray]:
     return {} if te is tr else {"X_test": te.X, "y_test": te.y}
 
 
-def _run_alone(exp: Experiment, net: MLP, tr: Dataset, te: Dataset, every: int, tick: Progress) -> RunResult:
+def _record(exp: Experiment, snaps: list[Snapshot], net: MLP, tr: Dataset, seconds: float) -> Record:
+    return Record.of(exp, snaps, seconds=seconds, net=net, X=tr.X, domain=domain(tr.X))
+
+
+def _run_alone(exp: Experiment, net: MLP, tr: Dataset, te: Dataset, every: int, tick: Progress) -> Record:
     t0 = time.perf_counter()
     snaps: list[Snapshot] = []
     for snap in train(net, tr.X, tr.y, every=every, **exp.train_kwargs(), **_test_kwargs(tr, te)):
         tick(snap.epoch - (snaps[-1].epoch if snaps else 0))
         snaps.append(snap)
     tick(exp.epochs - snaps[-1].epoch)  # a diverged run counts as done
-    return RunResult(exp, snaps, net, time.perf_counter() - t0)
+    return _record(exp, snaps, net, tr, time.perf_counter() - t0)
 
 
 def _run_batched(
     exps: list[Experiment], nets: list[MLP], tr: Dataset, te: Dataset, every: int, tick: Progress
-) -> list[RunResult]:
+) -> list[Record]:
     t0 = time.perf_counter()
     first, K = exps[0], len(exps)
     hist: list[list[Snapshot]] = [[] for _ in exps]
     kw = first.train_kwargs()
     snaps_iter = train_batched(
-        nets,
-        tr.X,
-        tr.y,
-        epochs=first.epochs,
-        lrs=[e.lr for e in exps],
-        optimizer=kw["optimizer"],
-        reduction=kw["reduction"],
-        l1=kw["l1"],
-        l2=kw["l2"],
-        every=every,
-        **_test_kwargs(tr, te),
+        nets, tr.X, tr.y, epochs=first.epochs, lrs=[e.lr for e in exps], optimizer=kw["optimizer"],
+        reduction=kw["reduction"], l1=kw["l1"], l2=kw["l2"], every=every, **_test_kwargs(tr, te),
     )
     for snaps in snaps_iter:
         for h, snap in zip(hist, snaps):
@@ -231,4 +173,4 @@ def _run_batched(
     for h in hist:
         tick(first.epochs - h[-1].epoch)
     share = (time.perf_counter() - t0) / K
-    return [RunResult(e, h, net, share, K) for e, h, net in zip(exps, hist, nets)]
+    return [_record(e, h, net, tr, share) for e, h, net in zip(exps, hist, nets)]

@@ -36,8 +36,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
-from . import checks
-from .data import Dataset
+from mlp import checks
+from mlp.data import Dataset
 
 NAME = "custom"
 COLUMNS = ("x1", "x2", "label")

@@ -1,8 +1,9 @@
 """``python -m mlp``: train one experiment and print the lab's text output.
 
-Flags are the fields of `mlp.config.Experiment` (``--dataset --n --noise --test --seed --hidden 9 4
+Flags are the fields of `lab.experiment.Experiment` (``--dataset --n --noise --test --seed --hidden 9 4
 --activation --loss --optimizer --lr --epochs --batch-size --reduction`` …) plus ``--log-every``.
-A bad value prints one line naming the flag and the allowed values, and exits with code 2.
+A bad value prints one line naming the flag and the allowed values, and exits with code 2. The
+command line is the lab's (it prints the lab's text), so it lives here; ``mlp/__main__.py`` calls it.
 """
 
 from __future__ import annotations
@@ -11,9 +12,33 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from .config import DEFAULT, FIELDS, Experiment
-from .report import test_lines, training_log
-from .train import train
+from lab.experiment import DEFAULT, FIELDS, Experiment
+from lab.report import test_lines, training_log
+from mlp import train
+
+# what each flag means, in a few words (the CLI's own face of the settings; --help adds what is allowed)
+HELP = {
+    "dataset": "The data set: the lab's linear and xor (21 points), more shapes, or custom (needs --points).",
+    "n": "How many points (xor always has its 21).",
+    "noise": "Noise, 0 to 0.5; its meaning per data set is in mlp/data.py.",
+    "test": "Share of points held out for testing; 0 tests on the training data, as the lab does.",
+    "seed": "Seeds the points and the train/test split.",
+    "points": "Custom points, as the page's share links encode them (with --dataset custom).",
+    "hidden": "Units per hidden layer, e.g. --hidden 9 4.",
+    "activation": "Hidden layers' activation; linear means none.",
+    "output_activation": "The output layer's activation; sigmoid keeps the output a probability.",
+    "loss": "mse (the lab's) or bce (binary cross-entropy).",
+    "init": "Weight initialisation; normal is N(0, 1), what the lab's students use.",
+    "bias": "Biases on (true) or the lab's bias-free network (false).",
+    "weight_seed": "Seeds the initial weights and the mini-batch order.",
+    "optimizer": "PyTorch's update rules; momentum and nesterov use 0.9.",
+    "lr": "Learning rate.",
+    "epochs": "Passes over the training set.",
+    "batch_size": "Mini-batch size; 0 means full batch (the lab's).",
+    "reduction": "sum: gradients summed over samples, as lab solutions do; mean: PyTorch's.",
+    "l1": "L1 penalty l1·Σ|W| on weights.",
+    "l2": "L2 penalty (l2/2)·ΣW² on weights.",
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -25,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="python -m mlp", description="Train the lab's network and print its text output.")
     for f in FIELDS.values():
         default = getattr(DEFAULT, f.name)
-        helptext = f"{f.help} Allowed: {f.allowed()}. Default: {f.format(default)}."
+        helptext = f"{HELP[f.name]} Allowed: {f.allowed()}. Default: {f.format(default)}."
         if f.kind == "sizes":
             p.add_argument(f.flag, nargs="+", metavar="UNITS", help=helptext)
         else:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from .train import Snapshot
+from mlp import Snapshot
 
 
 def epoch_line(snap: Snapshot) -> str:

@@ -1,56 +1,49 @@
 """One experiment, three faces: the sidebar, the URL and the CLI all read this table.
 
 `Experiment` is a frozen dataclass whose fields are the settings of a run; `FIELDS` describes each
-(name, kind, default, allowed values, group, help). The names are the URL's query keys and, with
-dashes, the CLI's flags (``batch_size`` ↔ ``--batch-size``). Validation lives here, once:
-constructing an `Experiment` with a bad value raises ValueError naming the field and what is allowed;
-`from_query` is the forgiving face for links, falling back to defaults with a notice per bad key.
+(name, kind, default, allowed values). The names are the URL's query keys and, with dashes, the CLI's
+flags (``batch_size`` ↔ ``--batch-size``). Validation lives here, once: constructing an `Experiment`
+with a bad value raises ValueError naming the field and what is allowed; `from_query` is the forgiving
+face for links, falling back to defaults with a notice per bad key. How each face labels and explains a
+setting is that face's business (the sidebar's in playground, the CLI's in lab.cli).
+
+An `Experiment` is a frozen, hashable value: caches and stores key on it directly.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
-from . import checks, points
-from .activations import ACTIVATIONS
-from .data import DATASETS, FIXED_SIZE, Dataset, make_dataset, split
-from .init import INITIALIZERS
-from .losses import LOSSES
-from .network import MLP
-from .optimizers import OPTIMIZERS
-from .train import REDUCTIONS
+from lab import points
+from mlp import checks
+from mlp.activations import ACTIVATIONS
+from mlp.data import DATASETS, FIXED_SIZE, Dataset, make_dataset, split
+from mlp.init import INITIALIZERS
+from mlp.losses import LOSSES
+from mlp.network import MLP
+from mlp.optimizers import OPTIMIZERS
+from mlp.train import REDUCTIONS
 
 CUSTOM = points.NAME  # the dataset name of your own points
 MAX_HIDDEN_LAYERS = 4
 MAX_UNITS = 32
 MAX_N = 1000
 MAX_EPOCHS = 100_000
-# A hosted page bounds the work one link can ask for: epochs × training points × parameters.
-# The report's default is 10,000 × 100 × 72 = 7.2e7; the bound is ~28 times that (seconds, not minutes).
-MAX_WORK = 2_000_000_000
-# …and the optimizer steps (epochs × mini-batches), whose fixed cost dominates tiny batches (~50 µs each).
-MAX_STEPS = 200_000
-LR_PRESETS = (0.1, 0.3, 0.9)
 
 
 @dataclass(frozen=True)
 class Field:
-    """How one setting is named, bounded, grouped and explained."""
+    """How one setting is named, typed and bounded."""
 
     name: str
     kind: str  # "choice", "int", "float", "bool", "sizes" or "points"
     default: Any
-    group: str  # "Data", "Network" or "Training"
-    label: str
-    help: str
     choices: tuple[str, ...] = ()
     lo: float = 0
     hi: float = 0
-    advanced: bool = False
 
     @property
     def flag(self) -> str:
@@ -64,7 +57,7 @@ class Field:
         if self.kind == "sizes":
             return f"1 to {MAX_HIDDEN_LAYERS} layer sizes from 1 to {MAX_UNITS}, e.g. 9,4"
         if self.kind == "points":
-            return f"a points code made by the page (up to {points.MAX_LINK_POINTS} points)"
+            return f"a points code, as share links carry it (up to {points.MAX_LINK_POINTS} points)"
         return f"{self.lo:g} to {self.hi:g}"
 
     def check(self, value: Any) -> Any:
@@ -137,41 +130,28 @@ class Field:
 
 
 _FIELDS = (
-    Field("dataset", "choice", "linear", "Data", "Data set",
-          "The lab's linear and xor (21 points), more shapes, or custom: your own points (see Your data).",
-          (*DATASETS, CUSTOM)),
-    Field("n", "int", 100, "Data", "Points", "How many points (xor always has its 21).", lo=2, hi=MAX_N),
-    Field("noise", "float", 0.0, "Data", "Noise", "0 – 0.5; its meaning per data set is in mlp/data.py.",
-          lo=0.0, hi=0.5),
-    Field("test", "float", 0.0, "Data", "Test fraction",
-          "Share of points held out for testing; 0 tests on the training data, as the lab does.", lo=0.0, hi=0.9),
-    Field("seed", "int", 0, "Data", "Data seed", "Seeds the points and the train/test split.", lo=0, hi=2**31 - 1),
-    Field("points", "points", "", "Data", "Custom points",
-          "Your own points, encoded into the link by the page (custom data set only).", advanced=True),
-    Field("hidden", "sizes", (9, 4), "Network", "Hidden layers",
-          "Units per hidden layer, e.g. 9,4 (the report's 9×4).", ),
-    Field("activation", "choice", "sigmoid", "Network", "Activation",
-          "Hidden layers' activation; linear means none (the report's §4.3).", tuple(ACTIVATIONS)),
-    Field("output_activation", "choice", "sigmoid", "Network", "Output activation",
-          "Sigmoid keeps the output a probability.", tuple(ACTIVATIONS), advanced=True),
-    Field("loss", "choice", "mse", "Network", "Loss", "mse (the lab's) or bce (binary cross-entropy).",
-          tuple(LOSSES)),
-    Field("init", "choice", "normal", "Network", "Initialisation",
-          "normal is N(0, 1), what the lab's students use.", tuple(INITIALIZERS), advanced=True),
-    Field("bias", "bool", True, "Network", "Biases", "Off gives the lab's bias-free Z = σ(X·W).", advanced=True),
-    Field("weight_seed", "int", 0, "Network", "Weight seed", "Seeds the initial weights and mini-batch order.",
-          lo=0, hi=2**31 - 1),
-    Field("optimizer", "choice", "gd", "Training", "Optimizer",
-          "PyTorch's update rules; momentum and nesterov use 0.9.", tuple(OPTIMIZERS)),
-    Field("lr", "float", 0.1, "Training", "Learning rate", "The report tries 0.1, 0.3 and 0.9.", lo=1e-6, hi=100.0),
-    Field("epochs", "int", 10_000, "Training", "Epochs", "Passes over the training set.", lo=1, hi=MAX_EPOCHS),
-    Field("batch_size", "int", 0, "Training", "Batch size", "0 means full batch (the lab's).", lo=0, hi=MAX_N,
-          advanced=True),
-    Field("reduction", "choice", "sum", "Training", "Gradient reduction",
-          "sum: summed over samples, as lab solutions do (n× the lr); mean: PyTorch's.", REDUCTIONS, advanced=True),
-    Field("l1", "float", 0.0, "Training", "L1 penalty", "l1·Σ|W| on weights.", lo=0.0, hi=1.0, advanced=True),
-    Field("l2", "float", 0.0, "Training", "L2 penalty", "(l2/2)·ΣW² on weights.", lo=0.0, hi=1.0, advanced=True),
+    Field("dataset", "choice", "linear", (*DATASETS, CUSTOM)),
+    Field("n", "int", 100, lo=2, hi=MAX_N),
+    Field("noise", "float", 0.0, lo=0.0, hi=0.5),
+    Field("test", "float", 0.0, lo=0.0, hi=0.9),
+    Field("seed", "int", 0, lo=0, hi=2**31 - 1),
+    Field("points", "points", ""),
+    Field("hidden", "sizes", (9, 4)),
+    Field("activation", "choice", "sigmoid", tuple(ACTIVATIONS)),
+    Field("output_activation", "choice", "sigmoid", tuple(ACTIVATIONS)),
+    Field("loss", "choice", "mse", tuple(LOSSES)),
+    Field("init", "choice", "normal", tuple(INITIALIZERS)),
+    Field("bias", "bool", True),
+    Field("weight_seed", "int", 0, lo=0, hi=2**31 - 1),
+    Field("optimizer", "choice", "gd", tuple(OPTIMIZERS)),
+    Field("lr", "float", 0.1, lo=1e-6, hi=100.0),
+    Field("epochs", "int", 10_000, lo=1, hi=MAX_EPOCHS),
+    Field("batch_size", "int", 0, lo=0, hi=MAX_N),
+    Field("reduction", "choice", "sum", REDUCTIONS),
+    Field("l1", "float", 0.0, lo=0.0, hi=1.0),
+    Field("l2", "float", 0.0, lo=0.0, hi=1.0),
 )
+DATA_FIELDS = ("dataset", "n", "noise", "test", "seed", "points")  # what decides the points and the split
 FIELDS: dict[str, Field] = {f.name: f for f in _FIELDS}
 
 
@@ -218,12 +198,12 @@ class Experiment:
     def data(self) -> Dataset:
         """The experiment's points: generated, or decoded from ``points`` for the custom set.
 
-        A custom set too large for a link (over 200 points) has ``points=""``; its holder (the page)
+        A custom set too large for a link (over 200 points) has ``points=""``; whoever holds the points
         passes the data itself, and this raises ValueError.
         """
         if self.dataset == CUSTOM:
             if not self.points:
-                raise ValueError("points: the custom data set needs its points code (the page's share link "
+                raise ValueError("points: the custom data set needs its points code (a share link "
                                  f"carries it for up to {points.MAX_LINK_POINTS} points); none was given")
             return points.decode_points(self.points)
         return make_dataset(self.dataset, self.n, self.noise, self.seed)
@@ -242,35 +222,15 @@ class Experiment:
                     batch_size=self.batch_size or None, reduction=self.reduction, l1=self.l1, l2=self.l2,
                     seed=self.weight_seed)
 
-    def _n_train(self, n_train: int | None) -> int:
-        if n_train is not None:
-            return n_train
-        return self.n_points - (min(max(1, round(self.test * self.n_points)), self.n_points - 1) if self.test else 0)
+    def train_size(self) -> int:
+        """Points left for training once the test fraction is held out (as `split` holds it out)."""
+        n = self.n_points
+        return n - (min(max(1, round(self.test * n)), n - 1) if self.test else 0)
 
-    def work(self, n_train: int | None = None) -> int:
-        """epochs × training points × parameters: the arithmetic the page bounds by MAX_WORK."""
+    @property
+    def n_params(self) -> int:
         s = self.layer_sizes
-        params = sum(a * b + b for a, b in zip(s[:-1], s[1:]))
-        return self.epochs * self._n_train(n_train) * params
-
-    def steps(self, n_train: int | None = None) -> int:
-        """Optimizer steps: epochs × batches per epoch (each step has a fixed cost, however small the batch)."""
-        n = self._n_train(n_train)
-        return self.epochs * (-(-n // self.batch_size) if self.batch_size else 1)
-
-    def budget_error(self, n_train: int | None = None) -> str:
-        """'' when the run is within MAX_WORK and MAX_STEPS, else a message saying what to reduce."""
-        work, steps = self.work(n_train), self.steps(n_train)
-        if work > MAX_WORK:
-            most = max(1, math.floor(self.epochs * MAX_WORK / work))
-            return (f"This run asks for {work:.2g} units of work (epochs × points × parameters); the limit is "
-                    f"{MAX_WORK:.0e}. Use at most {most:,} epochs with this data and network, or fewer points "
-                    "or units.")
-        if steps > MAX_STEPS:
-            most = max(1, math.floor(self.epochs * MAX_STEPS / steps))
-            return (f"This run makes {steps:,} optimizer steps (epochs × mini-batches per epoch); the limit is "
-                    f"{MAX_STEPS:,}. Use at most {most:,} epochs with this batch size, or a larger batch.")
-        return ""
+        return sum(a * b + b for a, b in zip(s[:-1], s[1:]))
 
     # ----- faces ----------------------------------------------------------------------------
     def to_query(self) -> dict[str, str]:
