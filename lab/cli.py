@@ -59,6 +59,14 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def command_line(exp: Experiment) -> str:
+    """The command that runs ``exp``: ``python -m mlp`` with a flag per setting that is not the default."""
+    parts = ["python -m mlp"]
+    for key, value in exp.to_query().items():
+        parts.append(f"{FIELDS[key].flag} {value.replace(',', ' ') if FIELDS[key].kind == 'sizes' else value}")
+    return " ".join(parts)
+
+
 def parse(argv: Sequence[str] | None = None) -> tuple[Experiment, int]:
     """The experiment and log interval from command-line arguments; exits 2 on a bad value."""
     parser = build_parser()
@@ -86,10 +94,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     net = exp.network()
     test_kw = {} if test_set is train_set else {"X_test": test_set.X, "y_test": test_set.y}
     snaps = train(net, train_set.X, train_set.y, every=log_every, **exp.train_kwargs(), **test_kw)
-    for line in training_log(snaps, log_every):
-        print(line)
-    for line in test_lines(test_set.y, net.forward(test_set.X)):
-        print(line)
+    try:
+        for line in training_log(snaps, log_every):
+            print(line)
+        for line in test_lines(test_set.y, net.forward(test_set.X)):
+            print(line)
+    except BrokenPipeError:  # `python -m mlp | head`: the reader has what it wanted
+        sys.stdout = None  # nothing left to flush at exit
     return 0
 
 

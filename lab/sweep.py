@@ -25,8 +25,12 @@ from lab.experiment import DATA_FIELDS, FIELDS, Experiment
 from lab.plane import domain
 from lab.record import Record
 from mlp import MLP, Snapshot, train
-from mlp.batched import can_batch, train_batched
+from mlp.batched import train_batched
 from mlp.data import Dataset
+
+SEP = ";"  # between a sweep's values in a link or a text box
+SWEEPABLE = tuple(name for name in FIELDS if name != "points")
+MAX_VALUES = 6
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,21 @@ class Sweep:
     def experiments(self, base: Experiment) -> list[Experiment]:
         """``base`` with the setting replaced by each value, in order."""
         return [base.with_(**{self.setting: v}) for v in self.values]
+
+    @classmethod
+    def parse(cls, setting: str, text: str) -> Sweep:
+        """A sweep as a link or a text box writes it: values separated by ';' (hidden sizes contain commas).
+        ValueError names what is wrong."""
+        if setting not in SWEEPABLE:
+            raise ValueError(f"sweep: unknown setting {setting!r}; allowed: {', '.join(SWEEPABLE)}")
+        values = tuple(v.strip() for v in text.split(SEP) if v.strip())
+        if not 2 <= len(values) <= MAX_VALUES:
+            raise ValueError(f"values: give 2 to {MAX_VALUES} values separated by '{SEP}', e.g. 0.1; 0.3; 0.9")
+        return cls(setting, values)
+
+    def query(self) -> dict[str, str]:
+        """The sweep as link parameters: ``sweep=lr&values=0.1;0.3;0.9``."""
+        return {"sweep": self.setting, "values": SEP.join(self.labels)}
 
 
 Progress = Callable[[float], None]
@@ -95,15 +114,7 @@ def run_experiments(
     time; runs trained in one batched call share that call's time equally.
     """
     exps = list(experiments)
-    splits: dict[tuple, tuple[Dataset, Dataset]] = {}
-    for exp in exps:
-        key = _data_key(exp)
-        if key not in splits:
-            splits[key] = exp.split(data)
-    groups: dict[tuple, list[int]] = {}
-    for i, exp in enumerate(exps):
-        key = (_data_key(exp), family_key(exp)) if batch else (i,)
-        groups.setdefault(key, []).append(i)
+    splits = _splits(exps, data)
     total = sum(e.epochs for e in exps)
     done = [0.0]  # epochs trained so far, over all runs
 
@@ -113,17 +124,45 @@ def run_experiments(
             progress(min(1.0, done[0] / total))
 
     results: list[Record | None] = [None] * len(exps)
-    for idxs in groups.values():
+    for idxs in batch_groups(exps, batch=batch, data=data, splits=splits):
         members = [exps[i] for i in idxs]
         tr, te = splits[_data_key(members[0])]
         nets = [e.network() for e in members]
-        if len(nets) > 1 and can_batch(nets, members[0].batch_size, tr.X.shape[0]):
+        if len(nets) > 1:
             runs = _run_batched(members, nets, tr, te, every, tick)
         else:
-            runs = [_run_alone(e, net, tr, te, every, tick) for e, net in zip(members, nets)]
+            runs = [_run_alone(members[0], nets[0], tr, te, every, tick)]
         for i, run in zip(idxs, runs):
             results[i] = run
     return results  # type: ignore[return-value]
+
+
+def batch_groups(experiments: Sequence[Experiment], *, batch: bool = True, data: Dataset | None = None,
+                 splits: dict[tuple, tuple[Dataset, Dataset]] | None = None) -> list[list[int]]:
+    """Which experiments train in one batched call: lists of indices, in order of first appearance.
+
+    Together: the same data settings and `family_key`, full batch. Alone: everything else, and every
+    experiment when ``batch`` is False.
+    """
+    exps = list(experiments)
+    splits = _splits(exps, data) if splits is None else splits
+    groups: dict[tuple, list[int]] = {}
+    for i, exp in enumerate(exps):
+        n = len(splits[_data_key(exp)][0])
+        full = not exp.batch_size or exp.batch_size >= n
+        key = (_data_key(exp), family_key(exp)) if batch and full else (i,)
+        groups.setdefault(key, []).append(i)
+    return list(groups.values())
+
+
+def _splits(exps: Sequence[Experiment], data: Dataset | None) -> dict[tuple, tuple[Dataset, Dataset]]:
+    """One (train, test) split per distinct data setting, of the experiments' points or of ``data``."""
+    splits: dict[tuple, tuple[Dataset, Dataset]] = {}
+    for exp in exps:
+        key = _data_key(exp)
+        if key not in splits:
+            splits[key] = exp.split(data)
+    return splits
 
 
 def _data_key(exp: Experiment) -> tuple:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from mlp import cli
+from lab import cli
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(*args):

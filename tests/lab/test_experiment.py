@@ -4,8 +4,9 @@ import math
 
 import pytest
 
-from mlp import config
-from mlp.config import FIELDS, Experiment, from_query
+from lab import budget
+from lab import experiment as config
+from lab.experiment import FIELDS, Experiment, from_query
 
 
 def test_defaults_leave_the_url_empty():
@@ -60,13 +61,14 @@ def test_experiment_validates_on_construction():
 
 
 def test_work_budget():
-    assert Experiment().work() == 10_000 * 100 * 72
-    assert Experiment().budget_error() == ""
+    assert budget.work(Experiment()) == 10_000 * 100 * 72
+    assert budget.error(Experiment()) == ""
     big = Experiment(n=1000, hidden=(32, 32, 32, 32), epochs=100_000)
-    msg = big.budget_error()
+    msg = budget.error(big)
     assert "limit" in msg and "epochs" in msg
     most = int(msg.split("Use at most ")[1].split(" epochs")[0].replace(",", ""))
-    assert big.with_(epochs=most).budget_error() == ""
+    assert budget.error(big.with_(epochs=most)) == ""
+    assert budget.error(big.with_(epochs=most + 1)) != ""
 
 
 def test_builders():
@@ -79,10 +81,10 @@ def test_builders():
 
 def test_mini_batch_steps_are_bounded():
     exp = Experiment(n=1000, hidden=(1,), epochs=100_000, batch_size=1)
-    assert exp.work() <= config.MAX_WORK
-    assert exp.steps() == 100_000 * 1000
-    msg = exp.budget_error()
+    assert budget.work(exp) <= budget.MAX_WORK
+    assert budget.steps(exp) == 100_000 * 1000
+    msg = budget.error(exp)
     assert "optimizer steps" in msg
     most = int(msg.split("Use at most ")[1].split(" epochs")[0].replace(",", ""))
-    assert exp.with_(epochs=most).budget_error() == ""
-    assert Experiment(epochs=100_000).budget_error() == ""  # full batch: one step an epoch
+    assert budget.error(exp.with_(epochs=most)) == ""
+    assert budget.error(Experiment(epochs=100_000)) == ""  # full batch: one step an epoch

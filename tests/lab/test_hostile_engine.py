@@ -27,10 +27,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mlp
-from mlp import config, io, points
-from mlp.config import FIELDS, MAX_EPOCHS, Experiment, from_query
+from lab import budget, points
+from lab import experiment as config
+from lab.experiment import FIELDS, MAX_EPOCHS, Experiment, from_query
+from mlp import io
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # ----- hostile values -------------------------------------------------------------------------
@@ -196,7 +198,7 @@ def test_split(data):
         assert len(train) >= 1 and len(test) >= 1
 
 
-# ----- mlp.config.Experiment ------------------------------------------------------------------
+# ----- lab.experiment.Experiment ------------------------------------------------------------------
 def sane_field(f: config.Field) -> st.SearchStrategy:
     if f.kind == "choice":
         return st.sampled_from(f.choices)
@@ -217,11 +219,11 @@ def test_experiment(data):
     kwargs, bad = draw_args(data, {name: sane_field(f) for name, f in FIELDS.items()})
     exp = call(Experiment, kwargs, bad)
     if exp is not None:
-        assert 1 <= exp.epochs <= MAX_EPOCHS and isinstance(exp.budget_error(), str)
+        assert 1 <= exp.epochs <= MAX_EPOCHS and isinstance(budget.error(exp), str)
         assert from_query(exp.to_query()) == (exp, [])
 
 
-# ----- mlp.config.from_query: never raises ---------------------------------------------------
+# ----- lab.experiment.from_query: never raises ---------------------------------------------------
 def query_text() -> st.SearchStrategy:
     """What a link can carry: any text, numbers written oddly, nasties as text, very long digits."""
     return st.one_of(
@@ -240,7 +242,7 @@ QUERY_KEYS = st.one_of(st.sampled_from(list(FIELDS)), st.text(max_size=8), st.sa
 def test_from_query_never_raises_and_names_every_bad_key(params):
     exp, notices = from_query(params)
     assert isinstance(exp, Experiment)
-    assert isinstance(exp.budget_error(), str) and exp.work() > 0
+    assert isinstance(budget.error(exp), str) and budget.work(exp) > 0
     assert 1 <= exp.epochs <= MAX_EPOCHS
     for name, f in FIELDS.items():
         if name not in params:
@@ -259,7 +261,7 @@ def test_from_query_never_raises_and_names_every_bad_key(params):
     assert len(notices) == sum(1 for n in notices if n.split(":", 1)[0] in FIELDS), notices
 
 
-# ----- mlp.points: uploads and tables (link decoding has its own properties in test_points.py) ---------
+# ----- lab.points: uploads and tables (link decoding has its own properties in test_points.py) ---------
 CSV_CELLS = st.one_of(st.sampled_from(["0", "1", "0.5", "nan", "inf", "-1e7", "1e999", "x1", "label", "true", "",
                                        "\x00", "0,5", "1e-400", "🙂"]), st.text(max_size=4))
 CSV_TEXT = st.lists(st.lists(CSV_CELLS, max_size=4).map(lambda cells: ",".join(cells)), max_size=6).map("\n".join)
@@ -353,7 +355,7 @@ BANNED_MODULES = {"pickle", "cPickle", "_pickle", "dill", "cloudpickle", "joblib
 
 
 def python_files() -> list[Path]:
-    files = [*(ROOT / "mlp").rglob("*.py"), *(ROOT / "playground").rglob("*.py")]
+    files = [f for d in ("mlp", "lab", "server", "playground") for f in (ROOT / d).rglob("*.py")]
     app = ROOT / "streamlit_app.py"
     return files + ([app] if app.exists() else [])
 
@@ -430,8 +432,8 @@ def test_0d_table_is_a_value_error():
 
 def test_mini_batch_runs_are_bounded_by_their_steps():
     exp = Experiment(n=1000, hidden=(1,), epochs=MAX_EPOCHS, batch_size=1)
-    assert exp.work() <= config.MAX_WORK
-    assert exp.budget_error(), "a run of 1e8 optimizer steps passes the work bound"
+    assert budget.work(exp) <= budget.MAX_WORK
+    assert budget.error(exp), "a run of 1e8 optimizer steps passes the work bound"
 
 
 def test_0d_table_row_is_a_value_error():

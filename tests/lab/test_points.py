@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mlp
-from mlp import points
-from mlp.points import (
+from lab import points
+from lab.points import (
     MAX_BYTES,
     MAX_LINK_CHARS,
     MAX_LINK_POINTS,

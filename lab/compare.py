@@ -1,0 +1,66 @@
+"""Runs side by side: how their settings differ, and one table row per run (no Streamlit).
+
+A board entry is a name and a `Record`; the personal comparison board and a class board show the same
+rows. Only the settings that differ between the runs get a column (or, against a reference experiment,
+the settings that differ from it).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict
+
+from lab.experiment import FIELDS, Experiment
+from lab.record import Record
+
+
+def default_name(exp: Experiment) -> str:
+    arch = "×".join(map(str, exp.hidden))
+    return f"{exp.dataset} · {arch} {exp.activation} · {exp.optimizer} lr {exp.lr:g}"
+
+
+def differences(exps: Sequence[Experiment], reference: Experiment | None = None) -> list[str]:
+    """The fields whose values are not the same in every experiment (or differ from ``reference`` in
+    some), in the experiment's order."""
+    rows = [asdict(e) for e in exps]
+    if reference is not None:
+        base = asdict(reference)
+        return [k for k in FIELDS if any(r[k] != base[k] for r in rows)]
+    if len(rows) < 2:
+        return []
+    return [k for k in FIELDS if any(r[k] != rows[0][k] for r in rows[1:])]
+
+
+def row(name: str, record: Record, keys: Sequence[str], tested: bool) -> dict:
+    """One table row: the run's name, the settings ``keys``, its final figures (test columns when ``tested``)."""
+    last = record.last
+    out: dict = {"run": name}
+    for k in keys:
+        out[k] = FIELDS[k].format(getattr(record.exp, k))
+    out["train loss"] = last.loss if math.isfinite(last.loss) else float("nan")
+    out["train accuracy"] = 100 * last.accuracy
+    if tested:  # test columns only when some run held points out
+        out["test loss"] = last.test_loss
+        out["test accuracy"] = None if last.test_accuracy is None else 100 * last.test_accuracy
+    out["epochs to 100%"] = "never" if record.epochs_to_100 is None else f"{record.epochs_to_100:,}"
+    out["time (s)"] = round(record.seconds, 2)
+    out["status"] = record.status
+    return out
+
+
+def table(entries: Sequence[tuple[str, Record]], reference: Experiment | None = None) -> list[dict]:
+    """One row per (name, record): the settings that differ, and the final figures."""
+    keys = differences([r.exp for _, r in entries], reference)
+    tested = any(r.has_test for _, r in entries)
+    return [row(name, r, keys, tested) for name, r in entries]
+
+
+def unique_name(name: str, taken: Sequence[str]) -> str:
+    """``name``, or "name (2)", "name (3)"… when it is taken."""
+    if name not in taken:
+        return name
+    k = 2
+    while f"{name} ({k})" in taken:
+        k += 1
+    return f"{name} ({k})"

@@ -1,0 +1,144 @@
+"""The run record: one frozen value for what a run did, lossless through JSON (so stores and links carry it)."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lab.experiment import FIELDS, Experiment
+from lab.record import MAX_SNAPSHOTS, Grid, Record, columns, epochs_to_100
+from lab.run import finish, new_run
+from mlp import Snapshot
+
+floats = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.just(0.0))
+
+
+@st.composite
+def experiments(draw) -> Experiment:
+    values = {}
+    for name, f in FIELDS.items():
+        if name in ("points", "dataset") or not draw(st.booleans()):
+            continue
+        if f.kind == "choice":
+            values[name] = draw(st.sampled_from(f.choices))
+        elif f.kind == "bool":
+            values[name] = draw(st.booleans())
+        elif f.kind == "int":
+            values[name] = draw(st.integers(int(f.lo), int(f.hi)))
+        elif f.kind == "float":
+            values[name] = draw(st.floats(f.lo, f.hi))
+        else:
+            values[name] = tuple(draw(st.lists(st.integers(1, 32), min_size=1, max_size=4)))
+    values["dataset"] = draw(st.sampled_from([c for c in FIELDS["dataset"].choices if c != "custom"]))
+    return Experiment(**values)
+
+
+@st.composite
+def records(draw) -> Record:
+    layers = draw(st.integers(1, 5))
+    tested = draw(st.booleans())
+    n = draw(st.integers(1, 30))
+    epochs = sorted(set(draw(st.lists(st.integers(0, 10**6), min_size=n, max_size=n))))
+    snaps = tuple(
+        Snapshot(e, draw(floats), draw(floats), draw(floats) if tested else None, draw(floats) if tested else None,
+                 tuple(draw(floats) for _ in range(layers)))
+        for e in epochs
+    )
+    grid = None
+    if draw(st.booleans()):
+        size = draw(st.integers(1, 8))
+        domain = tuple(draw(st.floats(-1e6, 1e6)) for _ in range(4))
+        grid = Grid(domain, size, bytes(draw(st.lists(st.integers(0, 255), min_size=size * size, max_size=size * size))))
+    status = draw(st.sampled_from(["running", "done", "diverged"]))
+    return Record(draw(experiments()), snaps, status, draw(st.text(max_size=40)), draw(st.floats(0, 1e4)),
+                  draw(st.one_of(st.none(), st.integers(0, 10**6))), draw(st.text("01", max_size=50)), grid)
+
+
+@settings(max_examples=200, deadline=None)
+@given(records())
+def test_json_round_trip_is_lossless(record):
+    text = record.to_json()
+    json.loads(text, parse_constant=lambda c: pytest.fail(f"non-standard JSON constant {c}"))  # strict JSON
+    back = Record.from_json(text)
+    assert back == record  # NaNs included: every NaN in a record is math.nan
+    assert back.to_json() == text and hash(back) == hash(record)
+
+
+def test_a_trained_run_round_trips_and_keeps_its_numbers():
+    run = finish(new_run(Experiment(dataset="xor", epochs=300, test=0.2)))
+    record = run.record()
+    assert record.status == "done" and record.has_test and record.epochs_to_100 == epochs_to_100(run.snapshots)
+    assert len(record.predictions) == len(run.train) and record.grid.size == 48
+    assert Record.from_json(record.to_json()) == record
+    np.testing.assert_array_equal(record.columns()["loss"], columns(run.snapshots)["loss"])
+    # the grid is P(class 1) to 1/255, row 0 the lowest x2
+    d = record.grid.domain
+    corner = run.net.forward(np.array([[d[0] + (d[1] - d[0]) / 96, d[2] + (d[3] - d[2]) / 96]]))[0, 0]
+    assert record.grid.probs[0, 0] == pytest.approx(corner, abs=0.5 / 255)
+    assert "".join("01"[int(v)] for v in run.net.predict(run.train.X).ravel()) == record.predictions
+
+
+def test_a_diverged_run_is_strict_json_and_says_why():
+    run = finish(new_run(Experiment(activation="linear", output_activation="linear", epochs=300)))
+    record = run.record()
+    assert record.status == "diverged" and "learning rate" in record.reason
+    assert not math.isfinite(record.last.loss) or not all(map(math.isfinite, record.last.grad_norms))
+    assert Record.from_json(record.to_json()) == record
+    json.loads(record.to_json(), parse_constant=lambda c: pytest.fail(f"non-standard JSON constant {c}"))
+
+
+def test_a_paused_run_is_running_and_snapshots_are_normalised():
+    run = new_run(Experiment(dataset="xor", epochs=1000))
+    for _ in run.advance(100):
+        pass
+    for _ in run.advance(100):  # the first advance ended with a "done" snapshot at epoch 100
+        pass
+    record = run.record()
+    assert record.status == "running" and record.last.epoch == 200
+    assert [s.status for s in record.snapshots] == ["running"] * len(record.snapshots)
+    assert all(s.params is None for s in record.snapshots)
+
+
+def test_thinning_keeps_the_ends_the_swings_and_epochs_to_100():
+    run = finish(new_run(Experiment(dataset="xor", epochs=10_000, lr=0.9)))  # 0.9 oscillates for ~2,000 epochs
+    record = run.record()
+    assert len(record.snapshots) > MAX_SNAPSHOTS
+    small = record.thinned()
+    assert len(small.snapshots) <= MAX_SNAPSHOTS
+    assert small.snapshots[0] == record.snapshots[0] and small.last == record.last
+    loss, kept = record.columns()["loss"], small.columns()["loss"]
+    assert kept.max() == loss.max() and kept.min() == loss.min()
+    assert small.epochs_to_100 == record.epochs_to_100 and small.thinned() is small
+
+
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        (lambda d: d.update(format="weights"), "run-record"),
+        (lambda d: d.update(version=99), "version 99"),
+        (lambda d: d["experiment"].update(lr="fast"), "lr"),
+        (lambda d: d["snapshots"].update(loss=[1.0]), "lengths"),
+        (lambda d: d["snapshots"].update(loss="abc"), "not a number"),
+        (lambda d: d.update(status="exploded"), "status"),
+        (lambda d: d.update(predictions="012"), "predictions"),
+        (lambda d: d.pop("snapshots"), "snapshots"),
+    ],
+)
+def test_a_damaged_record_is_a_value_error_naming_the_part(change, words):
+    d = finish(new_run(Experiment(dataset="xor", epochs=20))).record().to_dict()
+    change(d)
+    with pytest.raises(ValueError, match=words):
+        Record.from_dict(d)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.recursive(st.none() | st.booleans() | st.floats() | st.text(max_size=5),
+                    lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=8), c, max_size=4)))
+def test_arbitrary_json_is_refused_with_value_error_only(value):
+    with pytest.raises(ValueError):
+        Record.from_dict(value)
