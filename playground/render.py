@@ -1,39 +1,67 @@
-"""Chart specs built once per structure, refilled with new numbers on every redraw.
+"""Render caches: chart skeletons built once per structure, and what is drawn from a shared run computed once.
 
-Building an Altair chart costs tens of milliseconds (Altair validates every object it constructs),
-while the frames behind it cost about a millisecond. A builder's spec apart from ``datasets`` depends
-only on its structural arguments (each builder's docstring lists them), so ``SpecCache`` builds the
+No Streamlit here; the page keeps one of each for the whole process (``playground.shared``).
+
+`SpecCache`. Building an Altair chart costs tens of milliseconds (Altair validates every object it
+constructs), while the frames behind it cost about a millisecond. A builder's spec apart from its
+``datasets`` depends only on its arguments' *structure* (see `structure`), so the cache builds the
 chart the first time a structure is seen, keeps the spec without its datasets (the skeleton), and
-afterwards only computes the frames. No Streamlit here: the page keeps one cache for the whole process
-(skeletons do not depend on anyone's data, so every visitor shares them); a lock guards the table.
+afterwards only computes the frames. The key is derived from the call; nobody writes it by hand.
 
-    specs = SpecCache()
-    spec = specs.spec(
-        "decision",
-        (dom, display.discretize, p is not None),  # the structural arguments
-        lambda: charts.decision_chart(*args, **kwargs),
-        lambda: charts.decision_frames(*args, **kwargs),
-    )
-    st.vega_lite_chart(spec)
+`RenderMemo`. A class opening one link gets one shared finished run, but every visitor would still
+recompute its decision grid, neuron maps and chart frames: about 40% of a visitor's page. A run taken
+from that cache carries ``Run.origin``, which names its numbers exactly (any training clears it);
+`per_run` makes a section's builder compute once per origin and share the result read-only.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from typing import Any
 
-import altair as alt
+import numpy as np
+import pandas as pd
+import pyarrow as pa
 
-from playground.chart_data import Frames, vega_spec
+from playground.charts import Figure
+
+
+def structure(value: Any) -> Hashable:
+    """What of a builder's argument can shape its chart: plain values as they are, containers item by item
+    (a dict by its keys too), a 1-D array by nothing (a series: its length and numbers never shape a chart)
+    and any other array by its shape (a grid's size, a layer's width)."""
+    if isinstance(value, np.ndarray):
+        return ("array", value.ndim) if value.ndim <= 1 else ("array", value.shape)
+    if isinstance(value, dict):
+        return ("dict", tuple((k, structure(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, tuple(structure(v) for v in value))
+    if value is None or isinstance(value, (bool, int, float, str, np.bool_, np.integer, np.floating)):
+        return value
+    raise TypeError(f"a chart builder's argument must be plain data or numpy arrays, got {type(value).__name__}")
+
+
+def arrow_bytes(df: pd.DataFrame) -> bytes:
+    """The frame as Arrow IPC stream bytes, what ``st.vega_lite_chart`` sends for a dataset.
+
+    Streamlit converts a DataFrame itself, but pyarrow then starts a thread pool for every long frame
+    (rows > 100 × columns), which under the GIL only costs; and bytes can be shared between visitors.
+    """
+    table = pa.Table.from_pandas(df, preserve_index=False, nthreads=1)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
 
 
 class SpecCache:
-    """Skeletons (Vega-Lite specs without ``datasets``) by (name, structural key), least recently used dropped.
+    """Skeletons (Vega-Lite specs without ``datasets``) by (builder, structure), least recently used dropped.
 
-    The key must hold every structural argument of the builder; a key that misses one returns the
-    skeleton of another structure with these frames. ``hits`` and ``misses`` count the calls.
+    ``hits`` and ``misses`` count the calls. Thread-safe: one page process serves every visitor.
     """
 
     def __init__(self, max_entries: int = 64) -> None:
@@ -42,41 +70,104 @@ class SpecCache:
         self.max_entries = max_entries
         self.hits = 0
         self.misses = 0
-        self._skeletons: OrderedDict[tuple[str, Hashable], dict] = OrderedDict()
-        self._lock = threading.Lock()  # one page process serves every visitor, each in its own thread
+        self._skeletons: OrderedDict[Hashable, dict] = OrderedDict()
+        self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._skeletons)
 
-    def __contains__(self, name_and_key: tuple[str, Hashable]) -> bool:
-        return name_and_key in self._skeletons
+    def spec(self, builder: Callable[..., Figure], *args: Any, **kwargs: Any) -> dict:
+        """``builder(*args, **kwargs)``'s full spec, ``datasets`` (DataFrames) included, in a new top-level dict.
 
-    def spec(
-        self,
-        name: str,
-        key: tuple,
-        builder: Callable[[], alt.TopLevelMixin],
-        frames: Callable[[], Frames],
-    ) -> dict:
-        """The full spec, ``datasets`` included, in a new top-level dict on every call.
-
-        On a miss ``builder()`` makes the chart and its spec is returned as is; on a hit only
-        ``frames()`` runs. The skeleton is shared below the top level between calls: read it, don't
-        mutate it (Streamlit copies the top level before it edits).
+        On a miss the chart is built and its spec returned as is; on a hit only the frames are computed.
+        The skeleton is shared below the top level between calls: read it, don't mutate it.
         """
-        slot = (name, key)
+        key = (builder.__module__, builder.__qualname__, structure(args), structure(kwargs))
+        figure = builder(*args, **kwargs)
         with self._lock:
-            skeleton = self._skeletons.get(slot)
+            skeleton = self._skeletons.get(key)
             if skeleton is not None:
                 self.hits += 1
-                self._skeletons.move_to_end(slot)
+                self._skeletons.move_to_end(key)
         if skeleton is not None:
-            return {**skeleton, "datasets": frames()}
-        full = vega_spec(builder())  # outside the lock: building is slow, and a duplicate build is harmless
-        # a private deep copy: whatever the caller does to this first spec cannot reach later ones
+            return {**skeleton, "datasets": figure.frames}
+        full = figure.spec()  # outside the lock: building is slow, and a duplicate build is harmless
         with self._lock:
             self.misses += 1
-            self._skeletons[slot] = copy.deepcopy({k: v for k, v in full.items() if k != "datasets"})
+            # a private deep copy: whatever the caller does to this first spec cannot reach later ones
+            self._skeletons[key] = copy.deepcopy({k: v for k, v in full.items() if k != "datasets"})
             while len(self._skeletons) > self.max_entries:
                 self._skeletons.popitem(last=False)
         return full
+class RenderMemo:
+    """{origin: {name: value}}, the least recently used origin dropped beyond ``max_runs``.
+
+    ``hits`` and ``misses`` count ``get`` calls. Thread-safe, and each value is computed once: when a
+    class opens one link, its visitors all ask at the same moment, and the first computes while the
+    others wait for it (a lock per value, so different values still compute side by side).
+    """
+
+    def __init__(self, max_runs: int = 64) -> None:
+        if max_runs < 1:
+            raise ValueError(f"max_runs must be at least 1, got {max_runs}")
+        self.max_runs = max_runs
+        self.hits = 0
+        self.misses = 0
+        self._runs: OrderedDict[str, dict[Hashable, Any]] = OrderedDict()
+        self._lock = threading.Lock()  # guards _runs, _computing and the counters
+        self._computing: dict[tuple[str, Hashable], threading.Lock] = {}
+
+    def __len__(self) -> int:
+        return len(self._runs)
+
+    def _lookup(self, origin: str, name: Hashable) -> tuple[bool, Any]:
+        with self._lock:
+            values = self._runs.get(origin)
+            if values is not None and name in values:
+                self.hits += 1
+                self._runs.move_to_end(origin)
+                return True, values[name]
+        return False, None
+
+    def get(self, origin: str, name: Hashable, compute: Callable[[], Any]) -> Any:
+        """The value ``name`` of the run ``origin``: ``compute()`` the first time, the kept value after.
+
+        An exception in ``compute`` reaches its caller and keeps nothing (the next caller tries again).
+        """
+        found, value = self._lookup(origin, name)
+        if found:
+            return value
+        with self._lock:
+            slot = self._computing.setdefault((origin, name), threading.Lock())
+        with slot:  # the first caller computes; the others wait here, then find its value
+            found, value = self._lookup(origin, name)
+            if found:
+                return value
+            try:
+                value = compute()
+                with self._lock:
+                    self.misses += 1
+                    self._runs.setdefault(origin, {})[name] = value
+                    self._runs.move_to_end(origin)
+                    while len(self._runs) > self.max_runs:
+                        self._runs.popitem(last=False)
+            finally:
+                with self._lock:
+                    self._computing.pop((origin, name), None)
+        return value
+
+
+def per_run(memo: Callable[[], RenderMemo]):
+    """Decorate ``fn(run, *args, **kwargs)`` (hashable args): memoised in ``memo()`` while ``run.origin`` is set."""
+
+    def decorate(fn):
+        @functools.wraps(fn)
+        def wrapper(run, *args, **kwargs):
+            if getattr(run, "origin", None) is None:
+                return fn(run, *args, **kwargs)
+            name = (f"{fn.__module__}.{fn.__qualname__}", args, tuple(sorted(kwargs.items())))
+            return memo().get(run.origin, name, lambda: fn(run, *args, **kwargs))
+
+        return wrapper
+
+    return decorate

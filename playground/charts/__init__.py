@@ -1,25 +1,32 @@
-"""What the chart builders share: colours, named float32 frames, curve downsampling, spec export.
+"""Chart builders: pure functions from numpy arrays and plain values to Altair 6 charts.
 
-Every frame a builder puts into a chart is a pandas DataFrame whose numeric columns are float32 (a
-smaller Arrow payload) and whose ``attrs["name"]`` is a stable name ("loss", "grid", "points", ...).
-``vega_spec`` turns a chart into a Vega-Lite dict that refers to the frames by those names, so a
-live redraw that changes only the numbers produces the same spec with new ``datasets``.
+They never call Streamlit and never train. Each builder returns a `Figure`: its data as named frames
+(cheap, computed at once) and a function that builds the Altair chart from them (slow: Altair validates
+every object it makes, tens of milliseconds). The page builds each chart once per *structure* and
+afterwards only drops new frames into the kept Vega-Lite spec (``playground.render``). A builder's
+structure is derived from its arguments: every value that is not a numpy array, and each array's shape
+past its first axis (the first axis counts samples, points or epochs, and never changes the chart's
+structure). So a builder's spec may depend on nothing else; tests/playground/test_charts.py checks
+this for every builder.
 
-Each builder ``X_chart`` has a twin ``X_frames`` taking the same arguments and returning just those
-frames ({name: DataFrame}, what ``vega_spec`` puts in ``datasets``); the chart is built from them.
-A builder's spec apart from ``datasets`` depends only on the arguments its docstring calls
-structural, so ``playground.specs.SpecCache`` can build it once and refill only the frames.
+The modules: curves (loss, gradient flow, runs overlaid), plane (decision regions, small multiples,
+the lab's labelled points), network (the weight diagram, the neuron maps). Here: what they share —
+colours, named float32 frames, the Vega-Lite export.
+
+Every frame is a pandas DataFrame whose numeric columns are float32 (a smaller Arrow payload) and whose
+``attrs["name"]`` is a stable name ("loss", "grid", "points", ...). ``vega_spec`` turns a chart into a
+Vega-Lite dict that refers to the frames by those names, so a redraw that changes only the numbers
+produces the same spec with new ``datasets``.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import altair as alt
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 RED = "#d62728"  # class 0, as in the lab's show_result
 BLUE = "#1f77b4"  # class 1; also positive weights and biases
@@ -29,6 +36,21 @@ BLUE_TINT = "#8fbbd9"
 GREY = "#9e9e9e"
 
 Frames = dict[str, pd.DataFrame]  # {stable name: frame}, as in a spec's "datasets"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A chart's frames, and how to build the Altair chart from them (only when its spec is not kept)."""
+
+    frames: Frames
+    build: Callable[[], alt.TopLevelMixin]
+
+    def chart(self) -> alt.TopLevelMixin:
+        return self.build()
+
+    def spec(self, *, validate: bool = False) -> dict:
+        """The Vega-Lite dict, its frames in ``datasets`` (see `vega_spec`)."""
+        return vega_spec(self.build(), validate=validate)
 
 
 def class_scale() -> alt.Scale:
@@ -61,19 +83,6 @@ def frame(name: str, columns: Mapping[str, object]) -> pd.DataFrame:
     return df
 
 
-def arrow_bytes(df: pd.DataFrame) -> bytes:
-    """The frame as Arrow IPC stream bytes, what ``st.vega_lite_chart`` sends for a dataset.
-
-    Streamlit converts a DataFrame itself, but pyarrow then starts a thread pool for every long frame
-    (rows > 100 × columns), which under the GIL only costs; and bytes can be shared between visitors.
-    """
-    table = pa.Table.from_pandas(df, preserve_index=False, nthreads=1)
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
-    return sink.getvalue().to_pybytes()
-
-
 def named(*frames: pd.DataFrame) -> Frames:
     """{attrs["name"]: frame} of frames made by ``frame``, in the given order."""
     return {df.attrs["name"]: df for df in frames}
@@ -82,54 +91,6 @@ def named(*frames: pd.DataFrame) -> Frames:
 def labels(a: np.ndarray) -> np.ndarray:
     """0/1 labels of shape (n,) or (n, 1) as a flat int array (n,)."""
     return np.asarray(a).reshape(-1).astype(int)
-
-
-def square_domain(X: np.ndarray, pad: float = 0.05) -> tuple[float, float, float, float]:
-    """(x1_min, x1_max, x2_min, x2_max) of the square centred on the points X (n, 2), padded by ``pad``."""
-    lo, hi = np.min(X, axis=0), np.max(X, axis=0)
-    centre, half = (lo + hi) / 2, max(float(np.max(hi - lo)) / 2, 1e-9) * (1 + pad)
-    return (
-        float(centre[0] - half),
-        float(centre[0] + half),
-        float(centre[1] - half),
-        float(centre[1] + half),
-    )
-
-
-def downsample(
-    x: np.ndarray, ys: dict[str, np.ndarray], max_points: int = 600
-) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Keep about ``max_points`` of the points x (n,) shared by the curves ys (each (n,)).
-
-    The run is cut into equal buckets and each bucket keeps, for every curve, the index of its minimum
-    and of its maximum, so a 100,000-epoch oscillation still shows its full swing; the first and the
-    last point are always kept. NaNs never win a bucket (a bucket of NaNs keeps its first index).
-    Returns x[idx] and {name: y[idx]} with the same index set for every curve.
-    """
-    x = np.asarray(x).reshape(-1)
-    n = x.size
-    cols = {k: np.asarray(v, dtype=float).reshape(-1) for k, v in ys.items()}
-    if any(v.size != n for v in cols.values()):
-        raise ValueError(f"every curve needs {n} values, got {[v.size for v in cols.values()]}")
-    if n <= max_points:
-        return x, cols
-    per_bucket = 2 * max(len(cols), 1)
-    size = math.ceil(n / max(1, (max_points - 2) // per_bucket))
-    buckets = math.ceil(n / size)  # the last bucket holds at least one real point
-    starts, pad = np.arange(buckets) * size, buckets * size - n
-    keep = [np.array([0, n - 1])]
-    for v in cols.values():
-        # padding with +inf/-inf never beats a real value; ties go to the first (real) index
-        low = np.pad(np.where(np.isnan(v), np.inf, v), (0, pad), constant_values=np.inf)
-        high = np.pad(np.where(np.isnan(v), -np.inf, v), (0, pad), constant_values=-np.inf)
-        keep += [
-            starts + low.reshape(buckets, size).argmin(1),
-            starts + high.reshape(buckets, size).argmax(1),
-        ]
-    if not cols:
-        keep.append(starts)
-    idx = np.unique(np.concatenate(keep))
-    return x[idx], {k: v[idx] for k, v in cols.items()}
 
 
 def vega_spec(chart: alt.TopLevelMixin, *, validate: bool = False) -> dict:

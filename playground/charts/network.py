@@ -1,8 +1,7 @@
-"""Chart builders that look inside the network: the weight diagram and the per-neuron activation maps.
+"""Inside the network: the weight diagram and the per-neuron activation maps.
 
-Pure functions like those in charts (which re-exports them), each with its ``X_frames`` twin; every
-magnitude the marks show (line widths, opacities, bias labels, map colours) is a frame column, so the
-spec depends only on the network's shape. Weights follow ``X @ W + b``: weights[l]
+Every magnitude the marks show (line widths, opacities, bias labels, map colours) is a frame column, so
+the spec depends only on the network's shape (the weights' and maps' shapes past their first axis). Weights follow ``X @ W + b``: weights[l]
 has shape (fan_in, fan_out), biases[l] shape (fan_out,) or (1, fan_out). Colours: blue = positive,
 orange = negative, for weights and biases alike.
 """
@@ -14,7 +13,7 @@ import math
 import altair as alt
 import numpy as np
 
-from playground.chart_data import BLUE, GREY, ORANGE, Frames, frame, named, stretch
+from playground.charts import BLUE, GREY, ORANGE, Figure, Frames, frame, named, stretch
 
 DENSE_EDGES = 200  # above this many edges, lines get thinner and fainter so the diagram stays legible
 
@@ -30,14 +29,8 @@ def _sizes(weights: list[np.ndarray]) -> list[int]:
     return [np.shape(weights[0])[0]] + [np.shape(W)[1] for W in weights]
 
 
-def network_frames(
-    weights: list[np.ndarray],
-    biases: list[np.ndarray],
-    *,
-    height: int = 320,
-    input_names: tuple[str, ...] = ("x1", "x2"),
-) -> Frames:
-    """network_chart's frames "edges", "nodes" and "heads" (see there); raises on inconsistent shapes."""
+def _network_frames(weights: list[np.ndarray], biases: list[np.ndarray], input_names: tuple[str, ...]) -> Frames:
+    """The diagram's frames "edges", "nodes" and "heads" (see network_chart); raises on inconsistent shapes."""
     Ws = [np.asarray(W, float) for W in weights]
     bs = [np.asarray(b, float).reshape(-1) for b in biases]
     if not Ws or len(bs) != len(Ws):
@@ -122,7 +115,7 @@ def network_chart(
     *,
     height: int = 320,
     input_names: tuple[str, ...] = ("x1", "x2"),
-) -> alt.LayerChart:
+) -> Figure:
     """The network as a diagram: a column of neurons per layer, a line per weight.
 
     Line colour = sign of w, width and opacity = |w| relative to the largest |w| in the network (the
@@ -130,13 +123,13 @@ def network_chart(
     the output included, is filled with the colour of its bias's sign, opacity ∝ |b|, and labelled with
     b when no layer has more than 10 units. Frames "edges" (x, y, x_to, y_to, w, sign, width, opacity,
     weight, source, target), "nodes" (x, y, name, kind, bias, fill, fill_opacity, label), "heads".
-
-    Structural: the layer sizes (the weights' shapes), height, input_names.
     """
-    frames = network_frames(weights, biases, height=height, input_names=input_names)
-    edges, nodes, heads = frames["edges"], frames["nodes"], frames["heads"]
-    sizes = _sizes(weights)
+    frames = _network_frames(weights, biases, input_names)
+    return Figure(frames, lambda: _diagram(frames, _sizes(weights), height))
 
+
+def _diagram(frames: Frames, sizes: list[int], height: int) -> alt.LayerChart:
+    edges, nodes, heads = frames["edges"], frames["nodes"], frames["heads"]
     x = alt.X("x:Q", axis=None, scale=alt.Scale(domain=[-0.5, len(sizes) - 0.5], nice=False))
     y = alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[-0.02, 1.06], nice=False))
     sign = alt.Scale(domain=["positive", "negative", "input"], range=[BLUE, ORANGE, GREY])
@@ -198,16 +191,8 @@ def _panel_names(layer: int, units: int) -> list[str]:
     return [f"L{layer}·n{j + 1}" for j in range(units)]
 
 
-def neuron_maps_frames(
-    xs: np.ndarray,
-    ys: np.ndarray,
-    maps: list[np.ndarray],
-    *,
-    size: int = 70,
-    columns: int = 8,
-    max_cells: int = 20_000,
-) -> Frames:
-    """neuron_maps_chart's frames "maps_1".."maps_L", each map scaled to its own range (see there)."""
+def _maps_frames(xs: np.ndarray, ys: np.ndarray, maps: list[np.ndarray], max_cells: int) -> Frames:
+    """The maps' frames "maps_1".."maps_L", each map scaled to its own range (see neuron_maps_chart)."""
     if not maps:
         raise ValueError("neuron_maps_chart needs at least one hidden layer")
     xs, ys = np.asarray(xs, float).reshape(-1), np.asarray(ys, float).reshape(-1)
@@ -251,7 +236,7 @@ def neuron_maps_chart(
     size: int = 70,
     columns: int = 8,
     max_cells: int = 20_000,
-) -> alt.FacetChart | alt.VConcatChart:
+) -> Figure:
     """What every hidden neuron computes over the plane: one small heatmap per neuron, a row per layer.
 
     xs: (gx+1,) and ys: (gy+1,) cell edges as for decision_chart; maps[l]: (gy, gx, units_l) activations
@@ -260,13 +245,15 @@ def neuron_maps_chart(
     tanh (−1, 1), ReLU [0, ∞)); the tooltip gives the raw activation. When the maps hold more than
     ``max_cells`` cells in all, every k-th row and column is kept. Frames "maps_1".."maps_L":
     panel ("L1·n3"), col, row, x1, x2 (cell centre), a (activation), v (scaled).
-
-    Structural: the units per hidden layer (``maps[l].shape[2]``), size, columns (not the grid's size).
     """
-    frames = neuron_maps_frames(xs, ys, maps, size=size, columns=columns, max_cells=max_cells)
+    frames = _maps_frames(xs, ys, maps, max_cells)
+    return Figure(frames, lambda: _maps(frames, [np.shape(m)[2] for m in maps], size, columns))
+
+
+def _maps(frames: Frames, units: list[int], size: int, columns: int) -> alt.FacetChart | alt.VConcatChart:
     rows = []
-    for layer, m in enumerate(maps, 1):
-        panels = _panel_names(layer, np.shape(m)[2])
+    for layer, count in enumerate(units, 1):
+        panels = _panel_names(layer, count)
         cells = (
             alt.Chart(frames[f"maps_{layer}"])
             .mark_rect()

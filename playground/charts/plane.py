@@ -1,8 +1,7 @@
-"""Chart builders for the plane (x1, x2): decision regions, run small multiples, the report's figure.
+"""The plane (x1, x2): decision regions, runs side by side, the lab's labelled points.
 
-Pure functions like those in charts (which re-exports them), each with its ``X_frames`` twin. Labels
-are 0/1 (red = 0, blue = 1, as in the lab's show_result); probabilities are P(class 1); a domain is
-(x1_min, x1_max, x2_min, x2_max) and every layer on the plane uses the same non-nice scales fixed to
+Labels are 0/1 (red = 0, blue = 1, as in the lab's show_result); probabilities are P(class 1); a domain
+is (x1_min, x1_max, x2_min, x2_max) and every layer on the plane uses the same non-nice scales fixed to
 it. Without a domain the browser fits the axes to the data, so the spec stays free of data values.
 """
 
@@ -12,9 +11,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from playground.chart_data import BLUE_TINT, RED_TINT, Frames, class_scale, frame, labels, named, stretch
-
-Domain = tuple[float, float, float, float]
+from lab.plane import Domain
+from playground.charts import BLUE_TINT, RED_TINT, Figure, Frames, class_scale, frame, labels, named, stretch
 
 
 def _ticks(lo: float, hi: float, most: int = 7) -> list[float]:
@@ -45,7 +43,7 @@ def _axes(domain: Domain | None, padding: float = 0.0) -> tuple[alt.Scale, alt.S
     )
 
 
-def decision_frames(
+def _decision_frames(
     xs: np.ndarray,
     ys: np.ndarray,
     probs: np.ndarray,
@@ -55,13 +53,7 @@ def decision_frames(
     *,
     is_test: np.ndarray | None = None,
     p: np.ndarray | None = None,
-    discretize: bool = False,
-    domain: Domain | None = None,
-    height: int = 380,
-    width: int | str = "container",
-    legend: bool = True,
     suffix: str = "",
-    select: bool = False,
 ) -> Frames:
     """decision_chart's frames "grid"+suffix and "points"+suffix (see there); raises on mismatched shapes."""
     xs, ys, probs = (
@@ -203,11 +195,8 @@ def decision_chart(
     discretize: bool = False,
     domain: Domain | None = None,
     height: int = 380,
-    width: int | str = "container",
-    legend: bool = True,
-    suffix: str = "",
     select: bool = False,
-) -> alt.LayerChart:
+) -> Figure:
     """Decision regions with the data on top.
 
     xs: (gx+1,) cell edges along x1; ys: (gy+1,) edges along x2; probs: (gy, gx) P(class 1) per cell,
@@ -215,54 +204,31 @@ def decision_chart(
     X: (n, 2); y, pred: (n,) or (n, 1) 0/1 labels; is_test: (n,) bool; p: (n,) P(class 1) for tooltips.
     Fill = truth, shape = prediction (circle 0, square 1), black ring = misclassified, hollow = test.
     Without a domain the axes fit the data (the grid's extent when the points lie inside it). Frames
-    "grid"+suffix (x1_lo, x1_hi, x2_lo, x2_hi, p) and "points"+suffix (x1, x2, truth, prediction, wrong,
-    set[, p]); distinct suffixes let several of these charts share one spec. ``legend=False`` drops the
-    legends (the subtitle still explains the marks).
+    "grid" (x1_lo, x1_hi, x2_lo, x2_hi, p) and "points" (x1, x2, truth, prediction, wrong, set[, p]).
 
     ``select`` adds two click selections for the page: "click" (a grid cell: x1_lo, x1_hi, x2_lo,
     x2_hi) and "click_point" (a point: x1, x2).
-
-    Structural: domain, discretize, legend, suffix, select, height, width, and whether ``p`` is given (not
-    the grid's size, the number of points or whether ``is_test`` is given).
     """
-    frames = decision_frames(xs, ys, probs, X, y, pred, is_test=is_test, p=p, suffix=suffix)
-    layers = _decision_layers(
-        frames[f"grid{suffix}"],
-        frames[f"points{suffix}"],
-        domain=domain,
-        discretize=discretize,
-        legend=legend,
-        select=select,
-    )
-    title = alt.Title(
-        "Decision regions",
-        subtitle=["fill = truth · shape = prediction", "black ring = misclassified · hollow = test"],
-    )
-    chart = alt.layer(*layers).resolve_scale(color="independent").properties(title=title)
-    return stretch(chart, height) if width == "container" else chart.properties(width=width, height=height)
+    frames = _decision_frames(xs, ys, probs, X, y, pred, is_test=is_test, p=p)
+
+    def build() -> alt.LayerChart:
+        layers = _decision_layers(frames["grid"], frames["points"], domain=domain, discretize=discretize,
+                                  legend=True, select=select)
+        title = alt.Title(
+            "Decision regions",
+            subtitle=["fill = truth · shape = prediction", "black ring = misclassified · hollow = test"],
+        )
+        return stretch(alt.layer(*layers).resolve_scale(color="independent").properties(title=title), height)
+
+    return Figure(frames, build)
 
 
 def _panel_frames(pnl: dict, i: int) -> Frames:
     """Panel i of small_multiples_chart: its decision frames "grid_i", "points_i" and "info_i" (accuracy)."""
     keys = ("xs", "ys", "probs", "X", "y", "pred")
-    frames = decision_frames(*(pnl[k] for k in keys), is_test=pnl.get("is_test"), p=pnl.get("p"), suffix=f"_{i}")
+    frames = _decision_frames(*(pnl[k] for k in keys), is_test=pnl.get("is_test"), p=pnl.get("p"), suffix=f"_{i}")
     accuracy = float(np.mean(labels(pnl["y"]) == labels(pnl["pred"])))
     return frames | named(frame(f"info_{i}", {"accuracy": [accuracy]}))
-
-
-def small_multiples_frames(
-    panels: list[dict],
-    *,
-    domain: Domain,
-    size: int = 220,
-    columns: int = 3,
-    discretize: bool = False,
-    title: bool = True,
-) -> Frames:
-    """small_multiples_chart's frames: "grid_i", "points_i" and "info_i" (accuracy) for every panel i."""
-    if not panels:
-        raise ValueError("small_multiples_chart needs at least one panel")
-    return {name: df for i, pnl in enumerate(panels) for name, df in _panel_frames(pnl, i).items()}
 
 
 def small_multiples_chart(
@@ -273,52 +239,48 @@ def small_multiples_chart(
     columns: int = 3,
     discretize: bool = False,
     title: bool = True,
-) -> alt.ConcatChart:
+) -> Figure:
     """Decision regions of several runs on the same axes and colour scales, ``columns`` panels a row.
 
     Each panel: {"name", "xs", "ys", "probs", "X", "y", "pred"} as for decision_chart, optionally
     "is_test" and "p". Panel i uses frames "grid_i", "points_i" and "info_i" (one row: accuracy), which
-    a text mark shows under the panel's name.
-
-    ``title=False`` leaves out the overall title and its legend subtitle (for panels laid out one by one).
-
-    Structural: the number of panels, their names and whether each has "p"; domain, size, columns,
-    discretize, title.
+    a text mark shows under the panel's name. ``title=False`` leaves out the overall title and its
+    legend subtitle (for panels laid out one by one).
     """
-    frames = small_multiples_frames(panels, domain=domain, size=size, columns=columns, discretize=discretize)
-    charts = []
-    for i, pnl in enumerate(panels):
-        layers = _decision_layers(
-            frames[f"grid_{i}"], frames[f"points_{i}"], domain=domain, discretize=discretize, legend=False
-        )
-        accuracy = (
-            alt.Chart(frames[f"info_{i}"])
-            .transform_calculate(text="'accuracy ' + format(datum.accuracy, '.1%')")
-            .mark_text(align="left", baseline="bottom", dy=-4, fontSize=11, color="#555555")
-            .encode(x=alt.value(0), y=alt.value(0), text="text:N")
-        )
-        charts.append(
-            alt.layer(*layers, accuracy)
-            .resolve_scale(color="independent")
-            .properties(width=size, height=size, title=alt.Title(str(pnl["name"]), offset=4))
-        )
-    grid = alt.concat(*charts, columns=columns).properties(
-        autosize=alt.AutoSizeParams(type="pad")  # fixed-size panels: no fitting to the container
-    )
-    if not title:
-        return grid
-    return grid.properties(
-        title=alt.Title(
-            "Decision regions per run",
-            subtitle=[
-                "red = class 0, blue = class 1 · fill = truth",
-                "square = predicted 1 · black ring = wrong",
-            ],
-        ),
-    )
+    if not panels:
+        raise ValueError("small_multiples_chart needs at least one panel")
+    frames = {name: df for i, pnl in enumerate(panels) for name, df in _panel_frames(pnl, i).items()}
 
+    def build() -> alt.ConcatChart:
+        charts = []
+        for i, pnl in enumerate(panels):
+            layers = _decision_layers(
+                frames[f"grid_{i}"], frames[f"points_{i}"], domain=domain, discretize=discretize, legend=False
+            )
+            accuracy = (
+                alt.Chart(frames[f"info_{i}"])
+                .transform_calculate(text="'accuracy ' + format(datum.accuracy, '.1%')")
+                .mark_text(align="left", baseline="bottom", dy=-4, fontSize=11, color="#555555")
+                .encode(x=alt.value(0), y=alt.value(0), text="text:N")
+            )
+            charts.append(
+                alt.layer(*layers, accuracy)
+                .resolve_scale(color="independent")
+                .properties(width=size, height=size, title=alt.Title(str(pnl["name"]), offset=4))
+            )
+        grid = alt.concat(*charts, columns=columns).properties(
+            autosize=alt.AutoSizeParams(type="pad")  # fixed-size panels: no fitting to the container
+        )
+        if not title:
+            return grid
+        return grid.properties(
+            title=alt.Title(
+                "Decision regions per run",
+                subtitle=["red = class 0, blue = class 1 · fill = truth", "square = predicted 1 · black ring = wrong"],
+            ),
+        )
 
-_PANELS = ["Ground truth", "Prediction"]
+    return Figure(frames, build)
 
 
 def _label_dots(df: pd.DataFrame, domain: Domain | None) -> alt.Chart:
@@ -339,75 +301,11 @@ def _label_dots(df: pd.DataFrame, domain: Domain | None) -> alt.Chart:
     )
 
 
-def truth_vs_prediction_frames(
-    X: np.ndarray,
-    y: np.ndarray,
-    pred: np.ndarray,
-    *,
-    domain: Domain | None = None,
-    height: int = 300,
-    columns: int = 2,
-) -> Frames:
-    """truth_vs_prediction_chart's frame "scatter": panel, x1, x2, label (the n points twice)."""
-    X = np.asarray(X, float)
-    truth, guess = labels(y), labels(pred)
-    return named(
-        frame(
-            "scatter",
-            {
-                "panel": np.repeat(_PANELS, truth.size),
-                "x1": np.tile(X[:, 0], 2),
-                "x2": np.tile(X[:, 1], 2),
-                "label": np.concatenate([truth, guess]).astype(str),
-            },
-        )
-    )
-
-
-def truth_vs_prediction_chart(
-    X: np.ndarray,
-    y: np.ndarray,
-    pred: np.ndarray,
-    *,
-    domain: Domain | None = None,
-    height: int = 300,
-    columns: int = 2,
-) -> alt.FacetChart:
-    """The lab report's figure: "Ground truth" and "Prediction" panels on the same axes, red 0 / blue 1.
-
-    X: (n, 2); y, pred: (n,) or (n, 1) 0/1 labels. Each panel is height × height px: a facet cannot
-    stretch to the container, so two panels overflow a phone; pass columns=1 to stack them, or put two
-    ``labels_chart`` in ``st.columns`` (which stack on narrow screens). Frame "scatter": panel, x1, x2,
-    label. The accuracy is not drawn (it would tie the spec to the data; the page states it).
-
-    Structural: domain, height, columns.
-    """
-    frames = truth_vs_prediction_frames(X, y, pred, domain=domain, height=height, columns=columns)
-    return (
-        _label_dots(frames["scatter"], domain)
-        .properties(width=height, height=height)
-        .facet(
-            facet=alt.Facet("panel:N", sort=_PANELS, title=None, header=alt.Header(labelFontSize=14)),
-            columns=columns,
-        )
-        .properties(title="Ground truth vs prediction")
-    )
-
-
-def labels_frames(
-    X: np.ndarray, y: np.ndarray, *, title: str, domain: Domain | None = None, height: int = 300
-) -> Frames:
-    """labels_chart's frame "labels": x1, x2, label."""
-    X = np.asarray(X, float)
-    return named(frame("labels", {"x1": X[:, 0], "x2": X[:, 1], "label": labels(y).astype(str)}))
-
-
 def labels_chart(
     X: np.ndarray, y: np.ndarray, *, title: str, domain: Domain | None = None, height: int = 300
-) -> alt.Chart:
-    """One panel of that figure at the container's width: X (n, 2), y (n,) or (n, 1) 0/1 labels.
-
-    Frame "labels": x1, x2, label. Structural: title, domain, height.
-    """
-    frames = labels_frames(X, y, title=title, domain=domain, height=height)
-    return stretch(_label_dots(frames["labels"], domain), height).properties(title=title)
+) -> Figure:
+    """The points of the lab's ``show_result`` figure, one panel at the container's width: X (n, 2),
+    y (n,) or (n, 1) 0/1 labels, red 0 / blue 1. Frame "labels": x1, x2, label."""
+    X = np.asarray(X, float)
+    frames = named(frame("labels", {"x1": X[:, 0], "x2": X[:, 1], "label": labels(y).astype(str)}))
+    return Figure(frames, lambda: stretch(_label_dots(frames["labels"], domain), height).properties(title=title))

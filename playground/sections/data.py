@@ -1,7 +1,7 @@
 """Your own data: click points onto the decision regions, edit them in a table, or upload a CSV.
 
 Any change makes the data set "custom". Up to 200 points travel in the link (``points=``, encoded
-by `mlp.points`); larger sets stay in the session and the page says the link carries the settings
+by `lab.points`); larger sets stay in the session and the page says the link carries the settings
 only. A bad file or table is refused with one message naming the row and column, and the current
 data stays as it was. With "keep training on the new data", the network carries its weights over
 to the new points and trains on live, so the boundary can be watched adapting.
@@ -13,11 +13,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mlp import points
-from mlp.config import CUSTOM
+from lab import points
+from lab.experiment import CUSTOM
+from lab.run import Run
 from mlp.data import Dataset
-from playground.controls import set_field
-from playground.runs import Run
+from playground import state
+from playground.sections import Page
+from playground.sections.sidebar import set_field
 
 CLICK_MODES = ("add class 0", "add class 1", "remove nearest")
 
@@ -27,29 +29,30 @@ def set_custom(data: Dataset) -> None:
     if len(data) <= points.MAX_LINK_POINTS:
         code = points.encode_points(data.X, data.y)
         data = points.decode_points(code)  # what the link reproduces, so both sides train on the same points
-        st.session_state.pop("custom_data", None)
+        state.pop(state.CUSTOM_DATA)
     else:
         code = ""
-        st.session_state["custom_data"] = data
+        state.put(state.CUSTOM_DATA, data)
     set_field("dataset", CUSTOM)
     set_field("points", code)
     if code:
-        st.query_params["points"] = code
-    elif "points" in st.query_params:
-        del st.query_params["points"]
-    if st.session_state.get("_keep_training") and st.session_state.get("run") is not None:
-        st.session_state["_carry_weights"] = st.session_state["run"].net.params.copy()
+        state.set_link("points", code)
+    else:
+        state.drop_link("points")
+    run = state.get(state.RUN)
+    if state.get(state.KEEP_TRAINING) and run is not None:
+        state.put(state.CARRY_WEIGHTS, run.net.params.copy())
 
 
 def request(data: Dataset) -> None:
     """From inside the page (widgets already drawn): apply ``data`` at the top of a fresh rerun."""
-    st.session_state["_pending_data"] = data
+    state.put(state.PENDING_DATA, data)
     st.rerun()
 
 
 def apply_pending() -> None:
     """At the top of the script, before the sidebar: apply data requested in the last run."""
-    data = st.session_state.pop("_pending_data", None)
+    data = state.pop(state.PENDING_DATA)
     if data is not None:
         set_custom(data)
 
@@ -73,15 +76,15 @@ def clicked(event: object) -> tuple[float, float] | None:
 
 def handle_click(run: Run | None) -> str:
     """Apply a click on the decision regions (from the last rerun); returns an error message or ''."""
-    event = st.session_state.get("_decision")
+    event = state.get(state.DECISION)
     where = clicked(event)
     if where is None or run is None:
         return ""
     token = repr(event)
-    if st.session_state.get("_click_done") == token:
+    if state.get(state.CLICK_DONE) == token:
         return ""  # the selection persists across reruns: apply each click once
-    st.session_state["_click_done"] = token
-    mode = st.session_state.get("_click_mode") or CLICK_MODES[0]
+    state.put(state.CLICK_DONE, token)
+    mode = state.get(state.CLICK_MODE) or CLICK_MODES[0]
     try:
         if mode == CLICK_MODES[2]:
             data = points.remove_nearest(run.data, *where)
@@ -97,12 +100,13 @@ def click_controls(target) -> None:
     """What a click on the decision regions does (drawn under that chart, in ``target``)."""
     row = target.container(horizontal=True, vertical_alignment="bottom", gap="medium")
     row.segmented_control("A click on the decision regions will", CLICK_MODES, default=CLICK_MODES[0],
-                          key="_click_mode")
-    row.toggle("Keep training on the new data", key="_keep_training",
+                          key=state.CLICK_MODE)
+    row.toggle("Keep training on the new data", key=state.KEEP_TRAINING,
                help="Carry the current weights over to the changed data and train on, live.")
 
 
-def section(run: Run) -> None:
+def section(page: Page) -> None:
+    run = page.run
     st.subheader("Your data")
     data = run.data
     counts = np.bincount(data.y.reshape(-1).astype(int), minlength=2)
@@ -119,9 +123,9 @@ def section(run: Run) -> None:
                        "not the points. Download the CSV to share them.", icon=":material/link_off:")
     with st.expander("Edit the points as a table"):
         df = pd.DataFrame({"x1": data.X[:, 0], "x2": data.X[:, 1], "label": data.y[:, 0].astype(int)})
-        edited = st.data_editor(df, num_rows="dynamic", key="_editor", width="stretch", height=280,
+        edited = st.data_editor(df, num_rows="dynamic", key=state.EDITOR, width="stretch", height=280,
                                 column_config={"label": st.column_config.NumberColumn(min_value=0, max_value=1, step=1)})
-        if st.button("Use this table", key="_apply_table"):
+        if st.button("Use this table", key=state.APPLY_TABLE):
             try:
                 table = points.from_table(edited.to_dict("records"))
             except ValueError as exc:
@@ -129,20 +133,20 @@ def section(run: Run) -> None:
             else:
                 request(table)
     upload = st.file_uploader(
-        "Upload a CSV (x1, x2, label; header optional; comma or semicolon)", type=["csv", "txt"], key="_upload",
+        "Upload a CSV (x1, x2, label; header optional; comma or semicolon)", type=["csv", "txt"], key=state.UPLOAD,
         help=f"At most {points.MAX_ROWS:,} rows and 1 MB; labels 0 or 1.",
     )
-    if upload is not None and st.session_state.get("_upload_done") != upload.file_id:
-        st.session_state["_upload_done"] = upload.file_id
+    if upload is not None and state.get(state.UPLOAD_DONE) != upload.file_id:
+        state.put(state.UPLOAD_DONE, upload.file_id)
         try:
             uploaded = points.parse_csv(upload.getvalue())
         except ValueError as exc:
-            st.session_state["_upload_error"] = f"{upload.name}: {exc}. The current data stays as it was."
+            state.put(state.UPLOAD_ERROR, f"{upload.name}: {exc}. The current data stays as it was.")
             st.rerun()
         else:
-            st.session_state.pop("_upload_error", None)
+            state.pop(state.UPLOAD_ERROR)
             request(uploaded)
-    if st.session_state.get("_upload_error"):
-        st.error(st.session_state["_upload_error"], icon=":material/error:")
+    if state.get(state.UPLOAD_ERROR):
+        st.error(state.get(state.UPLOAD_ERROR), icon=":material/error:")
     st.download_button("Download the data (CSV)", lambda: points.to_csv(data), f"{run.exp.dataset}.csv",
-                       "text/csv", key="_dl_data")
+                       "text/csv", key=state.DL_DATA)

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from mlp.config import FIELDS
+from lab.experiment import FIELDS
+from playground import state
 
 
 @dataclass(frozen=True)
@@ -51,16 +52,16 @@ def parse(hide: str | None, lock: str | None) -> Lesson:
 
 def current() -> Lesson:
     """The session's lesson, read from the URL once (it then survives reruns)."""
-    if "_lesson" not in st.session_state:
-        st.session_state["_lesson"] = parse(st.query_params.get("hide"), st.query_params.get("lock"))
-    return st.session_state["_lesson"]
+    lesson = state.get(state.LESSON)
+    if lesson is None:
+        lesson = parse(state.link_value("hide"), state.link_value("lock"))
+        state.put(state.LESSON, lesson)
+    return lesson
 
 
 def leave() -> None:
-    st.session_state["_lesson"] = Lesson()
-    for key in ("hide", "lock"):
-        if key in st.query_params:
-            del st.query_params[key]
+    state.put(state.LESSON, Lesson())
+    state.drop_link("hide", "lock")
 
 
 def badge(lesson: Lesson) -> None:
@@ -73,4 +74,4 @@ def badge(lesson: Lesson) -> None:
     if lesson.locked:
         what.append("settings locked")
     st.sidebar.badge(f"Lesson · {' · '.join(what)}", icon=":material/school:", color="violet")
-    st.sidebar.button("Leave lesson mode", key="_leave_lesson", on_click=leave, help="For the teacher: show and unlock everything.")
+    st.sidebar.button("Leave lesson mode", key=state.LEAVE_LESSON, on_click=leave, help="For the teacher: show and unlock everything.")

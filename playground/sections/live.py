@@ -1,94 +1,81 @@
-"""Sections of the page, each drawing one part of a run. They read a `Run` and never train.
+"""The live area: the action buttons, where the run is, its headline metrics, the loss curve and the
+decision regions, and live training with a moving progress bar.
 
-Chart-drawing sections take a target (a placeholder or a column) so the live loop can redraw the
-same slots; the chart specs are built by `playground.charts` and sent with ``st.vega_lite_chart``.
+Redraws are bounded in rate (the progress bar about 10 times a second, the charts about 5 times), not
+per epoch. Every redraw is a Streamlit call, which is where a click elsewhere (Stop, a changed control)
+interrupts the script; the run lives in the session and is changed in place, so whatever was trained
+before the interruption is kept.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
-import pyarrow as pa
 import streamlit as st
 
-from playground import charts
-from playground.chart_data import arrow_bytes
-from playground.memo import RenderMemo, per_run
-from playground.runs import Run, decision_grid, domain, neuron_grids, plateau_hint
-from playground.session import CACHE_ENTRIES
-from playground.specs import SpecCache
+from lab.experiment import Experiment
+from lab.plane import decision_grid, domain
+from lab.run import PLATEAU, Run
+from playground import session, shared, state
+from playground.charts.curves import loss_chart
+from playground.charts.plane import decision_chart
+from playground.sections import Display, chart, num, pct
+from playground.sections.compare import pin_current
+from playground.sections.sidebar import set_field
+
+CLICKS = ("click", "click_point")  # the decision chart's selections (see charts.plane.decision_chart)
+PROGRESS_PERIOD = 0.1  # s
+CHART_PERIOD = 0.2  # s
 
 
-@dataclass(frozen=True)
-class Display:
-    """Display options: they change the drawing, never the model."""
-
-    log_scale: bool = False
-    show_test: bool = True
-    discretize: bool = False
-
-
-# each chart builder and the function that gives the same chart's numbers alone
-FRAMES = {
-    charts.loss_chart: charts.loss_frames,
-    charts.grad_flow_chart: charts.grad_flow_frames,
-    charts.overlay_loss_chart: charts.overlay_loss_frames,
-    charts.decision_chart: charts.decision_frames,
-    charts.small_multiples_chart: charts.small_multiples_frames,
-    charts.labels_chart: charts.labels_frames,
-    charts.network_chart: charts.network_frames,
-    charts.neuron_maps_chart: charts.neuron_maps_frames,
-}
-
-
-@st.cache_resource(show_spinner=False)
-def shared_specs() -> SpecCache:
-    """One cache of chart skeletons for the whole process: they hold no visitor's data."""
-    return SpecCache(256)
-
-
-@st.cache_resource(show_spinner=False)
-def shared_memo() -> RenderMemo:
-    """What is drawn from shared finished runs, once for the whole process (as many runs as the run cache)."""
-    return RenderMemo(CACHE_ENTRIES)
+def actions(run: Run, exp: Experiment, blocked: bool) -> Run:
+    """Train / Step / Stop / Reset / New seed / Pin, in one row that wraps on a phone; returns the run to show."""
+    row = st.container(horizontal=True, vertical_alignment="bottom")
+    train = row.button("Train", key=state.TRAIN, type="primary", icon=":material/play_arrow:", disabled=blocked,
+                       help="Train to the configured epochs, live (from scratch if finished).")
+    step = row.button("Step", key=state.STEP, icon=":material/skip_next:", disabled=blocked or run.diverged,
+                      help="Train a few more epochs (the step size on the right).")
+    row.button("Stop", key=state.STOP, icon=":material/pause:", on_click=session.stop,
+               help="Pause live training; Train resumes.")
+    reset = row.button("Reset", key=state.RESET, icon=":material/restart_alt:", disabled=blocked,
+                       help="Back to epoch 0 with the same initial weights.")
+    row.button("New seed", key=state.NEW_SEED, icon=":material/casino:", on_click=set_field,
+               args=("weight_seed", (exp.weight_seed + 1) % 2**31), help="New initial weights (weight seed + 1).")
+    row.button("Pin", key=state.PIN, icon=":material/push_pin:", on_click=pin_current,
+               help="Keep this run on the comparison board (the Compare tab).")
+    size = row.selectbox("Epochs per step", (1, 10, 100, 1000), index=2, key=state.STEP_SIZE, width=130)
+    if reset:
+        run = session.reset(exp)
+    if train:
+        if run.finished:
+            run = session.reset(exp)
+        session.start(exp.epochs)
+    if step:
+        session.start(run.epoch + size)
+    return run
 
 
-shared = per_run(shared_memo)  # a section's builder, computed once per shared finished run
+# ----- where the run is ------------------------------------------------------------------------
+def plateau_hint(run: Run) -> str:
+    """A hint when a finished run sits on the constant-prediction plateau (loss ≈ 0.25 for MSE)."""
+    last = run.last
+    if run.exp.loss != "mse" or not run.finished or run.diverged or last.accuracy > 0.8:
+        return ""
+    if abs(last.loss - PLATEAU) > 0.01:
+        return ""
+    return (
+        f"The loss is stuck near {PLATEAU}: the network outputs nearly the same value everywhere — for XOR, "
+        "the best constant guess, 10/21 ones, has exactly this MSE and 52% accuracy. Gradients through "
+        "saturated sigmoids are tiny here (see Gradient flow). Try more epochs, a larger learning rate, "
+        "momentum or Adam, tanh, or another weight seed."
+    )
 
 
-def spec(builder, key: tuple, *args, **kwargs) -> dict:
-    """The chart's Vega-Lite spec, its datasets as Arrow bytes. Altair builds (and validates) a chart once
-    per structure ``key``; afterwards only the numbers are recomputed and dropped into the cached spec
-    (see playground/specs.py)."""
-    frames = FRAMES[builder]
-    full = shared_specs().spec(builder.__name__, key, lambda: builder(*args, **kwargs),
-                               lambda: frames(*args, **kwargs))
-    return {**full, "datasets": {name: arrow_bytes(df) for name, df in full["datasets"].items()}}
-
-
-def chart(target, spec: dict, key: str | None = None, select: tuple[str, ...] = ()) -> None:
-    """Send a prebuilt Vega-Lite spec (its frames go as named Arrow datasets)."""
-    if select:
-        target.vega_lite_chart(spec, width="stretch", key=key, on_select="rerun", selection_mode=list(select))
-    else:
-        target.vega_lite_chart(spec, width="stretch", key=key)
-
-
-def pct(x: float | None) -> str:
-    return "—" if x is None or not np.isfinite(x) else f"{100 * x:.2f}%"
-
-
-def num(x: float | None) -> str:
-    if x is None:
-        return "—"
-    return f"{x:.3g}" if not np.isfinite(x) or x == 0 or abs(x) >= 1e-3 else f"{x:.2e}"
-
-
-# ----- headline -----------------------------------------------------------------------------------
 def status(run: Run) -> None:
     """One line on where the run is, and what to do about divergence or a plateau."""
-    last = run.history.last
+    last = run.last
     if run.diverged:
         st.error(
             f"**Training diverged at epoch {last.epoch}.** {last.reason} Without a squashing activation the "
@@ -97,22 +84,19 @@ def status(run: Run) -> None:
             icon=":material/error:",
         )
     elif run.finished:
-        st.success(f"Trained {run.epoch:,} epochs: **{pct(last.accuracy)}** training accuracy.", icon=":material/check_circle:")
+        st.success(f"Trained {run.epoch:,} epochs: **{pct(last.accuracy)}** training accuracy.",
+                   icon=":material/check_circle:")
     elif run.epoch == 0:
-        st.info(
-            "Untrained network. Press **Train** to watch it learn, or **Step** to go a few epochs at a time."
-        )
+        st.info("Untrained network. Press **Train** to watch it learn, or **Step** to go a few epochs at a time.")
     else:
-        st.info(
-            f"Paused at epoch {run.epoch:,} of {run.exp.epochs:,}. **Train** resumes; **Step** goes on a little."
-        )
+        st.info(f"Paused at epoch {run.epoch:,} of {run.exp.epochs:,}. **Train** resumes; **Step** goes on a little.")
     hint = plateau_hint(run)
     if hint:
         st.warning(hint, icon=":material/trending_flat:")
 
 
-def metrics(run: Run, target) -> None:
-    last = run.history.last
+def metrics(run: Run, target) -> None:  # noqa: ANN001
+    last = run.last
     row = target.container(horizontal=True, gap="medium")  # a row that wraps on a phone
     values = {
         "Epoch": f"{last.epoch:,}",
@@ -127,23 +111,11 @@ def metrics(run: Run, target) -> None:
 
 
 # ----- the two live charts ------------------------------------------------------------------------
-@shared
+@shared.per_run
 def loss_spec(run: Run, display: Display) -> dict:
-    h = run.history.arrays()
-    test = h["test_loss"] if run.has_test else None
-    key = (display.log_scale, test is None)
-    return spec(charts.loss_chart, key, h["epoch"], h["loss"], test, log_scale=display.log_scale)
-
-
-@shared
-def decision_spec(run: Run, display: Display, res: int = 72, select: bool = False) -> dict:
-    dom = domain(run.data.X)
-    xs, ys, probs = decision_grid(run.net, dom, res)
-    X, y, is_test = points(run, display)
-    p = run.net.forward(X)
-    key = (dom, display.discretize, select)
-    return spec(charts.decision_chart, key, xs, ys, probs, X, y, (p >= 0.5), is_test=is_test, p=p,
-                discretize=display.discretize, domain=dom, select=select)
+    h = run.columns()
+    return shared.spec(loss_chart, h["epoch"], h["loss"], h["test_loss"] if run.has_test else None,
+                       log_scale=display.log_scale)
 
 
 def points(run: Run, display: Display) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -155,108 +127,64 @@ def points(run: Run, display: Display) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return X, y, np.r_[np.zeros(len(run.train), bool), np.ones(len(run.test), bool)]
 
 
-# ----- the report's figures -----------------------------------------------------------------------
-def truth_vs_prediction(run: Run) -> None:
-    st.subheader("Ground truth vs prediction")
-    st.caption(
-        "The lab's `show_result` figure, on the test data (the training data when nothing is held out)."
-    )
-    truth, prediction = labels_specs(run)
-    left, right = st.columns(2)
-    chart(left, truth)
-    chart(right, prediction)
-
-
-@shared
-def labels_specs(run: Run) -> tuple[dict, dict]:
-    """The specs of the ground truth and the prediction on the test data."""
-    X, y = run.test.X, run.test.y
-    pred = run.net.predict(X)
+@shared.per_run
+def decision_spec(run: Run, display: Display, res: int = 72, select: bool = False) -> dict:
     dom = domain(run.data.X)
-    return (spec(charts.labels_chart, ("Ground truth", dom), X, y, title="Ground truth", domain=dom),
-            spec(charts.labels_chart, ("Prediction", dom), X, pred, title="Prediction", domain=dom))
+    xs, ys, probs = decision_grid(run.net, dom, res)
+    X, y, is_test = points(run, display)
+    p = run.net.forward(X)
+    return shared.spec(decision_chart, xs, ys, probs, X, y, (p >= 0.5), is_test=is_test, p=p,
+                       discretize=display.discretize, domain=dom, select=select)
 
 
-def prediction_table(run: Run) -> None:
-    st.subheader("Per-sample predictions")
-    table, correct = prediction_rows(run)
-    st.markdown(
-        f"**Accuracy {pct(correct.mean())}** — {int(correct.sum())} of {len(correct)} "
-        f"{'test' if run.has_test else 'training'} points right."
-    )
-    if st.toggle("Only mistakes", key="_only_mistakes", disabled=bool(correct.all())):
-        table = table.filter(pa.array(~correct))
-    st.dataframe(
-        table,
-        hide_index=True,
-        height=min(400, 38 + 35 * max(1, table.num_rows)),
-        column_config={
-            "x1": st.column_config.NumberColumn(format="%.4f"),
-            "x2": st.column_config.NumberColumn(format="%.4f"),
-            "Prediction": st.column_config.ProgressColumn(
-                "Prediction",
-                help="The network's output P(class 1)",
-                format="%.5f",
-                min_value=0.0,
-                max_value=1.0,
-            ),
-        },
-        width="stretch",
-    )
+@dataclass
+class Slots:
+    """Placeholders the live loop redraws: metrics, progress bar, loss curve, decision regions."""
+
+    metrics: object
+    progress: object
+    loss: object
+    decision: object
 
 
-@shared
-def prediction_rows(run: Run) -> tuple[pa.Table, np.ndarray]:
-    """The lab's per-sample table on the test data (an Arrow table), and which rows are right (read-only)."""
-    X, y = run.test.X, run.test.y.reshape(-1)
-    p = run.net.forward(X).reshape(-1)
-    label = (p >= 0.5).astype(int)
-    correct = label == y
-    correct.flags.writeable = False
-    table = pa.table(
-        {
-            "Iter": np.arange(1, len(y) + 1),
-            "x1": X[:, 0],
-            "x2": X[:, 1],
-            "Ground truth": y.astype(int),
-            "Prediction": p,
-            "Label": label,
-            "Correct": np.where(correct, "✓", "✗"),
-        }
-    )
-    return table, correct
+def draw(run: Run, slots: Slots, display: Display, final: bool = False) -> None:
+    """Draw the live slots; the final drawing's decision regions also take clicks (to edit the data)."""
+    metrics(run, slots.metrics.container())
+    chart(slots.loss, loss_spec(run, display))
+    if final:
+        chart(slots.decision, decision_spec(run, display, select=True), key=state.DECISION, select=CLICKS)
+    else:
+        chart(slots.decision, decision_spec(run, display))
 
 
-def network(run: Run) -> None:
-    st.subheader("The network")
-    st.caption(
-        "Blue lines are positive weights, orange negative; thicker is larger. Every neuron's bias is shown, "
-        "the output's too. Below, what each hidden neuron computes over the input square."
-    )
-    for s in network_specs(run):
-        chart(st, s)
+def train_live(run: Run, target: int, slots: Slots, display: Display) -> None:
+    """Train ``run`` up to epoch ``target`` with a moving progress bar and live charts."""
+    start, total = run.epoch, max(1, target - run.epoch)
+    last_progress = last_chart = time.perf_counter()
+    slots.progress.progress(0.0, text=f"Training from epoch {start:,} to {target:,}…")
+    for snap in run.advance(target - run.epoch, shared.training_gate()):
+        now = time.perf_counter()
+        if now - last_progress >= PROGRESS_PERIOD:
+            done = (snap.epoch - start) / total
+            slots.progress.progress(min(1.0, done), text=f"Epoch {snap.epoch:,} of {target:,} · loss {snap.loss:.4g}")
+            last_progress = now
+        if now - last_chart >= CHART_PERIOD:
+            draw(run, slots, display)
+            last_chart = time.perf_counter()
+    slots.progress.progress(1.0, text=f"Done: epoch {run.epoch:,}.")
 
 
-@shared
-def network_specs(run: Run) -> tuple[dict, dict]:
-    """The specs of the network diagram and of the per-neuron maps."""
-    net = run.net
-    xs, ys, maps = neuron_grids(net, domain(run.data.X))
-    # 4 small maps a row: fits a phone (about 360 px) and still reads on a projector
-    return (spec(charts.network_chart, net.layer_sizes, net.weights, net.biases),
-            spec(charts.neuron_maps_chart, net.layer_sizes, xs, ys, maps, size=64, columns=4))
-
-
-def gradient_flow(run: Run, display: Display) -> None:
-    st.subheader("Gradient flow")
-    st.caption(
-        "The size of each layer's weight gradient ‖∂L/∂W‖ (of the mean loss) over training. With sigmoid, "
-        "each layer back multiplies by σ′ ≤ 0.25, so the first layers' gradients are the smallest."
-    )
-    chart(st, grad_flow_spec(run))
-
-
-@shared
-def grad_flow_spec(run: Run) -> dict:
-    h = run.history.arrays()
-    return spec(charts.grad_flow_chart, (h["grad_norms"].shape[1],), h["epoch"], h["grad_norms"])
+def live_area(run: Run, display: Display, blocked: bool, below_decision) -> None:  # noqa: ANN001
+    """Status, metrics, progress and the two charts; trains live when asked. ``below_decision(target)``
+    draws what sits under the decision regions (what a click on them does)."""
+    status_slot = st.container()
+    slots = Slots(metrics=st.empty(), progress=st.empty(), loss=None, decision=None)
+    left, right = st.columns([1.1, 1])
+    slots.decision, slots.loss = left.empty(), right.empty()
+    below_decision(left)
+    if state.get(state.TRAINING) and not blocked:
+        train_live(run, state.get(state.TARGET, run.exp.epochs), slots, display)
+        state.put(state.TRAINING, False)
+    draw(run, slots, display, final=True)
+    with status_slot:
+        status(run)

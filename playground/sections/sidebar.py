@@ -1,9 +1,10 @@
-"""The sidebar: one widget per field of `mlp.config.Experiment`, bound to the URL.
+"""The sidebar: one control per field of `lab.experiment.Experiment`, bound to the URL, and the display options.
 
-Every widget's ``key`` is the field name, so the address bar always holds the whole experiment and a
-copied link reproduces it. Links are checked by `mlp.config.from_query` before any widget exists:
+Every control's ``key`` is the field name, so the address bar always holds the whole experiment and a
+copied link reproduces it. Links are checked by `lab.experiment.from_query` before any widget exists:
 a bad value is replaced by its default in ``st.session_state`` (which a bound widget obeys) and
-reported in a notice naming the parameter. Widgets are chosen from a registry by field name.
+reported in a notice naming the parameter. How each setting is labelled, grouped and explained is
+this module's table, `CONTROLS`; the widget comes from the same table.
 """
 
 from __future__ import annotations
@@ -14,63 +15,87 @@ from typing import Any
 
 import streamlit as st
 
-from mlp.config import DEFAULT, FIELDS, LR_PRESETS, Experiment, Field, from_query
+from lab.experiment import DEFAULT, FIELDS, Experiment, Field, from_query
+from mlp.data import FIXED_SIZE
+from playground import internals, state
+from playground.sections import Display
 
-GROUPS = ("Data", "Network", "Training")
-HIDDEN_PRESETS = ("2,1", "9,4", "20,14")  # the report's §4.2
-
-
-def _selectbox(f: Field, **kw: Any) -> Any:
-    return st.selectbox(f.label, f.choices, **kw)
+Widget = Callable[..., Any]  # (field, label, **widget kwargs) → the widget's value
 
 
-def _slider(step: float) -> Callable[..., Any]:
-    def widget(f: Field, **kw: Any) -> Any:
+def _selectbox(f: Field, label: str, **kw: Any) -> Any:
+    return st.selectbox(label, f.choices, **kw)
+
+
+def _slider(step: float) -> Widget:
+    def widget(f: Field, label: str, **kw: Any) -> Any:
         lo, hi = (int(f.lo), int(f.hi)) if f.kind == "int" else (float(f.lo), float(f.hi))
-        return st.slider(f.label, lo, hi, step=step, **kw)
+        return st.slider(label, lo, hi, step=step, **kw)
 
     return widget
 
 
-def _number(step: float, fmt: str | None = None) -> Callable[..., Any]:
-    def widget(f: Field, **kw: Any) -> Any:
+def _number(step: float, fmt: str | None = None) -> Widget:
+    def widget(f: Field, label: str, **kw: Any) -> Any:
         if f.kind == "int":
-            return st.number_input(f.label, int(f.lo), int(f.hi), step=int(step), **kw)
-        return st.number_input(f.label, float(f.lo), float(f.hi), step=step, format=fmt, **kw)
+            return st.number_input(label, int(f.lo), int(f.hi), step=int(step), **kw)
+        return st.number_input(label, float(f.lo), float(f.hi), step=step, format=fmt, **kw)
 
     return widget
 
 
-def _toggle(f: Field, **kw: Any) -> Any:
-    return st.toggle(f.label, **kw)
+def _toggle(f: Field, label: str, **kw: Any) -> Any:
+    return st.toggle(label, **kw)
 
 
-def _text(f: Field, **kw: Any) -> Any:
-    return st.text_input(f.label, **kw)
+def _text(f: Field, label: str, **kw: Any) -> Any:
+    return st.text_input(label, **kw)
 
 
-# field name → widget; the widget's value is the field's value, except "hidden" (its text form)
-WIDGETS: dict[str, Callable[..., Any]] = {
-    "dataset": _selectbox,
-    "n": _slider(1),
-    "noise": _slider(0.05),
-    "test": _slider(0.05),
-    "seed": _number(1),
-    "hidden": _text,
-    "activation": _selectbox,
-    "output_activation": _selectbox,
-    "loss": _selectbox,
-    "init": _selectbox,
-    "bias": _toggle,
-    "weight_seed": _number(1),
-    "optimizer": _selectbox,
-    "lr": _number(0.05, "%g"),
-    "epochs": _number(1000),
-    "batch_size": _number(1),
-    "reduction": _selectbox,
-    "l1": _number(0.0001, "%g"),
-    "l2": _number(0.0001, "%g"),
+@dataclass(frozen=True)
+class Control:
+    """How the sidebar shows one setting."""
+
+    label: str
+    group: str  # "Data", "Network" or "Training"
+    help: str
+    widget: Widget | None  # None: set by the page itself, never drawn (the custom points)
+    advanced: bool = False  # folded under "More … settings"
+    presets: tuple[Any, ...] = ()  # one-click values, as pills under the control
+
+
+CONTROLS: dict[str, Control] = {
+    "dataset": Control("Data set", "Data", "The lab's linear and xor (21 points), more shapes, or custom: your own "
+                       "points (the Data tab).", _selectbox),
+    "n": Control("Points", "Data", "How many points to generate.", _slider(1)),
+    "noise": Control("Noise", "Data", "0 – 0.5; its meaning per data set is in mlp/data.py.", _slider(0.05)),
+    "test": Control("Test fraction", "Data", "Share of points held out for testing; 0 tests on the training data, "
+                    "as the lab does.", _slider(0.05)),
+    "seed": Control("Data seed", "Data", "Seeds the points and the train/test split.", _number(1)),
+    "points": Control("Custom points", "Data", "Your own points, encoded into the link by the page.", None),
+    "hidden": Control("Hidden layers", "Network", "Units per hidden layer, e.g. 9,4 (the report's 9×4).", _text,
+                      presets=("2,1", "9,4", "20,14")),  # the report's §4.2
+    "activation": Control("Activation", "Network", "Hidden layers' activation; linear means none (the report's "
+                          "§4.3).", _selectbox),
+    "output_activation": Control("Output activation", "Network", "Sigmoid keeps the output a probability.",
+                                 _selectbox, advanced=True),
+    "loss": Control("Loss", "Network", "mse (the lab's) or bce (binary cross-entropy).", _selectbox),
+    "init": Control("Initialisation", "Network", "normal is N(0, 1), what the lab's students use.", _selectbox,
+                    advanced=True),
+    "bias": Control("Biases", "Network", "Off gives the lab's bias-free Z = σ(X·W).", _toggle, advanced=True),
+    "weight_seed": Control("Weight seed", "Network", "Seeds the initial weights and mini-batch order.", _number(1)),
+    "optimizer": Control("Optimizer", "Training", "PyTorch's update rules; momentum and nesterov use 0.9.",
+                         _selectbox),
+    "lr": Control("Learning rate", "Training", "The report tries 0.1, 0.3 and 0.9.", _number(0.05, "%g"),
+                  presets=(0.1, 0.3, 0.9)),
+    "epochs": Control("Epochs", "Training", "Passes over the training set.", _number(1000)),
+    "batch_size": Control("Batch size", "Training", "0 means full batch (the lab's).", _number(1), advanced=True),
+    "reduction": Control("Gradient reduction", "Training", "sum: summed over samples, as lab solutions do (n× the "
+                         "lr); mean: PyTorch's.", _selectbox, advanced=True),
+    "l1": Control("L1 penalty", "Training", "l1·Σ|W| on weights.", _number(0.0001, "%g"), advanced=True),
+    "l2": Control("L2 penalty", "Training", "(l2/2)·ΣW² on weights.", _number(0.0001, "%g"), advanced=True),
 }
+GROUPS = ("Data", "Network", "Training")
 
 
 def widget_value(f: Field, value: Any) -> Any:
@@ -79,97 +104,86 @@ def widget_value(f: Field, value: Any) -> Any:
 
 @dataclass
 class Sidebar:
-    """What the sidebar produced: the experiment and the notices about ignored input."""
+    """What the sidebar produced: the experiment, the display options and the notices about ignored input."""
 
     exp: Experiment
+    display: Display
     notices: list[str]
 
 
 def check_link() -> list[str]:
     """On a session's first run, validate the URL's values and seed the widgets with them."""
-    if st.session_state.get("_link_checked"):
-        return st.session_state.get("_link_notices", [])
-    params = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
+    if not state.once(state.LINK_CHECKED):
+        return state.get(state.LINK_NOTICES, [])
+    params = state.link_values()
     exp, notices = from_query(params)
-    _forget({n.split(":", 1)[0] for n in notices} & set(params))
+    rejected = {n.split(":", 1)[0] for n in notices} & set(params)
+    if rejected:
+        state.drop_link(*rejected)
+        internals.forget_initial_link()
     for name, f in FIELDS.items():
         if name in params:
             st.session_state[name] = widget_value(f, getattr(exp, name))
-    st.session_state["_link_checked"] = True
-    st.session_state["_link_notices"] = notices
+    state.put(state.LINK_NOTICES, notices)
     return notices
 
 
-def _forget(rejected: set[str]) -> None:
-    """Drop rejected link values before any widget exists.
-
-    On a first load a bound widget seeds itself from the URL *as it was at page load*, over session
-    state, with Streamlit's own parsing (integers by int(float(text)), which raises OverflowError on
-    "inf" — a traceback on the page). So the rejected keys leave the URL and the load-time copy too.
-    The latter is Streamlit-internal (1.67); should it move, the notices still name the parameters.
-    """
-    if not rejected:
-        return
-    for name in rejected:
-        del st.query_params[name]
-    try:
-        from streamlit.runtime.state import get_session_state
-
-        with get_session_state().query_params() as qp:
-            qp.set_initial_query_params_from_current()
-    except (ImportError, AttributeError):  # pragma: no cover - another Streamlit version
-        pass
-
-
 def set_field(name: str, value: Any) -> None:
-    """Change a control from code (a preset button, "new seed", a pinned run loaded back)."""
+    """Change a control from code (a preset, "new seed", a pinned run loaded back)."""
     st.session_state[name] = widget_value(FIELDS[name], value)
 
 
-def _field_widget(f: Field, locked: bool) -> Any:
-    default = widget_value(f, getattr(DEFAULT, f.name))
-    # the default is always passed, even when session state holds the value: a bound widget drops its
-    # parameter from the URL when the value equals this default, so it must be the config's default
-    kw: dict[str, Any] = {"key": f.name, "help": f.help, "bind": "query-params", "disabled": locked}
-    kw["value" if f.kind != "choice" else "index"] = (
-        default if f.kind != "choice" else f.choices.index(default)
-    )
-    return WIDGETS[f.name](f, **kw)
-
-
 def sidebar(hidden: frozenset[str] = frozenset(), locked: bool = False) -> Sidebar:
-    """Draw the Data / Network / Training groups and return the experiment they describe."""
+    """Draw the Data / Network / Training groups and the display options; return what they describe."""
     notices = list(check_link())
     values: dict[str, Any] = {}
     # the last good values, in one session key (every key costs each widget a little: Streamlit copies the
     # whole session state when it draws a selectbox or a number input)
-    last_good: dict[str, Any] = st.session_state.setdefault("_last_good", {})
+    last_good: dict[str, Any] = st.session_state.setdefault(state.LAST_GOOD, {})
     for group in GROUPS:
-        fields = [f for f in FIELDS.values() if f.group == group]
+        names = [name for name, c in CONTROLS.items() if c.group == group]
         st.sidebar.subheader(group)
         with st.sidebar:
-            basic = [f for f in fields if not f.advanced or f.name not in WIDGETS]
-            for f in basic:
-                _draw(f, values, last_good, hidden, locked, notices)
-            advanced = [f for f in fields if f.advanced and f.name not in hidden and f.name in WIDGETS]
+            for name in names:
+                if not CONTROLS[name].advanced:
+                    _draw(FIELDS[name], values, last_good, hidden, locked, notices)
+            advanced = [name for name in names if CONTROLS[name].advanced and name not in hidden]
             if advanced:
                 with st.expander(f"More {group.lower()} settings"):
-                    for f in advanced:
-                        _draw(f, values, last_good, hidden, locked, notices)
-    return Sidebar(Experiment(**values), notices)
+                    for name in advanced:
+                        _draw(FIELDS[name], values, last_good, hidden, locked, notices)
+    st.sidebar.subheader("Display")
+    display = Display(
+        log_scale=st.sidebar.toggle("Log-scale loss", key="log", bind="query-params"),
+        show_test=st.sidebar.toggle("Show test points", value=True, key="show_test", bind="query-params"),
+        discretize=st.sidebar.toggle("Discretize output", key="discretize", bind="query-params"),
+    )
+    return Sidebar(Experiment(**values), display, notices)
 
 
 def _draw(f: Field, values: dict[str, Any], last_good: dict[str, Any], hidden: frozenset[str], locked: bool,
           notices: list[str]) -> None:
-    if f.name in hidden or f.name not in WIDGETS:
-        # hidden by a lesson, or set by the page itself (the custom points): the link's value or the default
+    control = CONTROLS[f.name]
+    fixed = FIXED_SIZE.get(values.get("dataset", "")) if f.name == "n" else None
+    if f.name in hidden or control.widget is None or fixed is not None:
+        # hidden by a lesson, set by the page itself (the custom points), or meaningless for this data set:
+        # the link's value or the default, kept as it is. Written back, so that Streamlit does not clean it
+        # up as the state of a widget that was not drawn this run (the value returns with the widget).
         raw = st.session_state.get(f.name, widget_value(f, getattr(DEFAULT, f.name)))
+        st.session_state[f.name] = raw
+        if fixed is not None and f.name not in hidden:
+            st.number_input(control.label, value=fixed, disabled=True, key="_n_fixed",
+                            help=f"{values['dataset']} is the lab's fixed set of {fixed} points.")
+            st.caption(f"{values['dataset']} always has its {fixed} points.")
     else:
-        raw = _field_widget(f, locked)
-        if f.name == "lr" and not locked:
-            _preset_buttons("lr", LR_PRESETS, lambda v: v, "The report's learning rates")
-        if f.name == "hidden" and not locked:
-            _preset_buttons("hidden", HIDDEN_PRESETS, FIELDS["hidden"].parse, "The report's hidden units")
+        default = widget_value(f, getattr(DEFAULT, f.name))
+        # the default is always passed, even when session state holds the value: a bound widget drops its
+        # parameter from the URL when the value equals this default, so it must be the experiment's default
+        kw: dict[str, Any] = {"key": f.name, "help": control.help, "bind": "query-params", "disabled": locked}
+        kw["value" if f.kind != "choice" else "index"] = default if f.kind != "choice" else f.choices.index(default)
+        raw = control.widget(f, control.label, **kw)
+        if control.presets and not locked:
+            _presets(f, control)
     try:
         values[f.name] = f.parse(raw) if f.kind == "sizes" else f.check(raw)
     except ValueError as exc:  # only the free-text field can get here
@@ -179,15 +193,16 @@ def _draw(f: Field, values: dict[str, Any], last_good: dict[str, Any], hidden: f
     last_good[f.name] = values[f.name]
 
 
-def _preset_buttons(name: str, presets: tuple, parse: Callable[[Any], Any], label: str) -> None:
+def _presets(f: Field, control: Control) -> None:
     """One-click values for a field, as a row of pills that sets the field and clears itself."""
-    key = f"_preset_{name}"
+    key = state.preset_key(f.name)
+    label = f"The report's {control.label.lower()}"
 
     def apply() -> None:
         choice = st.session_state.get(key)
         if choice is not None:
-            set_field(name, parse(choice))
+            set_field(f.name, f.parse(choice) if isinstance(choice, str) else choice)
         st.session_state[key] = None  # a pill is an action here, not a state
 
-    st.pills(label, presets, key=key, format_func=lambda v: str(v).replace(",", "×"), on_change=apply,
+    st.pills(label, control.presets, key=key, format_func=lambda v: str(v).replace(",", "×"), on_change=apply,
              label_visibility="collapsed", width="stretch", help=f"{label}: one click sets the value.")

@@ -12,11 +12,10 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import mlp
+from lab.experiment import Experiment
 from mlp import io as weights_io
-from mlp.config import Experiment
 
-APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 
 
 def page(**params) -> AppTest:
@@ -163,7 +162,7 @@ def test_train_on_a_finished_run_starts_from_scratch_and_matches():
     button(at, "_train").click().run()
     assert metric(at, "Epoch") == "250"
     np.testing.assert_array_equal(run_of(at).net.params, before)
-    assert len(run_of(at).history.snaps) > 2
+    assert len(run_of(at).snapshots) > 2
 
 
 def test_new_seed_changes_the_weights():
@@ -198,10 +197,9 @@ def test_display_toggle_does_not_retrain():
 
 
 def test_over_budget_keeps_the_previous_run():
-    at = page(dataset="xor", epochs="200")
+    at = page(dataset="linear", n="50", epochs="200")
     run = run_of(at)
     at.slider(key="n").set_value(1000)
-    at.selectbox(key="dataset").set_value("linear")
     at.text_input(key="hidden").set_value("32,32,32,32")
     at.number_input(key="epochs").set_value(100_000).run()
     assert any("limit" in e.value for e in at.error)
@@ -210,21 +208,34 @@ def test_over_budget_keeps_the_previous_run():
 
 
 def test_downloads_are_parseable():
-    from playground import views_text
-    from playground.runs import finish, new_run
+    from lab.run import finish, new_run
+    from playground.sections import log
 
     run = finish(new_run(Experiment(dataset="xor", epochs=100, test=0.2)))
     net = weights_io.loads(weights_io.dumps(run.net))
     np.testing.assert_array_equal(net.forward(run.data.X), run.net.forward(run.data.X))
-    rows = list(csv.DictReader(io.StringIO(views_text.history_csv(run))))
+    rows = list(csv.DictReader(io.StringIO(log.history_csv(run))))
     assert [int(r["epoch"]) for r in rows][-1] == 100
-    assert float(rows[-1]["loss"]) == pytest.approx(run.history.last.loss)
-    preds = list(csv.DictReader(io.StringIO(views_text.predictions_csv(run))))
+    assert float(rows[-1]["loss"]) == pytest.approx(run.last.loss)
+    preds = list(csv.DictReader(io.StringIO(log.predictions_csv(run))))
     assert len(preds) == len(run.test)
     acc = np.mean([int(r["correct"]) for r in preds])
-    assert acc == pytest.approx(mlp.accuracy(run.net.forward(run.test.X), run.test.y))
+    assert acc == pytest.approx(run.net.evaluate(run.test.X, run.test.y)[1])
     # plain numbers, full precision (numpy 2's repr once wrote "np.float64(0.5)" into the file)
     np.testing.assert_array_equal([[float(r["x1"]), float(r["x2"])] for r in preds], run.test.X)
     np.testing.assert_array_equal([float(r["prediction"]) for r in preds], run.net.forward(run.test.X).ravel())
-    text = views_text.lab_text(run)
+    text = log.lab_text(run)
     assert text.startswith("Epoch: 0, Loss: ") and "accuracy=" in text.splitlines()[-1]
+
+
+def test_a_fixed_size_data_set_shows_its_size_and_keeps_the_points_setting():
+    at = page(dataset="linear", n="50", epochs="100")
+    at.selectbox(key="dataset").set_value("xor").run()
+    fixed = at.number_input(key="_n_fixed")
+    assert fixed.value == 21 and fixed.disabled and "n" not in {s.key for s in at.slider}
+    assert any("always has its 21 points" in c.value for c in at.caption)
+    assert run_of(at).exp.n == 50 and len(run_of(at).data) == 21
+    at.selectbox(key="activation").set_value("tanh").run()  # another rerun: the setting is not lost
+    assert run_of(at).exp.n == 50 and not any("Settings changed (n" in i.value for i in at.info)
+    at.selectbox(key="dataset").set_value("linear").run()
+    assert at.slider(key="n").value == 50 and len(run_of(at).data) == 50

@@ -6,10 +6,10 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from mlp.presets import PRESETS
-from playground.pins import differences, table
+from lab.compare import differences, table
+from lab.presets import PRESETS
 
-APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 
 
 def page(**params) -> AppTest:
@@ -22,6 +22,7 @@ def page(**params) -> AppTest:
 
 
 def pins(at):
+    """The board's (name, record) entries."""
     return list(at.session_state["pins"].values())
 
 
@@ -35,8 +36,8 @@ def test_each_preset_fills_the_board(name):
     board = pins(at)
     preset = PRESETS[name]
     assert len(board) == len(preset.sweep.values)
-    assert [getattr(p.exp, preset.sweep.setting) for p in board] == list(preset.sweep.values)
-    assert differences([p.exp for p in board]) == [preset.sweep.setting]
+    assert [getattr(r.exp, preset.sweep.setting) for _, r in board] == list(preset.sweep.values)
+    assert differences([r.exp for _, r in board]) == [preset.sweep.setting]
     assert "Comparison board" in [h.value for h in at.header]
 
 
@@ -46,12 +47,12 @@ def test_both_data_sets_doubles_the_board_and_the_link_reproduces_it():
     at.toggle(key="_sweep_both").set_value(True).run()
     at.button(key="_sweep_run").click().run()
     board = pins(at)
-    assert [p.name for p in board] == [f"lr = {v} · {d}" for d in ("linear", "xor") for v in ("0.1", "0.3", "0.9")]
+    assert [n for n, _ in board] == [f"lr = {v} · {d}" for d in ("linear", "xor") for v in ("0.1", "0.3", "0.9")]
     link = next(c.value for c in at.code if c.value.startswith("http"))
     params = dict(parse_qsl(urlsplit(link).query))
     assert params["sweep"] == "lr" and params["values"] == "0.1;0.3;0.9" and params["both"] == "1"
     other = page(**params)  # a fresh visitor opening the board's link
-    assert [(p.name, p.final_loss) for p in pins(other)] == [(p.name, p.final_loss) for p in board]
+    assert pins(other) == board  # the same names and the same records
     assert other.selectbox(key="_sweep_choice").value == "lr" and other.toggle(key="_sweep_both").value
     assert PRESETS["lr"].explanation[:40] in " ".join(m.value for m in other.markdown)
 
@@ -68,7 +69,7 @@ def test_free_sweep():
     at.selectbox(key="_sweep_setting").set_value("optimizer").run()
     at.text_input(key="_sweep_values").set_value("gd; nesterov").run()
     at.button(key="_sweep_run").click().run()
-    assert [p.exp.optimizer for p in pins(at)] == ["gd", "nesterov"]
+    assert [r.exp.optimizer for _, r in pins(at)] == ["gd", "nesterov"]
     at.text_input(key="_sweep_values").set_value("gd").run()
     assert any("2 to 6 values" in e.value for e in at.error)
 
@@ -79,18 +80,18 @@ def test_pin_rename_load_back_and_remove():
     at.number_input(key="lr").set_value(0.3).run()
     at.button(key="_pin").click().run()
     board = pins(at)
-    assert [p.exp.lr for p in board] == [0.1, 0.3]
+    assert [r.exp.lr for _, r in board] == [0.1, 0.3]
     rows = table(board)
     assert [k for k in rows[0] if k in ("dataset", "lr", "epochs")] == ["lr"]  # only what differs
     uids = list(at.session_state["pins"])
     at.text_input(key=f"_pin_name_{uids[0]}").set_value("slow").run()
-    assert pins(at)[0].name == "slow"
+    assert pins(at)[0][0] == "slow"
     at.button(key=f"_pin_load_{uids[0]}").click().run()
     assert at.number_input(key="lr").value == 0.1 and at.session_state["run"].exp.lr == 0.1
     at.button(key=f"_pin_remove_{uids[1]}").click().run()
-    assert [p.name for p in pins(at)] == ["slow"]
+    assert [n for n, _ in pins(at)] == ["slow"]
     at.selectbox(key="dataset").set_value("linear").run()
-    assert [p.name for p in pins(at)] == ["slow"]  # pins survive config changes
+    assert [n for n, _ in pins(at)] == ["slow"]  # pins survive config changes
 
 
 def test_lesson_link_hides_and_locks():

@@ -16,7 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_app import metric, page  # the page's AppTest helpers
 
-from mlp.config import FIELDS, MAX_EPOCHS, MAX_WORK, from_query
+from lab.budget import MAX_WORK, work
+from lab.budget import error as budget_error
+from lab.experiment import FIELDS, MAX_EPOCHS, from_query
 
 KEYS = ("dataset", "n", "noise", "test", "seed", "hidden", "activation", "output_activation", "loss", "init", "bias",
         "weight_seed", "optimizer", "lr", "epochs", "batch_size", "reduction", "l1", "l2", "points")
@@ -88,7 +90,7 @@ def test_hostile_links_are_named_and_bounded(params):
     # bounded, whatever the link asked: the run on screen is within MAX_EPOCHS and MAX_WORK
     shown = at.session_state["run"].exp
     epoch = int(metric(at, "Epoch").replace(",", ""))
-    assert 0 <= epoch <= shown.epochs <= MAX_EPOCHS and shown.work() <= MAX_WORK
+    assert 0 <= epoch <= shown.epochs <= MAX_EPOCHS and work(shown) <= MAX_WORK
 
     # and it is exactly the link's experiment, bad parts defaulted (Streamlit's own URL parsing of a bound
     # widget must not apply anything the config rejected)
@@ -96,7 +98,7 @@ def test_hostile_links_are_named_and_bounded(params):
     errors = " ".join(e.value for e in at.error)
     if exp.dataset == "custom" and not exp.points:  # custom data named, none given: nothing to train on
         assert "no custom points yet" in errors and epoch <= 1, (exp, errors)
-    elif exp.budget_error():
+    elif budget_error(exp):
         assert "limit" in errors and epoch <= 1, (exp, errors)  # not trained: the untrained network is shown
     else:
         assert shown == exp

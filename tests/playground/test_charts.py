@@ -2,7 +2,8 @@
 
 ``chart.to_dict()`` validates against the Vega-Lite schema; ``vega_spec`` gives the same spec with the
 frames as DataFrames under their stable names, which is how the data checks below read them. The last
-part checks that a spec apart from its frames depends only on structure, and the cache built on that.
+part checks that a spec apart from its frames depends only on the structure of the builder's arguments
+(``playground.render.structure``), and the cache built on that.
 """
 
 from __future__ import annotations
@@ -14,9 +15,23 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from playground import charts
-from playground.chart_data import BLUE, ORANGE, RED, downsample, square_domain, vega_spec
-from playground.specs import SpecCache
+from playground.charts import BLUE, ORANGE, RED, Figure, curves, network, plane, vega_spec
+from playground.render import SpecCache, structure
+
+BUILDERS = {f.__name__: f for f in (curves.loss_chart, curves.grad_flow_chart, curves.overlay_loss_chart,
+                                    plane.decision_chart, plane.small_multiples_chart, plane.labels_chart,
+                                    network.network_chart, network.neuron_maps_chart)}
+
+
+class charts:  # noqa: N801 (the builders, each giving its Altair chart, as the checks below read them)
+    loss_chart = staticmethod(lambda *a, **k: curves.loss_chart(*a, **k).chart())
+    grad_flow_chart = staticmethod(lambda *a, **k: curves.grad_flow_chart(*a, **k).chart())
+    overlay_loss_chart = staticmethod(lambda *a, **k: curves.overlay_loss_chart(*a, **k).chart())
+    decision_chart = staticmethod(lambda *a, **k: plane.decision_chart(*a, **k).chart())
+    small_multiples_chart = staticmethod(lambda *a, **k: plane.small_multiples_chart(*a, **k).chart())
+    labels_chart = staticmethod(lambda *a, **k: plane.labels_chart(*a, **k).chart())
+    network_chart = staticmethod(lambda *a, **k: network.network_chart(*a, **k).chart())
+    neuron_maps_chart = staticmethod(lambda *a, **k: network.neuron_maps_chart(*a, **k).chart())
 
 RNG_SEED = 0
 
@@ -49,7 +64,7 @@ def layers_by_mark(spec: dict) -> dict[str, dict]:
     }
 
 
-def network(rng: np.random.Generator, sizes: list[int]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+def weights(rng: np.random.Generator, sizes: list[int]) -> tuple[list[np.ndarray], list[np.ndarray]]:
     Ws = [rng.normal(size=(a, b)) for a, b in zip(sizes[:-1], sizes[1:])]
     return Ws, [rng.normal(size=b) for b in sizes[1:]]
 
@@ -62,16 +77,15 @@ def all_charts(rng: np.random.Generator) -> dict[str, alt.TopLevelMixin]:
     loss = 0.25 * np.exp(-ep / 500) + 1e-3
     X, y, pred = linear_data(rng)
     xs, ys, probs = grid(12, 10)
-    Ws, bs = network(rng, [2, 4, 3, 1])
+    Ws, bs = weights(rng, [2, 4, 3, 1])
     panel = dict(xs=xs, ys=ys, probs=probs, X=X, y=y, pred=pred)
     return {
         "loss": charts.loss_chart(ep, loss, loss * 1.2, log_scale=True),
-        "grad": charts.grad_flow_chart(ep, np.abs(rng.normal(size=(ep.size, 3)))),
+        "grad": charts.grad_flow_chart(ep, list(np.abs(rng.normal(size=(3, ep.size))))),
         "overlay": charts.overlay_loss_chart({"a": (ep, loss), "b": (ep, 2 * loss)}),
         "decision": charts.decision_chart(
             xs, ys, probs, X, y, pred, is_test=np.arange(40) % 4 == 0, p=X[:, 1]
         ),
-        "truth_vs_prediction": charts.truth_vs_prediction_chart(X, y, pred),
         "labels": charts.labels_chart(X, y, title="Ground truth"),
         "small_multiples": charts.small_multiples_chart(
             [dict(panel, name="one"), dict(panel, name="two")], domain=(0, 1, 0, 1)
@@ -97,49 +111,6 @@ def test_numeric_columns_are_float32(rng: np.random.Generator) -> None:
         for frame_name, df in vega_spec(chart)["datasets"].items():
             numeric = [c for c in df.columns if df[c].dtype.kind in "iuf"]
             assert all(df[c].dtype == np.float32 for c in numeric), (name, frame_name, df.dtypes.to_dict())
-
-
-# --- downsample ----------------------------------------------------------------------------------------
-
-
-def test_downsample_leaves_short_runs_alone() -> None:
-    x = np.arange(50)
-    xd, ys = downsample(x, {"a": np.sin(x)}, max_points=600)
-    assert np.array_equal(xd, x) and np.array_equal(ys["a"], np.sin(x))
-
-
-def test_downsample_keeps_ends_and_extremes_within_budget(rng: np.random.Generator) -> None:
-    n = 100_000
-    x = np.arange(n)
-    a = np.sin(x / 7.0) + rng.normal(0, 0.1, n)  # fast oscillation: a stride would alias it away
-    b = np.exp(-x / 20_000)
-    xd, ys = downsample(x, {"a": a, "b": b}, max_points=600)
-    assert len(xd) <= 600 and len(xd) > 300
-    assert xd[0] == 0 and xd[-1] == n - 1
-    assert np.all(np.diff(xd) > 0)  # one shared, increasing index set
-    assert ys["a"].max() == a.max() and ys["a"].min() == a.min()
-    assert ys["b"][0] == b[0] and ys["b"][-1] == b[-1]
-    np.testing.assert_array_equal(ys["a"], a[xd])  # values are the inputs' own, not averages
-    # every 1/100 of the run still shows most of the swing
-    for chunk in np.array_split(np.arange(len(xd)), 100):
-        assert np.ptp(ys["a"][chunk]) > 1.5
-
-
-def test_downsample_ignores_nans_when_picking_extremes() -> None:
-    y = np.linspace(0, 1, 10_000)
-    y[2000:3000] = np.nan
-    y[5000] = 7.0
-    xd, ys = downsample(np.arange(y.size), {"loss": y}, max_points=100)
-    assert np.nanmax(ys["loss"]) == 7.0 and 5000 in xd
-    assert len(xd) <= 100
-
-
-def test_downsample_rejects_curves_of_the_wrong_length() -> None:
-    with pytest.raises(ValueError):
-        downsample(np.arange(10), {"a": np.arange(9)})
-
-
-# --- curves over epochs --------------------------------------------------------------------------------
 
 
 def test_loss_chart_long_form_from_inputs() -> None:
@@ -179,13 +150,13 @@ def test_loss_chart_log_scale_drops_what_a_log_axis_cannot_show() -> None:
 def test_grad_flow_chart_one_series_per_layer_log_by_default(rng: np.random.Generator) -> None:
     norms = np.abs(rng.normal(size=(50, 4)))
     norms[3, 2] = 0.0
-    spec = vega_spec(charts.grad_flow_chart(np.arange(50), norms))
+    spec = vega_spec(charts.grad_flow_chart(np.arange(50), list(norms.T)))
     df = spec["datasets"]["grad"]
     assert sorted(df["layer"].unique()) == ["W1", "W2", "W3", "W4"]
     assert len(df) == 50 * 4 - 1
     assert layers_by_mark(spec)["line"]["encoding"]["y"]["scale"]["type"] == "log"
     np.testing.assert_allclose(df.loc[df.layer == "W1", "norm"], norms[:, 0], rtol=1e-6)
-    linear = vega_spec(charts.grad_flow_chart(np.arange(50), norms, log_scale=False))
+    linear = vega_spec(charts.grad_flow_chart(np.arange(50), list(norms.T), log_scale=False))
     assert len(linear["datasets"]["grad"]) == 200
 
 
@@ -302,26 +273,6 @@ def test_small_multiples_share_axes_and_colours(rng: np.random.Generator) -> Non
         charts.small_multiples_chart([], domain=(0, 1, 0, 1))
 
 
-def test_truth_vs_prediction_two_panels_same_axes(rng: np.random.Generator) -> None:
-    X, y, pred = linear_data(rng)
-    spec = vega_spec(charts.truth_vs_prediction_chart(X, y, pred, height=200))
-    df = spec["datasets"]["scatter"]
-    assert len(df) == 80
-    truth, guess = df[df.panel == "Ground truth"], df[df.panel == "Prediction"]
-    assert list(truth["label"]) == [str(v) for v in y.ravel()] and list(guess["label"]) == [
-        str(v) for v in pred
-    ]
-    assert spec["facet"]["field"] == "panel" and spec["facet"]["sort"] == ["Ground truth", "Prediction"]
-    assert spec["columns"] == 2 and spec["spec"]["width"] == spec["spec"]["height"] == 200
-    colour = spec["spec"]["encoding"]["color"]["scale"]
-    assert colour == {"domain": ["0", "1"], "range": [RED, BLUE]}
-    assert spec["title"] == "Ground truth vs prediction"  # no accuracy: the spec holds no data values
-    # default domain: fitted by the browser to the data, padded so edge points show whole
-    assert spec["spec"]["encoding"]["x"]["scale"] == {"nice": False, "zero": False, "padding": 8}
-    square = vega_spec(charts.truth_vs_prediction_chart(X, y, pred, domain=square_domain(X)))
-    assert square["spec"]["encoding"]["y"]["scale"]["domain"] == pytest.approx(list(square_domain(X)[2:]))
-
-
 def test_labels_chart_single_panel_at_container_width(rng: np.random.Generator) -> None:
     X, y, _ = linear_data(rng)
     spec = vega_spec(charts.labels_chart(X, y, title="Ground truth", domain=(0, 1, 0, 1)))
@@ -329,19 +280,9 @@ def test_labels_chart_single_panel_at_container_width(rng: np.random.Generator) 
     assert list(spec["datasets"]["labels"]["label"]) == [str(v) for v in y.ravel()]
 
 
-def test_square_domain_is_a_square_covering_the_points() -> None:
-    X = np.array([[0.0, 0.0], [2.0, 1.0]])
-    x0, x1, y0, y1 = square_domain(X, pad=0.0)
-    assert (x1 - x0) == pytest.approx(y1 - y0) == pytest.approx(2.0)
-    assert (x0, x1, y0, y1) == pytest.approx((0.0, 2.0, -0.5, 1.5))
-
-
-# --- the network ---------------------------------------------------------------------------------------
-
-
 def test_network_chart_one_edge_per_weight_and_a_bias_per_unit(rng: np.random.Generator) -> None:
     sizes = [2, 9, 4, 1]
-    Ws, bs = network(rng, sizes)
+    Ws, bs = weights(rng, sizes)
     bs[1] = bs[1][None, :]  # (1, fan_out) biases are accepted too
     spec = vega_spec(charts.network_chart(Ws, bs))
     edges, nodes = spec["datasets"]["edges"], spec["datasets"]["nodes"]
@@ -370,7 +311,7 @@ def test_network_chart_one_edge_per_weight_and_a_bias_per_unit(rng: np.random.Ge
 
 
 def test_network_chart_thins_dense_networks(rng: np.random.Generator) -> None:
-    Ws, bs = network(rng, [2, 32, 32, 32, 32, 1])
+    Ws, bs = weights(rng, [2, 32, 32, 32, 32, 1])
     spec = vega_spec(charts.network_chart(Ws, bs))
     edges, nodes = spec["datasets"]["edges"], spec["datasets"]["nodes"]
     assert len(edges) == 2 * 32 + 3 * 32 * 32 + 32
@@ -379,7 +320,7 @@ def test_network_chart_thins_dense_networks(rng: np.random.Generator) -> None:
 
 
 def test_network_chart_rejects_inconsistent_shapes(rng: np.random.Generator) -> None:
-    Ws, bs = network(rng, [2, 3, 1])
+    Ws, bs = weights(rng, [2, 3, 1])
     with pytest.raises(ValueError):
         charts.network_chart(Ws, bs[:1])
     with pytest.raises(ValueError):
@@ -448,178 +389,159 @@ def test_vega_spec_leaves_the_chart_as_it_was(rng: np.random.Generator) -> None:
 
 
 def structure_case(name: str, seed: int) -> tuple[tuple, dict]:
-    """(args, kwargs) for builder ``name``: the same structure for every seed, other numbers and sizes.
-
-    What is not structural varies with the seed too: history lengths, grid resolution, the number of
-    points, whether a test set or test losses are given, weight magnitudes (so max |w| changes).
-    """
+    """(args, kwargs) for builder ``name``: the same structure for every seed, other numbers, and series
+    (1-D arrays) of other lengths: history lengths, whether a test set is flagged, weight magnitudes (so
+    max |w| changes)."""
     rng = np.random.default_rng(seed)
     t = int(rng.integers(50, 3000))
     ep = np.arange(1, t + 1)
     loss = rng.uniform(0.5, 2) * np.exp(-ep / rng.uniform(100, 1000)) + 1e-3
-    n, g = int(rng.integers(20, 60)), int(rng.integers(4, 13))
+    n, g = 30, 8
     X = rng.uniform(-1, 2, (n, 2))
     y, pred = (rng.uniform(size=n) < 0.5).astype(int), (rng.uniform(size=n) < 0.5).astype(int)
     xs, ys = np.linspace(-1, 2, g + 1), np.linspace(-1, 2, g + 2)
     probs = rng.uniform(size=(g + 1, g))
-    is_test = rng.uniform(size=n) < 0.3 if seed % 2 else None
     dom = (-1.2, 2.2, -1.2, 2.2)
     panel = dict(xs=xs, ys=ys, probs=probs, X=X, y=y, pred=pred)
     scale = 10.0 ** rng.uniform(-2, 1)
-    Ws, bs = network(rng, [2, 5, 3, 1])
+    Ws, bs = weights(rng, [2, 5, 3, 1])
+    test = rng.uniform(size=n) < 0.3
     return {
         "loss": ((ep, loss, loss * (1.2 + seed)), dict(log_scale=True)),
-        "grad_flow": ((ep, np.abs(rng.normal(size=(t, 3)))), {}),
+        "grad_flow": ((ep, list(np.abs(rng.normal(size=(3, t))))), {}),
         "overlay_loss": (({"a": (ep, loss), "b": (ep[: t // 2], 2 * loss[: t // 2])},), dict(max_points=100)),
-        "decision": ((xs, ys, probs, X, y, pred), dict(is_test=is_test, p=rng.uniform(size=n), domain=dom)),
-        "decision_fitted": ((xs, ys, probs, X, y, pred), dict(is_test=is_test, discretize=True)),
+        "decision": ((xs, ys, probs, X, y, pred), dict(is_test=test, p=rng.uniform(size=n), domain=dom)),
+        "decision_fitted": ((xs, ys, probs, X, y, pred), dict(is_test=test, discretize=True)),
         "small_multiples": (
             ([dict(panel, name="one"), dict(panel, name="two", probs=1 - probs, pred=1 - pred)],),
             dict(domain=dom, size=150),
         ),
-        "truth_vs_prediction": ((X, y, pred), {}),
         "labels": ((X, y), dict(title="Ground truth")),
         "network": (([W * scale for W in Ws], [b / scale for b in bs]), {}),
-        "network_dense": (network(rng, [2, 16, 16, 1]), {}),
+        "network_dense": (weights(rng, [2, 16, 16, 1]), {}),
         "neuron_maps": ((xs, ys, [rng.normal(size=(g + 1, g, 4)) * scale, np.tanh(rng.normal(size=(g + 1, g, 2)))]), {}),
     }[name]
 
 
 STRUCTURE_CASES = [
     "loss", "grad_flow", "overlay_loss", "decision", "decision_fitted", "small_multiples",
-    "truth_vs_prediction", "labels", "network", "network_dense", "neuron_maps",
+    "labels", "network", "network_dense", "neuron_maps",
 ]  # fmt: skip
 
 
-def builders(case: str) -> tuple:
-    """(X_chart, X_frames) for a case name such as "decision_fitted"."""
-    name = case.removesuffix("_fitted").removesuffix("_dense")
-    return getattr(charts, f"{name}_chart"), getattr(charts, f"{name}_frames")
+def builder(case: str):
+    """The builder for a case name such as "decision_fitted"."""
+    return BUILDERS[case.removesuffix("_fitted").removesuffix("_dense") + "_chart"]
 
 
 def skeleton(spec: dict) -> dict:
     return {k: v for k, v in spec.items() if k != "datasets"}
 
 
+def test_every_builder_has_structure_cases():
+    assert {builder(c).__name__ for c in STRUCTURE_CASES} == set(BUILDERS)
+
+
 @pytest.mark.parametrize("case", STRUCTURE_CASES)
-def test_spec_skeleton_does_not_depend_on_the_numbers(case: str) -> None:
-    chart_of, _ = builders(case)
+def test_spec_skeleton_depends_only_on_the_arguments_structure(case: str) -> None:
     (args_a, kw_a), (args_b, kw_b) = structure_case(case, 1), structure_case(case, 2)
-    a, b = vega_spec(chart_of(*args_a, **kw_a)), vega_spec(chart_of(*args_b, **kw_b))
+    assert (structure(args_a), structure(kw_a)) == (structure(args_b), structure(kw_b))  # the same cache key
+    a, b = builder(case)(*args_a, **kw_a).spec(), builder(case)(*args_b, **kw_b).spec()
     assert a["datasets"].keys() == b["datasets"].keys()
     assert any(not a["datasets"][k].equals(b["datasets"][k]) for k in a["datasets"])  # the numbers did change
-    assert skeleton(a) == skeleton(b)
     assert json.dumps(skeleton(a), sort_keys=True) == json.dumps(skeleton(b), sort_keys=True)
 
 
 @pytest.mark.parametrize("case", STRUCTURE_CASES)
-def test_frames_are_the_charts_datasets(case: str) -> None:
-    chart_of, frames_of = builders(case)
+def test_a_figures_frames_are_its_charts_datasets(case: str) -> None:
     args, kw = structure_case(case, 1)
-    frames = frames_of(*args, **kw)
-    datasets = vega_spec(chart_of(*args, **kw))["datasets"]
-    assert list(frames) == list(datasets)
-    for name, df in frames.items():
+    figure = builder(case)(*args, **kw)
+    datasets = figure.spec()["datasets"]
+    assert list(figure.frames) == list(datasets)
+    for name, df in figure.frames.items():
         assert df.attrs["name"] == name
         pd.testing.assert_frame_equal(df, datasets[name])
 
 
-def test_frames_validate_like_their_charts(rng: np.random.Generator) -> None:
-    X, y, pred = linear_data(rng)
-    xs, ys, probs = grid(4, 3)
-    with pytest.raises(ValueError, match="probs"):
-        charts.decision_frames(xs, ys, probs.T, X, y, pred)
-    with pytest.raises(ValueError):
-        charts.network_frames(*network(rng, [2, 3, 1])[:1], [])
-    with pytest.raises(ValueError):
-        charts.neuron_maps_frames(xs, ys, [])
-    with pytest.raises(ValueError):
-        charts.small_multiples_frames([], domain=(0, 1, 0, 1))
+def test_structure_keeps_plain_values_and_shapes_but_not_series():
+    assert structure((np.arange(5), np.zeros((3, 2)), {"a": [1.5, "x", None]})) == structure(
+        (np.arange(9), np.ones((3, 2)), {"a": [1.5, "x", None]}))
+    assert structure(np.zeros((3, 2))) != structure(np.zeros((4, 2)))  # a grid's or a layer's size shapes a chart
+    assert structure({"a": 1}) != structure({"b": 1}) and structure((1,)) != structure([1])
+    with pytest.raises(TypeError, match="plain data"):
+        structure(object())
 
 
 # --- SpecCache -----------------------------------------------------------------------------------------
 
 
-class Counted:
-    """A zero-argument callable that counts its calls."""
+def counted_decision():
+    """plane.decision_chart, counting how often a chart is built."""
+    calls = []
 
-    def __init__(self, fn) -> None:
-        self.fn, self.calls = fn, 0
+    def decision_chart(*args, **kw) -> Figure:
+        figure = plane.decision_chart(*args, **kw)
+        return Figure(figure.frames, lambda: calls.append(1) or figure.build())
 
-    def __call__(self):
-        self.calls += 1
-        return self.fn()
-
-
-def cached_decision(cache: SpecCache, seed: int, key: tuple = ("dom",)) -> tuple[dict, Counted, Counted]:
-    args, kw = structure_case("decision", seed)
-    build = Counted(lambda: charts.decision_chart(*args, **kw))
-    frames = Counted(lambda: charts.decision_frames(*args, **kw))
-    return cache.spec("decision", key, build, frames), build, frames
+    return decision_chart, calls
 
 
 def test_spec_cache_builds_once_then_only_refills_the_frames() -> None:
-    cache = SpecCache()
-    first, build, frames = cached_decision(cache, 1)
-    assert (build.calls, frames.calls, cache.misses, cache.hits) == (1, 0, 1, 0)
-    second, build, frames = cached_decision(cache, 2)
-    assert (build.calls, frames.calls, cache.misses, cache.hits) == (0, 1, 1, 1)  # the builder never ran
-
-    # a hit is exactly what a fresh build with the new numbers would give
+    cache, (build, calls) = SpecCache(), counted_decision()
+    args, kw = structure_case("decision", 1)
+    first = cache.spec(build, *args, **kw)
+    assert (len(calls), cache.misses, cache.hits) == (1, 1, 0)
     args, kw = structure_case("decision", 2)
-    fresh = vega_spec(charts.decision_chart(*args, **kw))
+    second = cache.spec(build, *args, **kw)
+    assert (len(calls), cache.misses, cache.hits) == (1, 1, 1)  # the chart was not built again
+    # a hit is exactly what a fresh build with the new numbers would give
+    fresh = plane.decision_chart(*args, **kw).spec()
     assert skeleton(second) == skeleton(fresh) == skeleton(first)
     assert second["datasets"].keys() == fresh["datasets"].keys()
     for name, df in second["datasets"].items():
         pd.testing.assert_frame_equal(df, fresh["datasets"][name])
 
 
-def test_spec_cache_hit_never_calls_the_builder() -> None:
-    cache = SpecCache()
-    cached_decision(cache, 1)
-
-    def forbidden() -> alt.Chart:
-        raise AssertionError("a cache hit must not build the chart")
-
-    spec = cache.spec("decision", ("dom",), forbidden, lambda: {"grid": pd.DataFrame()})
-    assert list(spec["datasets"]) == ["grid"]
-
-
 def test_spec_cache_returns_fresh_dicts_and_keeps_its_skeleton() -> None:
-    cache = SpecCache()
-    first, _, _ = cached_decision(cache, 1)
+    cache, (build, _) = SpecCache(), counted_decision()
+    first = cache.spec(build, *structure_case("decision", 1)[0], **structure_case("decision", 1)[1])
     kept = json.dumps(skeleton(first), sort_keys=True)
     # what a caller may do to the specs it gets: edit the top level, even (wrongly) a nested part
     first["autosize"] = {"type": "pad"}
     first["layer"][0]["mark"]["type"] = "bar"
-    second, _, _ = cached_decision(cache, 2)
+    second = cache.spec(build, *structure_case("decision", 2)[0], **structure_case("decision", 2)[1])
     second["width"] = 100
     second.pop("title")
-    third, _, _ = cached_decision(cache, 3)
+    third = cache.spec(build, *structure_case("decision", 3)[0], **structure_case("decision", 3)[1])
     assert third is not second and third["datasets"] is not second["datasets"]
     assert json.dumps(skeleton(third), sort_keys=True) == kept
 
 
-def test_spec_cache_keys_by_name_and_structure() -> None:
-    cache = SpecCache()
-    cached_decision(cache, 1, key=("a",))
-    _, build, _ = cached_decision(cache, 1, key=("b",))
-    assert build.calls == 1 and len(cache) == 2
-    args, kw = structure_case("labels", 1)
-    cache.spec("labels", ("a",), lambda: charts.labels_chart(*args, **kw), lambda: charts.labels_frames(*args, **kw))
-    assert len(cache) == 3 and ("labels", ("a",)) in cache and ("decision", ("a",)) in cache
+def test_spec_cache_keys_by_builder_and_structure() -> None:
+    cache, (build, calls) = SpecCache(), counted_decision()
+    args, kw = structure_case("decision", 1)
+    cache.spec(build, *args, **kw)
+    cache.spec(build, *args, **(kw | {"discretize": True}))  # another structure: built again
+    cache.spec(build, *args, **(kw | {"discretize": True}))
+    assert len(calls) == 2 and len(cache) == 2
+    cache.spec(plane.labels_chart, args[3], args[4], title="t")
+    assert len(cache) == 3
 
 
 def test_spec_cache_is_bounded_and_drops_the_least_recently_used() -> None:
-    cache = SpecCache(max_entries=2)
-    cached_decision(cache, 1, key=(1,))
-    cached_decision(cache, 1, key=(2,))
-    cached_decision(cache, 1, key=(1,))  # a hit: key 1 is now the most recent
-    cached_decision(cache, 1, key=(3,))  # full: drops key 2
-    assert len(cache) == 2 and ("decision", (2,)) not in cache
-    assert ("decision", (1,)) in cache and ("decision", (3,)) in cache
-    _, build, _ = cached_decision(cache, 1, key=(2,))
-    assert build.calls == 1 and len(cache) == 2 and ("decision", (1,)) not in cache
+    cache, (build, calls) = SpecCache(max_entries=2), counted_decision()
+    args, kw = structure_case("decision", 1)
+
+    def draw(height: int) -> None:
+        cache.spec(build, *args, **(kw | {"height": height}))
+
+    draw(1), draw(2), draw(1)  # a hit: height 1 is now the most recent
+    draw(3)  # full: drops height 2
+    assert len(cache) == 2 and len(calls) == 3
+    draw(1), draw(3)
+    assert len(calls) == 3
+    draw(2)
+    assert len(calls) == 4 and len(cache) == 2
     with pytest.raises(ValueError):
         SpecCache(max_entries=0)
 
@@ -632,7 +554,7 @@ def test_loss_legend_names_only_the_curves_drawn():
 
 
 def test_plane_axes_tick_at_round_values():
-    from playground.charts_plane import _ticks
+    from playground.charts.plane import _ticks
 
     assert _ticks(-0.1, 1.1) == [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
     assert _ticks(-3.2, 7.9) == [-2.0, 0.0, 2.0, 4.0, 6.0]

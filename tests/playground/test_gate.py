@@ -5,8 +5,8 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from mlp.config import Experiment
-from playground.runs import finish, new_run
+from lab.experiment import Experiment
+from lab.run import finish, new_run
 
 
 class CountingGate:
@@ -43,7 +43,7 @@ def test_every_stretch_between_snapshots_is_computed_inside_the_gate():
     run = finish(new_run(exp), gate)
     # one entry per snapshot the trainer yields (it repeats the starting epoch 0, which the history
     # already holds) plus the last call, which finds the trainer done
-    assert gate.entries == len(run.history.snaps) + 1
+    assert gate.entries == len(run.snapshots) + 1
     assert run.finished and run.elapsed > 0
 
 

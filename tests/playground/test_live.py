@@ -5,11 +5,10 @@ from unittest.mock import MagicMock
 import numpy as np
 import pytest
 
-from mlp.config import Experiment
-from playground import live
-from playground.live import Slots, train_live
-from playground.runs import finish, new_run
-from playground.views import Display
+from lab.experiment import Experiment
+from lab.run import finish, new_run
+from playground.sections import Display, live
+from playground.sections.live import Slots, train_live
 
 
 class Interrupted(Exception):
@@ -38,11 +37,11 @@ def test_interrupted_run_keeps_its_epochs_and_resumes_exactly(monkeypatch):
         train_live(run, exp.epochs, slots_that_interrupt(after=5), Display())
     stopped = run.epoch
     assert 0 < stopped < exp.epochs
-    assert run.history.last.epoch == stopped  # the history holds everything trained so far
+    assert run.last.epoch == stopped  # the snapshots hold everything trained so far
     train_live(run, exp.epochs, slots_that_interrupt(after=10**9), Display())  # Train resumes
     whole = finish(new_run(exp))
     np.testing.assert_array_equal(run.net.params, whole.net.params)
-    assert [s.loss for s in run.history.snaps] == [s.loss for s in whole.history.snaps]
+    assert [s.loss for s in run.snapshots] == [s.loss for s in whole.snapshots]
 
 
 def test_live_redraws_are_rate_bounded():
@@ -50,7 +49,7 @@ def test_live_redraws_are_rate_bounded():
     run = new_run(exp)
     slots = slots_that_interrupt(after=10**9)
     train_live(run, exp.epochs, slots, Display())
-    snapshots = len(run.history.snaps)
+    snapshots = len(run.snapshots)
     # a progress update at most every 0.1 s and a chart redraw at most every 0.2 s, not every snapshot
     assert slots.progress.progress.call_count < snapshots
     assert slots.decision.vega_lite_chart.call_count <= slots.progress.progress.call_count

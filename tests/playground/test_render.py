@@ -9,12 +9,13 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from mlp.config import Experiment
-from playground import session, views
-from playground.chart_data import arrow_bytes, frame
-from playground.memo import RenderMemo, per_run
-from playground.runs import finish, new_run
-from playground.views import Display
+from lab.experiment import Experiment
+from lab.run import finish, new_run
+from playground import shared as session
+from playground.charts import frame
+from playground.render import RenderMemo, arrow_bytes, per_run
+from playground.sections import Display, live
+from playground.sections.prediction import prediction_rows
 
 
 def read(data: bytes) -> pa.Table:
@@ -100,12 +101,12 @@ def test_training_clears_the_origin():
 def test_finished_runs_carry_their_cache_key_and_their_data():
     exp = Experiment(dataset="xor", epochs=30)
     run = session.finished_run(exp)
-    assert run.origin == session.experiment_key(exp) and run.finished
+    assert run.origin == exp and run.finished  # the frozen experiment names the run
     custom = exp.with_(dataset="custom")
     a = session.finished_run(custom, run.data)
     shifted = type(run.data)(run.data.name, run.data.X + 0.01, run.data.y)
     b = session.finished_run(custom, shifted)
-    assert a.origin.startswith(session.experiment_key(custom) + "#") and a.origin != b.origin
+    assert a.origin[0] == custom and a.origin != b.origin
 
 
 def test_shared_drawing_equals_a_fresh_one():
@@ -114,15 +115,15 @@ def test_shared_drawing_equals_a_fresh_one():
     own = finish(new_run(exp))
     assert own.origin is None
     for display in (Display(), Display(log_scale=True, discretize=True)):
-        for fn in (views.loss_spec, views.decision_spec):
+        for fn in (live.loss_spec, live.decision_spec):
             a, b = fn(shared, display), fn(own, display)
             assert a.keys() == b.keys() and a["datasets"].keys() == b["datasets"].keys()
             for name in a["datasets"]:
                 assert read(a["datasets"][name]).equals(read(b["datasets"][name])), (fn.__name__, name)
             assert fn(shared, display) is fn(shared, display)  # kept, not recomputed
-    table, correct = views.prediction_rows(shared)
+    table, correct = prediction_rows(shared)
     assert not correct.flags.writeable  # shared between visitors: nobody may change it
-    assert table.equals(views.prediction_rows(own)[0])
+    assert table.equals(prediction_rows(own)[0])
 
 
 def test_arrow_bytes_round_trip_keeps_names_types_and_missing_values():
@@ -138,11 +139,11 @@ def test_a_copy_is_independent_but_shares_the_data_and_the_snapshots():
     run = finish(new_run(Experiment(dataset="xor", epochs=100)))
     run.origin = "shared"
     own = run.copy()
-    assert own.origin == "shared" and own.data is run.data and own.history.snaps[0] is run.history.snaps[0]
-    before, snaps = run.net.params.copy(), len(run.history.snaps)
+    assert own.origin == "shared" and own.data is run.data and own.snapshots[0] is run.snapshots[0]
+    before, snaps = run.net.params.copy(), len(run.snapshots)
     for _ in own.advance(50):  # the visitor trains on: the shared run must not move
         pass
-    assert own.epoch == 150 and run.epoch == 100 and len(run.history.snaps) == snaps
+    assert own.epoch == 150 and run.epoch == 100 and len(run.snapshots) == snaps
     np.testing.assert_array_equal(run.net.params, before)
     assert own.origin is None and run.origin == "shared"
     fresh = finish(new_run(Experiment(dataset="xor", epochs=150)))  # resuming the copy = one run to 150

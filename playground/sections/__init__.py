@@ -1,0 +1,51 @@
+"""The page's sections: each file draws one part of the page and is the only place that calls ``st.`` for it.
+
+sidebar (the experiment's controls), lesson (lesson links), live (actions, status, metrics, the live
+charts and the training loop), tabs (the tab bar) and one file per tab: prediction, network, data,
+compare, log, equations; share (the share link). Here: what they share.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from lab.experiment import Experiment
+from lab.run import Run
+
+
+@dataclass(frozen=True)
+class Display:
+    """Display options: they change the drawing, never the model."""
+
+    log_scale: bool = False
+    show_test: bool = True
+    discretize: bool = False
+
+
+@dataclass(frozen=True)
+class Page:
+    """What the tabs draw from: the run on screen, the sidebar's experiment, the display options."""
+
+    run: Run
+    exp: Experiment
+    display: Display
+
+
+def chart(target, spec: dict, key: str | None = None, select: tuple[str, ...] = ()) -> None:  # noqa: ANN001
+    """Send a prebuilt Vega-Lite spec (its frames go as named Arrow datasets) to ``target`` (st or a slot)."""
+    if select:
+        target.vega_lite_chart(spec, width="stretch", key=key, on_select="rerun", selection_mode=list(select))
+    else:
+        target.vega_lite_chart(spec, width="stretch", key=key)
+
+
+def pct(x: float | None) -> str:
+    return "—" if x is None or not np.isfinite(x) else f"{100 * x:.2f}%"
+
+
+def num(x: float | None) -> str:
+    if x is None:
+        return "—"
+    return f"{x:.3g}" if not np.isfinite(x) or x == 0 or abs(x) >= 1e-3 else f"{x:.2e}"

@@ -1,0 +1,56 @@
+"""The Equations tab: the forward and backward equations of the current network, with its shapes."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from playground.sections import Page
+
+
+def section(page: Page) -> None:
+    run = page.run
+    net, exp = run.net, run.exp
+    st.subheader("How it works: the equations of this network")
+    sizes = net.layer_sizes
+    L = net.n_layers
+    n = len(run.train)
+    f, g = net.activation, net.output_activation
+    st.markdown(
+        f"**Forward pass** over the whole training set, $n = {n}$ points as rows of $X$ "
+        f"(layers {'-'.join(map(str, sizes))}):"
+    )
+    lines = []
+    for l in range(1, L + 1):
+        prev = "X" if l == 1 else f"A^{{[{l - 1}]}}"
+        act = "f" if l < L else "g"
+        bias = f" + b^{{[{l}]}}" if net.bias else ""
+        lines.append(
+            rf"Z^{{[{l}]}} = {prev}\,W^{{[{l}]}}{bias},\quad A^{{[{l}]}} = {act}(Z^{{[{l}]}})"
+            rf"\qquad \underbrace{{({n}\times{sizes[l - 1]})({sizes[l - 1]}\times{sizes[l]})}}_{{{n}\times{sizes[l]}}}"
+        )
+    st.latex(r"\begin{aligned}" + r"\\".join(lines) + r"\end{aligned}")
+    st.markdown(f"with $f$ = {f.name}: ${f.latex}$ and $g$ = {g.name}: ${g.latex}$. The loss is {exp.loss}:")
+    st.latex(net.loss.latex.replace("p_i", rf"A^{{[{L}]}}_i"))
+    st.markdown("**Backward pass** (chain rule, from the output down):")
+    scale = "" if exp.reduction == "sum" else r"\frac{1}{n}"
+    st.latex(
+        r"\begin{aligned}"
+        + rf"\delta^{{[{L}]}} &= {scale}\frac{{\partial \textstyle\sum_i \ell_i}}{{\partial A^{{[{L}]}}}}"
+        + rf"\odot g'(Z^{{[{L}]}})\\"
+        + r"\delta^{[l]} &= \big(\delta^{[l+1]}\,W^{[l+1]\top}\big)\odot f'(Z^{[l]})\\"
+        + r"\frac{\partial L}{\partial W^{[l]}} &= A^{[l-1]\top}\delta^{[l]},\qquad"
+        + r"\frac{\partial L}{\partial b^{[l]}} = \mathbf{1}^\top\delta^{[l]}"
+        + r"\end{aligned}"
+    )
+    st.markdown(
+        f"Reduction **{exp.reduction}**: "
+        + (
+            "gradients are summed over the samples (as most lab solutions do) — the same as the mean's "
+            f"gradient with an {n}× larger learning rate."
+            if exp.reduction == "sum"
+            else "the exact gradient of the mean loss (PyTorch's convention)."
+        )
+        + f" Then the **{exp.optimizer}** update with learning rate {exp.lr:g}; "
+        f"the network has {net.n_params if net.bias else int(np.sum(net.weight_mask))} trainable parameters."
+    )

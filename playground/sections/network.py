@@ -1,0 +1,44 @@
+"""The Network tab: the weight diagram, what each hidden neuron computes, and the gradient flow."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lab.plane import domain, neuron_grids
+from lab.run import Run
+from playground import shared
+from playground.charts.curves import grad_flow_chart
+from playground.charts.network import network_chart, neuron_maps_chart
+from playground.sections import Page, chart
+
+
+def section(page: Page) -> None:
+    st.subheader("The network")
+    st.caption(
+        "Blue lines are positive weights, orange negative; thicker is larger. Every neuron's bias is shown, "
+        "the output's too. Below, what each hidden neuron computes over the input square."
+    )
+    for spec in network_specs(page.run):
+        chart(st, spec)
+    st.subheader("Gradient flow")
+    st.caption(
+        "The size of each layer's weight gradient ‖∂L/∂W‖ (of the mean loss) over training. With sigmoid, "
+        "each layer back multiplies by σ′ ≤ 0.25, so the first layers' gradients are the smallest."
+    )
+    chart(st, grad_flow_spec(page.run))
+
+
+@shared.per_run
+def network_specs(run: Run) -> tuple[dict, dict]:
+    """The specs of the network diagram and of the per-neuron maps."""
+    net = run.net
+    xs, ys, maps = neuron_grids(net, domain(run.data.X))
+    # 4 small maps a row: fits a phone (about 360 px) and still reads on a projector
+    return (shared.spec(network_chart, net.weights, net.biases),
+            shared.spec(neuron_maps_chart, xs, ys, maps, size=64, columns=4))
+
+
+@shared.per_run
+def grad_flow_spec(run: Run) -> dict:
+    h = run.columns()
+    return shared.spec(grad_flow_chart, h["epoch"], list(h["grad_norms"].T))

@@ -1,0 +1,77 @@
+"""The Prediction tab: the lab's "Ground truth vs prediction" figure and the per-sample table."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import streamlit as st
+
+from lab.plane import domain
+from lab.run import Run
+from playground import shared, state
+from playground.charts.plane import labels_chart
+from playground.sections import Page, chart, pct
+
+
+def section(page: Page) -> None:
+    run = page.run
+    st.subheader("Ground truth vs prediction")
+    st.caption("The lab's `show_result` figure, on the test data (the training data when nothing is held out).")
+    truth, prediction = labels_specs(run)
+    left, right = st.columns(2)
+    chart(left, truth)
+    chart(right, prediction)
+    prediction_table(run)
+
+
+@shared.per_run
+def labels_specs(run: Run) -> tuple[dict, dict]:
+    """The specs of the ground truth and the prediction on the test data."""
+    X, y = run.test.X, run.test.y
+    dom = domain(run.data.X)
+    return (shared.spec(labels_chart, X, y, title="Ground truth", domain=dom),
+            shared.spec(labels_chart, X, run.net.predict(X), title="Prediction", domain=dom))
+
+
+def prediction_table(run: Run) -> None:
+    st.subheader("Per-sample predictions")
+    table, correct = prediction_rows(run)
+    st.markdown(
+        f"**Accuracy {pct(correct.mean())}** — {int(correct.sum())} of {len(correct)} "
+        f"{'test' if run.has_test else 'training'} points right."
+    )
+    if st.toggle("Only mistakes", key=state.ONLY_MISTAKES, disabled=bool(correct.all())):
+        table = table.filter(pa.array(~correct))
+    st.dataframe(
+        table,
+        hide_index=True,
+        height=min(400, 38 + 35 * max(1, table.num_rows)),
+        column_config={
+            "x1": st.column_config.NumberColumn(format="%.4f"),
+            "x2": st.column_config.NumberColumn(format="%.4f"),
+            "Prediction": st.column_config.ProgressColumn(
+                "Prediction", help="The network's output P(class 1)", format="%.5f", min_value=0.0, max_value=1.0,
+            ),
+        },
+        width="stretch",
+    )
+
+
+@shared.per_run
+def prediction_rows(run: Run) -> tuple[pa.Table, np.ndarray]:
+    """The lab's per-sample table on the test data (an Arrow table), and which rows are right (read-only)."""
+    X, y = run.test.X, run.test.y.reshape(-1)
+    p = run.net.forward(X).reshape(-1)
+    label = (p >= 0.5).astype(int)
+    correct = label == y
+    correct.flags.writeable = False
+    table = pa.table({
+        "Iter": np.arange(1, len(y) + 1),
+        "x1": X[:, 0],
+        "x2": X[:, 1],
+        "Ground truth": y.astype(int),
+        "Prediction": p,
+        "Label": label,
+        "Correct": np.where(correct, "✓", "✗"),
+    })
+    return table, correct

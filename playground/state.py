@@ -1,0 +1,95 @@
+"""The session's state, named in one place: every ``st.session_state`` key the page uses, and the URL writes.
+
+Keys of widgets bound to the URL are the URL's own names: the `Experiment`'s field names, ``tab``,
+``log``, ``show_test``, ``discretize``. Everything else the page keeps between reruns is named here,
+and so are the keys of the widgets that tests and callbacks address. Only this module writes
+``st.query_params``: bound widgets keep the rest of the address bar in step by themselves.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+# ----- what the page keeps between reruns --------------------------------------------------------
+RUN = "run"  # the Run on screen (lab.run.Run)
+TRAINING = "training"  # live training asked for: continues across reruns until Stop
+TARGET = "target"  # the epoch live training runs to
+CUSTOM_DATA = "custom_data"  # your points when the link cannot carry them (over 200)
+PENDING_DATA = "_pending_data"  # points to apply at the top of the next run (set from inside the page)
+CARRY_WEIGHTS = "_carry_weights"  # weights to keep training with on new points
+LINK_CHECKED = "_link_checked"  # the link's values were checked (once per session)
+LINK_NOTICES = "_link_notices"  # what the link check reported
+LAST_GOOD = "_last_good"  # the sidebar's last valid values, one dict
+LESSON = "_lesson"  # the lesson read from the link (hide=, lock=)
+SWEEP_CHECKED = "_sweep_checked"  # a board link's sweep was run (once per session)
+SWEEP_LINK = "_sweep_link"  # the sweep on the board, as link parameters
+PINS = "pins"  # the comparison board: {id: (name, Record)}
+PIN_NEXT = "_pin_next"
+CLICK_DONE = "_click_done"  # the last click on the decision regions that was applied
+UPLOAD_DONE = "_upload_done"  # the last uploaded file that was read
+UPLOAD_ERROR = "_upload_error"
+
+# ----- widgets the page and its tests address by key ----------------------------------------------
+TAB = "tab"  # the open tab (bound to the URL)
+TRAIN, STEP, STOP, RESET, NEW_SEED, PIN, STEP_SIZE = "_train", "_step", "_stop", "_reset", "_new_seed", "_pin", "_step_size"
+DECISION = "_decision"  # the decision chart's click selections
+CLICK_MODE, KEEP_TRAINING = "_click_mode", "_keep_training"
+EDITOR, APPLY_TABLE, UPLOAD = "_editor", "_apply_table", "_upload"
+ONLY_MISTAKES = "_only_mistakes"
+SWEEP_CHOICE, SWEEP_BOTH, SWEEP_SETTING, SWEEP_VALUES, SWEEP_RUN = (
+    "_sweep_choice", "_sweep_both", "_sweep_setting", "_sweep_values", "_sweep_run")
+PINS_CLEAR = "_pins_clear"
+LEAVE_LESSON = "_leave_lesson"
+DL_LOG, DL_WEIGHTS, DL_HISTORY, DL_PREDICTIONS, DL_DATA = "_dl_log", "_dl_weights", "_dl_history", "_dl_pred", "_dl_data"
+
+
+def preset_key(field: str) -> str:
+    """The pills of one-click values for a sidebar field."""
+    return f"_preset_{field}"
+
+
+def pin_key(action: str, uid: int) -> str:
+    """A pin's own widgets: "name", "load", "remove"."""
+    return f"_pin_{action}_{uid}"
+
+
+def get(key: str, default: Any = None) -> Any:
+    return st.session_state.get(key, default)
+
+
+def put(key: str, value: Any) -> None:
+    st.session_state[key] = value
+
+
+def pop(key: str, default: Any = None) -> Any:
+    return st.session_state.pop(key, default)
+
+
+def once(key: str) -> bool:
+    """True the first time it is asked in a session (then remembered under ``key``)."""
+    if st.session_state.get(key):
+        return False
+    st.session_state[key] = True
+    return True
+
+
+# ----- the address bar ---------------------------------------------------------------------------
+def link_values() -> dict[str, list[str]]:
+    """Every parameter of the address bar, each with all its values (repeated keys happen)."""
+    return {k: st.query_params.get_all(k) for k in st.query_params.keys()}
+
+
+def link_value(name: str, default: str | None = None) -> str | None:
+    return st.query_params.get(name, default)
+
+
+def set_link(name: str, value: str) -> None:
+    st.query_params[name] = value
+
+
+def drop_link(*names: str) -> None:
+    for name in names:
+        if name in st.query_params:
+            del st.query_params[name]
