@@ -21,8 +21,8 @@ sys.path.insert(0, str(ROOT))
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from mlp.config import Experiment  # noqa: E402
-from playground.runs import finish, new_run  # noqa: E402
+from lab.experiment import Experiment  # noqa: E402
+from lab.run import finish, new_run  # noqa: E402
 
 
 def page_time(epochs: int) -> tuple[float, float]:

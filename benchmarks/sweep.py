@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from mlp.config import Experiment  # noqa: E402
-from mlp.sweep import run_experiments  # noqa: E402
+from lab.experiment import Experiment  # noqa: E402
+from lab.sweep import run_experiments  # noqa: E402
 
 
 def scenario(title: str, exps: list[Experiment], modes: dict[str, dict], every: int, repeats: int) -> None:
@@ -33,7 +33,7 @@ def scenario(title: str, exps: list[Experiment], modes: dict[str, dict], every: 
             t = time.perf_counter()
             results = run_experiments(exps, every, **kw)
             best[name] = min(best[name], time.perf_counter() - t)
-            final[name] = np.array([r.loss[-1] for r in results])
+            final[name] = np.array([r.last.loss for r in results])
     ref = "one by one"
     print(title)
     for name in modes:
