@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pgcluster
 import pytest
-from sqlalchemy import func, insert, inspect, select, text, update
+from sqlalchemy import inspect, select, text, update
+from store_helpers import count, fill, new_room
 
 from server import rooms
 from server.store import (
@@ -43,22 +44,6 @@ HOSTILE = [
     "\\",
     "%s %(x)s :name ?",  # DBAPI parameter markers, as data
 ]
-
-
-def count(store: Store, table, *where) -> int:
-    with store.engine.connect() as conn:
-        return conn.scalar(select(func.count()).select_from(table).where(*where))
-
-
-def fill(store: Store, board: str, n: int) -> None:
-    """n entries in one statement: the limit tests need a nearly full board, not 1,000 transactions."""
-    rows = [dict(board=board, name=f"r{i}", owner="", record="{}", created=0.0) for i in range(n)]
-    with store.engine.begin() as conn:
-        conn.execute(insert(ENTRIES), rows)
-
-
-def new_room(store: Store):
-    return store.new_room(rooms.key_hash(rooms.new_key()))
 
 
 # --- where the store is ------------------------------------------------------------------------------------------
