@@ -256,6 +256,8 @@ def _sqlite(url: URL) -> Engine:
     """WAL (readers never block the writer), a 10 s busy wait and foreign keys on every connection; write
     transactions start with BEGIN IMMEDIATE, so a writer takes the lock before it reads what it checks (SQLAlchemy's
     pysqlite recipe: the driver's own BEGIN off, ours in the "begin" event)."""
+    if url.database in (None, "", ":memory:"):
+        raise ValueError("The store needs a SQLite file (sqlite:///path/to/file.db): memory is not shared.")
     engine = create_engine(url)
 
     @event.listens_for(engine, "connect")
@@ -314,8 +316,8 @@ def _transaction(engine: Engine, write: bool = False) -> Iterator[Connection]:
     except exc.IntegrityError:
         raise
     except (exc.DBAPIError, exc.TimeoutError) as error:  # TimeoutError: every pooled connection busy for 30 s
-        orig = getattr(error, "orig", None) or error
-        raise StoreUnavailable(str(orig).strip().splitlines()[0][:200] if str(orig).strip() else repr(orig)) from error
+        detail = str(getattr(error, "orig", None) or error).strip()
+        raise StoreUnavailable(detail.splitlines()[0][:200] if detail else type(error).__name__) from error
 
 
 # --- the store -----------------------------------------------------------------------------------------------------
@@ -425,7 +427,10 @@ class Store:
             raise ValueError("key_hash must be the 64 hex digits that rooms.key_hash(key) returns.")
         for _ in range(10):
             now = self.clock()
-            room = Room(rooms.new_code(), secrets.token_urlsafe(16), key_hash, "", "", False, False, now, now)
+            room = Room(
+                code=rooms.new_code(), board=secrets.token_urlsafe(16), key_hash=key_hash, task="", challenge="",
+                anonymous=False, locked=False, created=now, active=now,
+            )  # fmt: skip
             try:
                 with self._tx(write=True) as conn:
                     _insert_board(conn, room.board, now)
@@ -459,13 +464,16 @@ class Store:
         locked: bool | None = None,
     ) -> Room:
         """Sets the given fields (None leaves one as it is); counts as activity and bumps the board's version."""
-        changes = {key: value for key, value in (("task", task), ("challenge", challenge)) if value is not None}
-        changes = {key: _check_text(value, key, MAX_TEXT) for key, value in changes.items()}
-        for key, value in (("anonymous", anonymous), ("locked", locked)):
+        changes: dict[str, str | bool] = {}
+        for key, value in (("task", task), ("challenge", challenge)):
             if value is not None:
-                if not isinstance(value, bool):
-                    raise ValueError(f"{key} must be True or False.")
-                changes[key] = value
+                changes[key] = _check_text(value, key, MAX_TEXT)
+        for key, value in (("anonymous", anonymous), ("locked", locked)):
+            if value is None:
+                continue
+            if not isinstance(value, bool):
+                raise ValueError(f"{key} must be True or False.")
+            changes[key] = value
         code, now = _room_code(code), self.clock()
         with self._tx(write=True) as conn:
             room = _open_room(conn, code, now)

@@ -78,7 +78,10 @@ def test_resolve_url_names_a_malformed_secrets_file(tmp_path, content):
         resolve_url({}, secrets, tmp_path)
 
 
-@pytest.mark.parametrize("url", ["not a url", "mysql://u@h/db", "oracle://x", "sqlite+nosuchdriver:///x.db"])
+@pytest.mark.parametrize(
+    "url",
+    ["not a url", "mysql://u@h/db", "oracle://x", "sqlite+nosuchdriver:///x.db", "sqlite://", "sqlite:///:memory:"],
+)
 def test_an_unsupported_url_is_a_value_error_saying_what_is_allowed(url):
     with pytest.raises(ValueError, match="sqlite"):
         Store.open(url)

@@ -3,6 +3,7 @@ them up): no entry lost or duplicated, every limit exact, and a new database mig
 
 import multiprocessing
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import store_workers
@@ -76,3 +77,11 @@ def test_processes_opening_a_new_database_together_migrate_it_once(db_url):
         assert all(len(store.entries(board)) == 1 for board in boards)
         with store.engine.connect() as conn:
             assert conn.execute(select(META.c.name, META.c.value)).all() == [("schema_version", 2)]
+
+
+def test_threads_of_one_process_share_one_store(live):
+    """What one Streamlit process does: every session's script thread calls the same Store."""
+    room = new_room(live)
+    with ThreadPoolExecutor(8) as pool:
+        sent = list(pool.map(lambda i: live.send(room.code, f"t{i}", "{}", f"session-{i % 4}"), range(40)))
+    assert sorted(sent, key=lambda e: e.id) == live.entries(room.board) and len({e.id for e in sent}) == 40
