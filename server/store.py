@@ -144,7 +144,9 @@ class Entry:
 @dataclass(frozen=True)
 class Room:
     """A class room: a join code, its own board, the hash of the teacher's key, the task and flags. Times are
-    seconds since the epoch; `active` is the last send or change, from which the room expires after ROOM_TTL."""
+    seconds since the epoch; `active` is the last send or change, from which the room expires after ROOM_TTL.
+    `board` stays on the server: whoever holds a board id can add, rename and remove its entries past the room's
+    rules, so links carry the code (and the teacher's key), never the room's board id."""
 
     code: str
     board: str
@@ -217,8 +219,9 @@ def _v2_rooms(conn: Connection) -> None:
         table.create(conn)
 
 
-# Step i brings the schema from version i to i + 1. A released step never changes: a later change of a table is a
-# new step (ALTER TABLE …), and the Table above is updated to match what all the steps together build.
+# Step i brings the schema from version i to i + 1, and a released step must keep building what it built. Steps 1
+# and 2 create the Tables above as they stand; a later version that changes one of them first freezes the old
+# definition inside the step that created it, then adds a step that alters the table (ALTER TABLE …).
 MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_v1_boards, _v2_rooms)
 SCHEMA_VERSION = len(MIGRATIONS)
 # Serializes two processes migrating one database at once. SQLite needs nothing: BEGIN IMMEDIATE already does it.
