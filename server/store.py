@@ -1,0 +1,606 @@
+"""Boards and class rooms in SQL: one small interface, the same code on SQLite (one machine) and Postgres (several).
+
+Boards and rooms must outlive page refreshes and server restarts and be shared by several server processes, so they
+live in a database, not in a session. SQLAlchemy Core with parameterized statements only; an entry's record is
+opaque JSON text, never pickle. The schema carries a version number and `migrate` brings an older database up to
+date when a store opens. Every limit is checked inside the write transaction that it guards, with the guarded row
+locked first (BEGIN IMMEDIATE on SQLite, SELECT … FOR UPDATE on Postgres), so concurrent senders queue and the
+limits hold exactly.
+"""
+
+import math
+import os
+import re
+import secrets
+import time
+import tomllib
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    Engine,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    create_engine,
+    delete,
+    event,
+    exc,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.engine import URL, make_url
+
+from server import rooms
+from server.rooms import MAX_ENTRIES, MAX_TEXT, ROOM_TTL, SEND_LIMIT, SEND_WINDOW
+
+ROOT = Path(__file__).resolve().parent.parent  # the folder holding streamlit_app.py
+MAX_RECORD = 64 * 1024  # bytes (UTF-8) of one entry's record; a run record is ≤ ~20 KB
+MAX_OWNER = 64  # characters of an owner token (a browser session's random id)
+_BOARD_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")  # what secrets.token_urlsafe makes
+_OWNER = re.compile(rf"[\x21-\x7e]{{0,{MAX_OWNER}}}")  # printable ASCII, no spaces
+
+
+# --- where the store is ------------------------------------------------------------------------------------------
+
+
+def resolve_url(
+    env: Mapping[str, str] = os.environ,
+    secrets: Path = Path(".streamlit/secrets.toml"),
+    data_dir: Path = Path("data"),
+) -> str:
+    """The store's SQLAlchemy URL: $PLAYGROUND_DB, else `[connections.board] url` in the secrets file, else a
+    SQLite file in `data_dir` (created). The environment wins so a host can point every process at one Postgres
+    without editing files; the secrets file is where Streamlit's own `st.connection` looks. Relative paths are
+    taken from the repository root, not the current directory, so `streamlit run` from anywhere finds one store.
+    """
+    url = env.get("PLAYGROUND_DB", "").strip()
+    if url:
+        return url
+    path = ROOT / secrets
+    if path.is_file():
+        try:
+            config = tomllib.loads(path.read_text(encoding="utf-8"))
+            url = config.get("connections", {}).get("board", {}).get("url")
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, AttributeError) as error:
+            raise ValueError(f"{path} is not valid TOML with a [connections.board] table ({error}).") from None
+        if url is not None:
+            if not isinstance(url, str) or not url.strip():
+                raise ValueError(
+                    f'{path}: [connections.board] url must be a database URL in quotes, e.g. "sqlite:///…".'
+                )
+            return url.strip()
+    folder = ROOT / data_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'playground.db'}"
+
+
+# --- errors: str(error) is plain words a page can show as is -----------------------------------------------------
+
+
+class StoreError(Exception):
+    """Base of the store's errors."""
+
+
+class StoreUnavailable(StoreError):
+    """The database cannot be reached or failed; `detail` keeps the driver's words for the log, not for visitors."""
+
+    def __init__(self, detail: str = ""):
+        super().__init__("The board store cannot be reached right now; try again in a moment.")
+        self.detail = detail
+
+
+class BoardNotFound(StoreError):
+    """No board has that id (a mistyped or stale ?board= link)."""
+
+
+class RoomNotFound(StoreError):
+    """No open room has that code (mistyped, never made, or expired)."""
+
+
+class RoomLocked(StoreError):
+    """The teacher has locked the room: no new sends."""
+
+
+class RateLimited(StoreError):
+    """One sender sent too much too fast; `retry_after` is in seconds."""
+
+    def __init__(self, message: str, retry_after: float):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class LimitError(StoreError):
+    """A valid request beyond a bound: a full board, an oversized record or text."""
+
+
+# --- values ------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One run on a board; `record` is the run record's JSON text, untouched by the store."""
+
+    id: int
+    board: str
+    name: str
+    record: str
+    owner: str
+    created: float
+
+
+@dataclass(frozen=True)
+class Room:
+    """A class room: a join code, its own board, the hash of the teacher's key, the task and flags. Times are
+    seconds since the epoch; `active` is the last send or change, from which the room expires after ROOM_TTL.
+    `board` stays on the server: whoever holds a board id can add, rename and remove its entries past the room's
+    rules, so links carry the code (and the teacher's key), never the room's board id."""
+
+    code: str
+    board: str
+    key_hash: str
+    task: str
+    challenge: str
+    anonymous: bool
+    locked: bool
+    created: float
+    active: float
+
+
+# --- schema: tables as the latest version has them, and the steps that build them ---------------------------------
+
+metadata = MetaData()
+META = Table("meta", metadata, Column("name", Text, primary_key=True), Column("value", Integer, nullable=False))
+BOARDS = Table(
+    "boards",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("created", Float, nullable=False),
+    Column("updated", Float, nullable=False),
+    Column("version", Integer, nullable=False),  # bumped on every change, so a page can poll one number
+)
+ENTRIES = Table(
+    "entries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("board", Text, ForeignKey("boards.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("owner", Text, nullable=False),
+    Column("record", Text, nullable=False),
+    Column("created", Float, nullable=False),
+    sqlite_autoincrement=True,  # ids are never reused: a stale page's "remove 7" cannot hit a newer entry
+)
+ROOMS = Table(
+    "rooms",
+    metadata,
+    Column("code", Text, primary_key=True),
+    Column("board", Text, ForeignKey("boards.id", ondelete="CASCADE"), nullable=False, unique=True),
+    Column("key_hash", Text, nullable=False),
+    Column("task", Text, nullable=False),
+    Column("challenge", Text, nullable=False),
+    Column("anonymous", Boolean, nullable=False),
+    Column("locked", Boolean, nullable=False),
+    Column("created", Float, nullable=False),
+    Column("active", Float, nullable=False, index=True),
+)
+SENDS = Table(  # every accepted send, kept for the rate window even when the teacher removes the entry
+    "sends",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("room", Text, ForeignKey("rooms.code", ondelete="CASCADE"), nullable=False),
+    Column("owner", Text, nullable=False),
+    Column("at", Float, nullable=False),
+    Index("ix_sends_room_owner_at", "room", "owner", "at"),
+    sqlite_autoincrement=True,
+)
+
+
+def _v1_boards(conn: Connection) -> None:
+    """Personal comparison boards."""
+    for table in (BOARDS, ENTRIES):
+        table.create(conn)
+
+
+def _v2_rooms(conn: Connection) -> None:
+    """Class rooms and their send log."""
+    for table in (ROOMS, SENDS):
+        table.create(conn)
+
+
+# Step i brings the schema from version i to i + 1, and a released step must keep building what it built. Steps 1
+# and 2 create the Tables above as they stand; a later version that changes one of them first freezes the old
+# definition inside the step that created it, then adds a step that alters the table (ALTER TABLE …).
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_v1_boards, _v2_rooms)
+SCHEMA_VERSION = len(MIGRATIONS)
+# Serializes two processes migrating one database at once. SQLite needs nothing: BEGIN IMMEDIATE already does it.
+_MIGRATION_LOCK = {"postgresql": "SELECT pg_advisory_xact_lock(7106151)"}
+
+
+def migrate(engine: Engine, target: int = SCHEMA_VERSION) -> int:
+    """Applies the missing steps up to `target` in one transaction and returns the schema version now in force.
+
+    A database newer than this code is refused with a StoreError rather than read with the wrong idea of its tables.
+    """
+    with _transaction(engine, write=True) as conn:
+        if lock := _MIGRATION_LOCK.get(engine.dialect.name):
+            conn.execute(text(lock))
+        META.create(conn, checkfirst=True)
+        version = conn.scalar(select(META.c.value).where(META.c.name == "schema_version"))
+        if version is not None and version > SCHEMA_VERSION:
+            raise StoreError(
+                f"The board store's database has schema version {version}, but this app knows versions up to "
+                f"{SCHEMA_VERSION}: update the app (or point it at another database)."
+            )
+        for step in MIGRATIONS[version or 0 : target]:
+            step(conn)
+        if version is None:
+            conn.execute(insert(META).values(name="schema_version", value=target))
+        elif target > version:
+            conn.execute(update(META).where(META.c.name == "schema_version").values(value=target))
+        return max(version or 0, target)
+
+
+# --- engines: what each database needs so that concurrent writers queue instead of failing -------------------------
+
+
+def _sqlite(url: URL) -> Engine:
+    """WAL (readers never block the writer), a 10 s busy wait and foreign keys on every connection; write
+    transactions start with BEGIN IMMEDIATE, so a writer takes the lock before it reads what it checks (SQLAlchemy's
+    pysqlite recipe: the driver's own BEGIN off, ours in the "begin" event)."""
+    if url.database in (None, "", ":memory:"):
+        raise ValueError("The store needs a SQLite file (sqlite:///path/to/file.db): memory is not shared.")
+    engine = create_engine(url)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in ("busy_timeout = 10000", "foreign_keys = ON", "journal_mode = WAL"):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("store_write") else "BEGIN")
+
+    return engine
+
+
+def _postgresql(url: URL) -> Engine:
+    """psycopg 3 (a bare postgresql:// means it too), a 5 s connect timeout unless the URL sets one, and a ping
+    before reusing a pooled connection so a restarted database server costs no visitor an error."""
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    connect_args = {} if "connect_timeout" in url.query else {"connect_timeout": 5}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+
+
+ENGINES: dict[str, Callable[[URL], Engine]] = {"sqlite": _sqlite, "postgresql": _postgresql}
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for a sqlite:/// or postgresql:// URL, set up as ENGINES says; ValueError for anything else."""
+    try:
+        parsed = make_url(url)
+    except exc.ArgumentError:
+        raise ValueError("The store URL is not a database URL: use sqlite:///path or postgresql+psycopg://…") from None
+    backend = ENGINES.get(parsed.get_backend_name())
+    if backend is None:
+        raise ValueError(f"The store supports {' and '.join(ENGINES)} URLs, not {parsed.get_backend_name()!r}.")
+    try:
+        return backend(parsed)
+    except (exc.ArgumentError, ImportError) as error:
+        raise ValueError(f"The store URL's driver cannot be loaded ({error}).") from None
+
+
+@contextmanager
+def _transaction(engine: Engine, write: bool = False) -> Iterator[Connection]:
+    """One transaction (a write one takes SQLite's lock at BEGIN); database failures become StoreUnavailable.
+
+    IntegrityError passes through: it means a unique key was taken, which new_room answers by drawing again.
+    """
+    try:
+        with engine.connect() as conn:
+            conn.execution_options(store_write=write)
+            with conn.begin():
+                yield conn
+    except exc.IntegrityError:
+        raise
+    except (exc.DBAPIError, exc.TimeoutError) as error:  # TimeoutError: every pooled connection busy for 30 s
+        detail = str(getattr(error, "orig", None) or error).strip()
+        raise StoreUnavailable(detail.splitlines()[0][:200] if detail else type(error).__name__) from error
+
+
+# --- the store -----------------------------------------------------------------------------------------------------
+
+
+class Store:
+    """Boards (lists of entries) and class rooms (a code, a board, a task and flags) in one SQL database.
+
+    Safe to share between threads and processes; `clock` (seconds) is injectable so tests can move time.
+    The store does not check teacher keys: the page compares `rooms.key_matches(key, room.key_hash)` first.
+    """
+
+    def __init__(self, engine: Engine, *, clock: Callable[[], float] = time.time):
+        self.engine = engine
+        self.clock = clock
+
+    @classmethod
+    def open(cls, url: str | None = None, *, clock: Callable[[], float] = time.time) -> "Store":
+        """Connects to `url` (default: resolve_url()) and creates or migrates the schema."""
+        engine = make_engine(url or resolve_url())
+        try:
+            migrate(engine)
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(engine, clock=clock)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+    def _tx(self, write: bool = False):
+        return _transaction(self.engine, write)
+
+    # --- boards ---
+
+    def new_board(self) -> str:
+        """A new empty board; its id (22 random URL-safe characters) is the only way to reach it."""
+        board = secrets.token_urlsafe(16)
+        with self._tx(write=True) as conn:
+            _insert_board(conn, board, self.clock())
+        return board
+
+    def has_board(self, board: str) -> bool:
+        if not _is_board_id(board):
+            return False
+        with self._tx() as conn:
+            return conn.scalar(select(BOARDS.c.id).where(BOARDS.c.id == board)) is not None
+
+    def add(self, board: str, name: str, record: str, owner: str = "") -> Entry:
+        """Appends an entry; LimitError when the board holds MAX_ENTRIES, BoardNotFound for an unknown board."""
+        name, record, owner = rooms.clean_name(name), _check_text(record, "record", MAX_RECORD), _check_owner(owner)
+        if not _is_board_id(board):
+            raise BoardNotFound(_NO_BOARD)
+        with self._tx(write=True) as conn:
+            return _insert_entry(conn, board, name, record, owner, self.clock())
+
+    def entries(self, board: str) -> list[Entry]:
+        """The board's entries, oldest first ([] for an unknown board)."""
+        if not _is_board_id(board):
+            return []
+        with self._tx() as conn:
+            rows = conn.execute(select(ENTRIES).where(ENTRIES.c.board == board).order_by(ENTRIES.c.id))
+            return [Entry(**row._mapping) for row in rows]
+
+    def rename(self, board: str, entry_id: int, name: str) -> bool:
+        name = rooms.clean_name(name)
+        return (
+            _is_row_id(entry_id)
+            and self._change(board, update(ENTRIES).where(ENTRIES.c.id == entry_id).values(name=name)) == 1
+        )
+
+    def remove(self, board: str, entry_id: int) -> bool:
+        return _is_row_id(entry_id) and self._change(board, delete(ENTRIES).where(ENTRIES.c.id == entry_id)) == 1
+
+    def clear(self, board: str) -> int:
+        """Removes every entry of the board; returns how many there were."""
+        return self._change(board, delete(ENTRIES))
+
+    def board_version(self, board: str) -> int:
+        """A number that grows with every change to the board or its room (0 for an unknown board): cheap to poll."""
+        if not _is_board_id(board):
+            return 0
+        with self._tx() as conn:
+            return conn.scalar(select(BOARDS.c.version).where(BOARDS.c.id == board)) or 0
+
+    def _change(self, board: str, statement) -> int:
+        """Runs an UPDATE or DELETE of entries restricted to `board`; bumps its version when rows changed."""
+        if not _is_board_id(board):
+            return 0
+        with self._tx(write=True) as conn:
+            count = conn.execute(statement.where(ENTRIES.c.board == board)).rowcount
+            if count:
+                _touch(conn, board, self.clock())
+            return count
+
+    # --- rooms ---
+
+    def new_room(self, key_hash: str) -> Room:
+        """A room with a fresh code and its own board; `key_hash` is rooms.key_hash(the teacher's key)."""
+        if not (isinstance(key_hash, str) and re.fullmatch(r"[0-9a-f]{64}", key_hash)):
+            raise ValueError("key_hash must be the 64 hex digits that rooms.key_hash(key) returns.")
+        for _ in range(10):
+            now = self.clock()
+            room = Room(
+                code=rooms.new_code(), board=secrets.token_urlsafe(16), key_hash=key_hash, task="", challenge="",
+                anonymous=False, locked=False, created=now, active=now,
+            )  # fmt: skip
+            try:
+                with self._tx(write=True) as conn:
+                    _insert_board(conn, room.board, now)
+                    conn.execute(insert(ROOMS).values(**asdict(room)))
+                return room
+            except exc.IntegrityError:
+                continue  # the code is taken (about 1 in 10**9 per existing room): draw another
+        raise StoreError("No free room code was found; try again.")
+
+    def room(self, code: str) -> Room | None:
+        """The open room with that code, or None (unknown, malformed or expired; an expired room is deleted)."""
+        code = rooms.normalize_code(code)
+        if code is None:
+            return None
+        with self._tx() as conn:
+            row = conn.execute(select(ROOMS).where(ROOMS.c.code == code)).first()
+        if row is None:
+            return None
+        if self.clock() - row.active > ROOM_TTL:
+            self.expire()
+            return None
+        return Room(**row._mapping)
+
+    def update_room(
+        self,
+        code: str,
+        *,
+        task: str | None = None,
+        challenge: str | None = None,
+        anonymous: bool | None = None,
+        locked: bool | None = None,
+    ) -> Room:
+        """Sets the given fields (None leaves one as it is); counts as activity and bumps the board's version."""
+        changes: dict[str, str | bool] = {}
+        for key, value in (("task", task), ("challenge", challenge)):
+            if value is not None:
+                changes[key] = _check_text(value, key, MAX_TEXT)
+        for key, value in (("anonymous", anonymous), ("locked", locked)):
+            if value is None:
+                continue
+            if not isinstance(value, bool):
+                raise ValueError(f"{key} must be True or False.")
+            changes[key] = value
+        code, now = _room_code(code), self.clock()
+        with self._tx(write=True) as conn:
+            room = _open_room(conn, code, now)
+            conn.execute(update(ROOMS).where(ROOMS.c.code == code).values(**changes, active=now))
+            _touch(conn, room.board, now)
+        return replace(room, **changes, active=now)
+
+    def send(self, code: str, name: str, record: str, owner: str) -> Entry:
+        """A student's run onto the room's board, if the room is open and unlocked, the sender is under SEND_LIMIT
+        sends in SEND_WINDOW seconds and the board under MAX_ENTRIES. The room's row is locked while the limits are
+        checked, so concurrent senders queue and the limits hold exactly; a refused send is not counted."""
+        code, name, record = _room_code(code), rooms.clean_name(name), _check_text(record, "record", MAX_RECORD)
+        owner = _check_owner(owner)
+        if not owner:
+            raise ValueError("A send needs the sender's owner token (the browser session's id).")
+        now = self.clock()
+        with self._tx(write=True) as conn:
+            room = _open_room(conn, code, now)
+            if room.locked:
+                raise RoomLocked("This room is locked: the teacher is not taking runs right now.")
+            mine = (SENDS.c.room == code) & (SENDS.c.owner == owner)
+            recent = conn.scalars(
+                select(SENDS.c.at).where(mine, SENDS.c.at > now - SEND_WINDOW).order_by(SENDS.c.at)
+            ).all()
+            if len(recent) >= SEND_LIMIT:
+                wait = recent[len(recent) - SEND_LIMIT] + SEND_WINDOW - now
+                raise RateLimited(
+                    f"You have sent {SEND_LIMIT} runs in the last {SEND_WINDOW / 60:g} minutes, the most allowed; "
+                    f"you can send again in {_duration(wait)}.",
+                    retry_after=wait,
+                )
+            entry = _insert_entry(conn, room.board, name, record, owner, now)
+            conn.execute(delete(SENDS).where(mine, SENDS.c.at <= now - SEND_WINDOW))
+            conn.execute(insert(SENDS).values(room=code, owner=owner, at=now))
+            conn.execute(update(ROOMS).where(ROOMS.c.code == code).values(active=now))
+        return entry
+
+    def expire(self) -> int:
+        """Deletes rooms idle for more than ROOM_TTL with their boards, entries and sends; returns how many."""
+        now = self.clock()
+        with self._tx(write=True) as conn:
+            idle = select(ROOMS.c.board).where(ROOMS.c.active < now - ROOM_TTL)
+            count = conn.execute(delete(BOARDS).where(BOARDS.c.id.in_(idle))).rowcount  # rooms, sends cascade
+            conn.execute(delete(SENDS).where(SENDS.c.at <= now - SEND_WINDOW))  # past every rate window
+        return count
+
+
+# --- statements shared by the methods above (each runs inside the caller's transaction) ------------------------------
+
+_NO_BOARD = "There is no board with that id: the link may be mistyped or the board deleted."
+
+
+def _insert_board(conn: Connection, board: str, now: float) -> None:
+    conn.execute(insert(BOARDS).values(id=board, created=now, updated=now, version=1))
+
+
+def _touch(conn: Connection, board: str, now: float) -> None:
+    conn.execute(update(BOARDS).where(BOARDS.c.id == board).values(version=BOARDS.c.version + 1, updated=now))
+
+
+def _insert_entry(conn: Connection, board: str, name: str, record: str, owner: str, now: float) -> Entry:
+    """Locks the board's row, checks MAX_ENTRIES, inserts and bumps the version: the one way an entry is added."""
+    if conn.scalar(select(BOARDS.c.id).where(BOARDS.c.id == board).with_for_update()) is None:
+        raise BoardNotFound(_NO_BOARD)
+    if conn.scalar(select(func.count()).select_from(ENTRIES).where(ENTRIES.c.board == board)) >= MAX_ENTRIES:
+        raise LimitError(f"This board is full: it holds at most {MAX_ENTRIES:,} runs. Remove some to make room.")
+    values = dict(board=board, name=name, record=record, owner=owner, created=now)
+    entry_id = conn.execute(insert(ENTRIES).values(**values)).inserted_primary_key[0]
+    _touch(conn, board, now)
+    return Entry(id=entry_id, **values)
+
+
+def _open_room(conn: Connection, code: str, now: float) -> Room:
+    """The room's row, locked for the rest of the transaction; RoomNotFound when missing or expired."""
+    row = conn.execute(select(ROOMS).where(ROOMS.c.code == code).with_for_update()).first()
+    if row is None or now - row.active > ROOM_TTL:
+        raise RoomNotFound(
+            f"There is no open room {code}: check the code (rooms close {ROOM_TTL / 86400:g} days after their last activity)."
+        )
+    return Room(**row._mapping)
+
+
+# --- validation before any query (the page validates too; this is defence in depth) ---------------------------------
+
+
+def _room_code(code: object) -> str:
+    normal = rooms.normalize_code(code)
+    if normal is None:
+        raise RoomNotFound(
+            f"That is not a room code: a code is {rooms.CODE_LENGTH} letters and digits, without O, 0, I or 1."
+        )
+    return normal
+
+
+def _is_board_id(board: object) -> bool:
+    return isinstance(board, str) and _BOARD_ID.fullmatch(board) is not None
+
+
+def _is_row_id(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
+
+
+def _check_owner(owner: object) -> str:
+    if not isinstance(owner, str) or _OWNER.fullmatch(owner) is None:
+        raise ValueError(f"An owner token is at most {MAX_OWNER} printable ASCII characters without spaces.")
+    return owner
+
+
+def _check_text(value: object, what: str, limit: int) -> str:
+    """Text the databases can hold (UTF-8, no NUL: Postgres refuses it), at most `limit` bytes (LimitError)."""
+    if not isinstance(value, str):
+        raise ValueError(f"A {what} must be text.")
+    try:
+        size = len(value.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise ValueError(f"A {what} must be valid Unicode text (it holds a lone surrogate).") from None
+    if "\x00" in value:
+        raise ValueError(f"A {what} may not contain NUL characters.")
+    if size > limit:
+        raise LimitError(f"A {what} is at most {limit:,} bytes; this one has {size:,}.")
+    return value
+
+
+def _duration(seconds: float) -> str:
+    """'40 s', '10 min', '2 min 5 s': a wait in words, rounded up to whole seconds."""
+    minutes, rest = divmod(max(1, math.ceil(seconds)), 60)
+    return f"{minutes} min {rest} s" if minutes and rest else f"{minutes} min" if minutes else f"{rest} s"

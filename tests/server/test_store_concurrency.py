@@ -1,0 +1,87 @@
+"""Several server processes on one database at the same moment (real processes, spawn context, a barrier to line
+them up): no entry lost or duplicated, every limit exact, and a new database migrated once however many open it."""
+
+import multiprocessing
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import store_workers
+from sqlalchemy import select
+from store_helpers import count, fill, new_room
+
+from server import rooms
+from server.store import META, SENDS, Store
+
+
+def run_together(target, worker_args: list[tuple]) -> list:
+    """Runs target(*args, start, results) in one process per args, all released together; returns their reports."""
+    ctx = multiprocessing.get_context("spawn")
+    start, results = ctx.Barrier(len(worker_args)), ctx.Queue()
+    processes = [ctx.Process(target=target, args=(*args, start, results)) for args in worker_args]
+    for process in processes:
+        process.start()
+    try:
+        reports = [results.get(timeout=120) for _ in processes]
+    finally:
+        for process in processes:
+            process.join(timeout=30)
+            if process.is_alive():
+                process.kill()
+    crashes = [report for kind, report in reports if kind == "crash"]
+    assert not crashes, crashes[0]
+    return [report for _, report in reports]
+
+
+@pytest.fixture
+def live(db_url):
+    """A store on the real clock: the workers use it too, so a room made here is open for them."""
+    with Store.open(db_url) as store:
+        yield store
+
+
+def outcomes(reports: list) -> Counter:
+    return Counter(outcome for report in reports for _, outcome in report)
+
+
+def test_concurrent_senders_all_arrive_once(live, db_url):
+    room = new_room(live)
+    names = {f"w{w}": [f"w{w} run {i}" for i in range(10)] for w in range(4)}
+    reports = run_together(store_workers.send_many, [(db_url, room.code, w, n) for w, n in names.items()])
+    assert outcomes(reports) == {"sent": 40}
+    entries = live.entries(room.board)
+    assert sorted(e.name for e in entries) == sorted(sum(names.values(), []))
+    assert len({e.id for e in entries}) == 40 and live.board_version(room.board) == 1 + 40
+    for owner, sent in names.items():  # each process's entries arrive in the order it sent them
+        assert [e.name for e in entries if e.owner == owner] == sent
+
+
+def test_one_owner_sending_from_many_processes_gets_exactly_the_limit(live, db_url):
+    room = new_room(live)
+    workers = [(db_url, room.code, "same-session", [f"p{w} run {i}" for i in range(5)]) for w in range(5)]
+    assert outcomes(run_together(store_workers.send_many, workers)) == {"sent": 20, "RateLimited": 5}
+    assert len(live.entries(room.board)) == rooms.SEND_LIMIT == count(live, SENDS)
+
+
+def test_the_entry_limit_holds_under_concurrent_senders(live, db_url):
+    room = new_room(live)
+    fill(live, room.board, rooms.MAX_ENTRIES - 5)
+    workers = [(db_url, room.code, f"o{w}", [f"o{w} run {i}" for i in range(3)]) for w in range(4)]
+    assert outcomes(run_together(store_workers.send_many, workers)) == {"sent": 5, "LimitError": 7}
+    assert len(live.entries(room.board)) == rooms.MAX_ENTRIES and count(live, SENDS) == 5
+
+
+def test_processes_opening_a_new_database_together_migrate_it_once(db_url):
+    boards = run_together(store_workers.open_store, [(db_url,) for _ in range(4)])
+    with Store.open(db_url) as store:
+        assert all(len(store.entries(board)) == 1 for board in boards)
+        with store.engine.connect() as conn:
+            assert conn.execute(select(META.c.name, META.c.value)).all() == [("schema_version", 2)]
+
+
+def test_threads_of_one_process_share_one_store(live):
+    """What one Streamlit process does: every session's script thread calls the same Store."""
+    room = new_room(live)
+    with ThreadPoolExecutor(8) as pool:
+        sent = list(pool.map(lambda i: live.send(room.code, f"t{i}", "{}", f"session-{i % 4}"), range(40)))
+    assert sorted(sent, key=lambda e: e.id) == live.entries(room.board) and len({e.id for e in sent}) == 40
