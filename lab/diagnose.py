@@ -161,7 +161,7 @@ def _weight_step(s: Layers, p: Problem) -> str:
         if l == 1
         else f", where a{l - 1} is layer {l - 1}'s output after its activation, shape (n, {p.layer_sizes[l - 1]})"
     )
-    return f"dW{l} is wrong although delta{l} is right ({' and '.join(evidence)} right): look at dW{l} = {a_prev}.T @ delta{l}{where}"
+    return f"wrong although delta{l} is right ({' and '.join(evidence)} right): look at dW{l} = {a_prev}.T @ delta{l}{where}"
 
 
 def _delta_step(s: Layers, p: Problem) -> str:
@@ -175,7 +175,7 @@ def _delta_step(s: Layers, p: Problem) -> str:
 
 def _output_delta(s: Layers, p: Problem) -> str:
     delta = "p-y" if fused(p) else f"{DP[p.loss]} * {formula(FROM_A, p.output_activation, 'p')}"
-    return f"every gradient is wrong, so delta at the output is: look at delta{s.L} = {delta}"
+    return f"delta at the output is wrong: look at delta{s.L} = {delta}"
 
 
 # Tried in order; the first whose test holds says where to look.
@@ -183,7 +183,7 @@ PATTERNS: dict[str, Pattern] = {
     "bias_step": Pattern(
         lambda s: not s.w[s.top] and s.b[s.top] and s.below(False),
         lambda s, p: (
-            f"db{s.top} is wrong although dW{s.top} is right, so delta{s.top} is right: look at "
+            f"wrong although dW{s.top} is right, so delta{s.top} is right: look at "
             f"db{s.top} = delta{s.top}.sum(axis=0), one value per unit"
         ),
     ),
@@ -193,7 +193,7 @@ PATTERNS: dict[str, Pattern] = {
     "both_steps": Pattern(
         lambda s: s.w[s.top] and s.b[s.top] and s.below(False) and s.top > 1,
         lambda s, p: (
-            f"dW{s.top} and db{s.top} are wrong although the layer below is right, so delta{s.top} is "
+            f"wrong although the layer below is right, so delta{s.top} is "
             f"right: look at how dW{s.top} and db{s.top} are made from delta{s.top}"
         ),
     ),
@@ -204,8 +204,7 @@ PATTERNS: dict[str, Pattern] = {
     "first_layer": Pattern(
         lambda s: s.top == 1 < s.L and not s.bias,
         lambda s, p: (
-            "dW1 is wrong while everything above is right: look at delta1 = (delta2 @ W2.T) * f'(z1) "
-            "and at dW1 = X.T @ delta1"
+            "wrong while everything above is right: look at delta1 = (delta2 @ W2.T) * f'(z1) and at dW1 = X.T @ delta1"
         ),
     ),
     "output_delta": Pattern(

@@ -152,7 +152,7 @@ def verdict_line(report: Report) -> str:
     layer_rows = [r.name for r in report.rows if r.name[2:] == str(l) and r.verdict == "wrong"]
     where = f"layer {l}" + (", the output layer" if l == max(int(r.name[2:]) for r in report.rows) else "")
     return (
-        f"Verdict: {len(bad)} of {total} gradients are wrong; counting back from the output, the first "
+        f"Verdict: {len(bad)} of {total} gradients {'is' if len(bad) == 1 else 'are'} wrong; counting back from the output, the first "
         f"wrong layer is {where} ({', '.join(layer_rows)})."
     )
 

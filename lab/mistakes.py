@@ -229,12 +229,12 @@ MISTAKES: dict[str, Mistake] = {
     "half": Mistake(
         "2",
         _factor(lambda p: 0.5 if p.loss == "mse" else None),
-        lambda p: "half the right value: the derivative of (p-y)**2 is 2*(p-y), so δ at the output misses the 2",
+        lambda p: "half the right values: the derivative of (p-y)**2 is 2*(p-y), so δ at the output misses the 2",
     ),
     "double": Mistake(
         "2",
         _factor(lambda p: 2.0 if p.loss == "mse" else None),
-        lambda p: "twice the right value: the 2 of 2*(p-y) is applied twice (or your loss is 2× the MSE)",
+        lambda p: "twice the right values: the 2 of 2*(p-y) is applied twice (or your loss is 2× the MSE)",
     ),
     "sign": Mistake(
         "sign",
@@ -245,7 +245,7 @@ MISTAKES: dict[str, Mistake] = {
         "layout",
         _transposed,
         lambda p: (
-            "the exact gradient transposed: dW = a_prev.T @ delta has the weights' shape (fan_in, fan_out), "
+            "the right gradient, transposed: compute dW = a_prev.T @ delta, of the weights' shape (fan_in, fan_out), "
             "not delta.T @ a_prev"
         ),
     ),
