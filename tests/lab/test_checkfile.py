@@ -4,6 +4,7 @@ at any key raises only CheckFileError; make_file's download asks for the gradien
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -215,3 +216,62 @@ def test_extreme_values_never_escape(scale, key):
         gradcheck.format_report(check(load(json.dumps(data))))
     except CheckFileError as exc:
         assert str(exc).startswith("weights: the network overflows")
+
+
+# ----- lab/README-check.md: the snippet works and the example is what the CLI prints -------------
+README = Path(__file__).resolve().parents[2] / "lab" / "README-check.md"
+
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+class LabNet:
+    """A typical lab solution (w1, w2, w3, no biases); ``on_z`` is the classic derivative_sigmoid(z) bug."""
+
+    def __init__(self, on_z: bool, seed: int = 0):
+        rng = np.random.default_rng(seed)
+        self.w1, self.w2, self.w3 = rng.normal(size=(2, 9)), rng.normal(size=(9, 4)), rng.normal(size=(4, 1))
+        self.on_z = on_z
+
+    def forward(self, X):
+        self.X = X
+        self.z1 = X @ self.w1
+        self.a1 = sigmoid(self.z1)
+        self.z2 = self.a1 @ self.w2
+        self.a2 = sigmoid(self.z2)
+        self.z3 = self.a2 @ self.w3
+        self.y_hat = sigmoid(self.z3)
+        return self.y_hat
+
+    def backward(self, y):
+        def derivative_sigmoid(x):
+            return x * (1.0 - x)
+
+        a1, a2, p = (self.z1, self.z2, self.z3) if self.on_z else (self.a1, self.a2, self.y_hat)
+        d3 = 2 * (self.y_hat - y) * derivative_sigmoid(p)
+        d2 = (d3 @ self.w3.T) * derivative_sigmoid(a2)
+        d1 = (d2 @ self.w2.T) * derivative_sigmoid(a1)
+        self.dw3, self.dw2, self.dw1 = self.a2.T @ d3, self.a1.T @ d2, self.X.T @ d1
+
+
+def block(marker: str) -> str:
+    """The fenced block that follows the first line containing ``marker`` in README-check.md."""
+    text = README.read_text()
+    return text[text.index(marker) :].split("```", 2)[1].split("\n", 1)[1]
+
+
+@pytest.mark.parametrize("on_z", [False, True])
+def test_readme_snippet_and_example(tmp_path, monkeypatch, capsys, on_z):
+    data = mlp.make_dataset("linear")
+    net = LabNet(on_z)
+    net.forward(data.X)
+    net.backward(data.y)
+    monkeypatch.chdir(tmp_path)
+    exec(block("## Dumping the file"), {"net": net, "X": data.X, "y": data.y})
+    code = main(["check", "check.json"])
+    out = capsys.readouterr().out
+    if on_z:
+        assert code == 1 and out == block("## What the report says")
+    else:
+        assert code == 0
