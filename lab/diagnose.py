@@ -86,7 +86,7 @@ def _combinations(problem: Problem, given: Sequence[np.ndarray], exact: Sequence
 
 
 def params_text(params: Sequence[str], names: Sequence[str]) -> str:
-    """ "dW1, dW2", or "every gradient (dW1 … db3)" when it is all of them."""
+    """'dW1, dW2', or 'every gradient (dW1 … db3)' when it is all of them."""
     if len(params) == len(names) > 2:
         return f"every gradient ({names[0]} … {names[-1]})"
     return ", ".join(params)
@@ -241,8 +241,8 @@ def _shape_of_error(name: str, g: np.ndarray, e: np.ndarray, problem: Problem) -
     if g.ndim == 2 and g.shape[0] == g.shape[1] > 1 and rel_error(g, e.T) < MATCH_TOL:
         return f"{name} is exactly the right value transposed."
     ee = float(np.vdot(e, e))
-    c = float(np.vdot(g, e)) / ee if ee else 0.0
-    if not c or rel_error(g, c * e) >= MATCH_TOL:
+    c = float(np.vdot(g, e)) / ee if ee else 1.0
+    if abs(c - 1) <= MATCH_TOL or rel_error(g, c * e) >= MATCH_TOL:  # c ≈ 1 is rounding, not a factor
         return None
     n = problem.n
     known = {

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from .checkfile import MAX_BYTES, CheckFile, CheckFileError, load, make_file, validate
-from .diagnose import OK_TOL, PATTERNS, Diagnosis, explain, first_wrong_layer, rel_error
+from .diagnose import OK_TOL, Diagnosis, explain, first_wrong_layer, rel_error
 from .mistakes import Problem
 
 __all__ = ["CheckFileError", "Report", "Row", "check", "format_report", "load", "main", "make_file"]
@@ -132,7 +132,7 @@ def format_report(report: Report) -> str:
     lines += ["", verdict_line(report)]
     if len(report.diagnoses) == 1:
         d = report.diagnoses[0]
-        head = "Diagnosis:" if len(d.sentences) == 1 or d.mistakes[0] in PATTERNS else "Diagnosis (together):"
+        head = "Diagnosis (together):" if len(d.mistakes) > 1 else "Diagnosis:"
         lines += ["", head] + [f"- {s}" for s in d.sentences]
     elif report.diagnoses:
         lines += ["", "Diagnosis — these explanations give the same numbers on this file:"]
