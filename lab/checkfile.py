@@ -119,8 +119,7 @@ def validate(data: object) -> CheckFile:
     weights, flipped = _matrices("weights", data["weights"], shapes, budget, None)
     out["weights"] = weights
     out["biases"] = _vectors("biases", data.get("biases"), sizes[1:], budget)
-    if "grad_weights" not in data:
-        _require(data, "grad_weights", MISSING_GRADIENTS)
+    _require(data, "grad_weights", MISSING_GRADIENTS)  # checked last: make_file's download lacks it
     out["grad_weights"], grad_flipped = _matrices("grad_weights", data["grad_weights"], shapes, budget, flipped)
     has_grad_b = data.get("grad_biases") is not None
     if out["biases"] is not None and not has_grad_b:
@@ -148,7 +147,7 @@ def _name(key: str, value: object, allowed: tuple[str, ...]) -> str:
 
 
 def _layer_sizes(value: object) -> tuple[int, ...]:
-    whole = isinstance(value, list) and all(
+    whole = isinstance(value, (list, tuple)) and all(
         isinstance(s, int) and not isinstance(s, bool) or isinstance(s, float) and s.is_integer() for s in value
     )
     if not whole or not 2 <= len(value) <= MAX_LAYERS + 1:
