@@ -1,4 +1,5 @@
-"""``python -m mlp``: train one experiment and print the lab's text output.
+"""``python -m mlp``: train one experiment and print the lab's text output; ``python -m mlp check FILE``
+checks a student's gradients (`lab.gradcheck`).
 
 Flags are the fields of `lab.experiment.Experiment` (``--dataset --n --noise --test --seed --hidden 9 4
 --activation --loss --optimizer --lr --epochs --batch-size --reduction`` …) plus ``--log-every``.
@@ -12,6 +13,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from lab import gradcheck
 from lab.experiment import DEFAULT, FIELDS, Experiment
 from lab.report import test_lines, training_log
 from mlp import train
@@ -47,7 +49,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="python -m mlp", description="Train the lab's network and print its text output.")
+    p = _Parser(prog="python -m mlp", description="Train the lab's network and print its text output. "
+                "(python -m mlp check FILE checks your own gradients: see README.)")
     for f in FIELDS.values():
         default = getattr(DEFAULT, f.name)
         helptext = f"{HELP[f.name]} Allowed: {f.allowed()}. Default: {f.format(default)}."
@@ -86,7 +89,10 @@ def parse(argv: Sequence[str] | None = None) -> tuple[Experiment, int]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    exp, log_every = parse(argv)
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["check"]:  # python -m mlp check FILE: the lab companion's gradient check
+        return gradcheck.main(args)
+    exp, log_every = parse(args)
     try:
         train_set, test_set = exp.split()
     except ValueError as exc:  # e.g. --dataset custom without --points

@@ -22,7 +22,7 @@ ten-line snippet that does it):
 The check builds the engine's network with the file's weights, computes the exact gradient for the
 declared reduction, and compares each parameter (dW1, db1, … numbered from 1 at the input) by
 relative error ‖g − ĝ‖ / (‖g‖ + ‖ĝ‖): "ok" below 1e-6. Then `lab.diagnose` says which classic
-mistake the numbers match, or where the error sits. ``python -m lab.gradcheck check FILE`` exits 0
+mistake the numbers match, or where the error sits. ``python -m mlp check FILE`` exits 0
 when every gradient matches, 1 when one doesn't, 2 when the file cannot be checked (one line on
 stderr naming the key).
 """
@@ -161,7 +161,7 @@ def main(argv: list[str]) -> int:
     """``check FILE`` (FILE may be - for stdin): print the report; exit 0 all right, 1 some gradient
     wrong, 2 the file cannot be read or checked (one line on stderr)."""
     if len(argv) != 2 or argv[0] != "check":
-        print("usage: python -m lab.gradcheck check FILE   (format: lab/README-check.md)", file=sys.stderr)
+        print("usage: python -m mlp check FILE   (format: lab/README-check.md)", file=sys.stderr)
         return 2
     path = argv[1]
     try:

@@ -124,22 +124,29 @@ def test_unreadable_file_and_bad_usage_exit_2(tmp_path, capsys):
     assert "usage" in capsys.readouterr().err
 
 
-def test_cli_runs_as_a_module(tmp_path):
+@pytest.mark.parametrize("exit_code", [0, 1, 2])
+def test_python_m_mlp_check_exits_0_1_or_2(tmp_path, exit_code):
     import subprocess
     import sys
     from pathlib import Path
 
+    data = good_file()
+    if exit_code == 1:
+        data["grad_weights"][0] = (-np.asarray(data["grad_weights"][0])).tolist()
+    if exit_code == 2:
+        del data["X"]
     path = tmp_path / "check.json"
-    path.write_text(json.dumps(good_file()))
+    path.write_text(json.dumps(data))
     root = Path(__file__).resolve().parents[2]
-    done = subprocess.run(
-        [sys.executable, "-m", "lab.gradcheck", "check", str(path)],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0 and "Verdict: all 6 gradients match" in done.stdout
+    done = subprocess.run([sys.executable, "-m", "mlp", "check", str(path)], cwd=root, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == exit_code
+    if exit_code == 0:
+        assert "Verdict: all 6 gradients match" in done.stdout
+    elif exit_code == 1:
+        assert "wrong" in done.stdout and "sign" in done.stdout
+    else:
+        assert len(done.stderr.strip().splitlines()) == 1 and "X" in done.stderr and not done.stdout
 
 
 def test_a_file_from_make_file_asks_for_the_gradients():
