@@ -4,7 +4,7 @@
 
 The report's default problem (sigmoid, MSE, plain GD, summed gradients, 100 linear points, full
 batch). Sweep 1, the target: learning rate 0.1, 0.3, 0.9 × hidden layers 2×1, 9×4, 20×14 (9 runs).
-"one by one" is ``mlp.train`` per run; "batched" is ``mlp.sweep.run_experiments``: the 9 nets of
+"one by one" is ``mlp.train`` per run; "batched" is ``lab.sweep.run_experiments``: the 9 nets of
 three widths in one call (the numbers of one by one, bit for bit). Sweep 2: 9 learning rates at 9×4,
 one batched call.
 The best of ``repeats`` is kept, the modes interleaved. Prints seconds, the ratio batched /

@@ -1,16 +1,17 @@
-"""A run of one experiment being trained: its data, its resumable trainer and its snapshots.
+"""A run of one experiment being trained: its data, its network, where training stands, and its snapshots.
 
-Pure Python + numpy (no Streamlit): the page keeps a `Run` in the session, advances it live, and
-shares finished runs between visitors. What the run did is `Run.record()`, the frozen `Record` that
-boards and stores carry.
+Pure Python + numpy (no Streamlit). Where training stands is a `mlp.TrainState` (epoch, parameters,
+optimizer state, shuffle), so a run can be advanced here (`Run.advance`) or anywhere else — a worker
+process of the page's training service trains from the state and sends back snapshots and the new
+state (`Run.apply`); both give the numbers of one uninterrupted `mlp.train`. What the run did is
+`Run.record()`, the frozen `Record` that boards and stores carry.
 """
 
 from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Hashable, Iterator
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,15 +25,26 @@ from mlp.data import Dataset
 PLATEAU = 0.2494  # XOR's best constant prediction (10/21) has this MSE: the plateau students see
 
 
+def trainer(exp: Experiment, net: mlp.MLP, train: Dataset, test: Dataset,
+            state: mlp.TrainState | None = None) -> mlp.Trainer:
+    """The experiment's trainer for ``net`` on these points, resuming ``state`` when given."""
+    kw = exp.train_kwargs()
+    kw.pop("epochs")
+    if test is not train:
+        kw.update(X_test=test.X, y_test=test.y)
+    return mlp.Trainer(net, train.X, train.y, state=state, **kw)
+
+
 @dataclass
 class Run:
-    """One experiment being trained: data, trainer (network + optimizer state) and its snapshots."""
+    """One experiment being trained: data, network, training state (`mlp.TrainState`) and snapshots."""
 
     exp: Experiment
     data: Dataset
     train: Dataset
     test: Dataset
-    trainer: mlp.Trainer
+    net: mlp.MLP
+    state: mlp.TrainState
     snapshots: list[mlp.Snapshot] = field(default_factory=list)
     elapsed: float = 0.0  # seconds spent training
     # what names this run's numbers exactly while it still equals a shared finished run (its
@@ -53,17 +65,22 @@ class Run:
         if not self.snapshots or snap.epoch > self.snapshots[-1].epoch:
             self.snapshots.append(snap)
 
+    def apply(self, snapshots: Sequence[mlp.Snapshot], state: mlp.TrainState, seconds: float = 0.0) -> None:
+        """Take what was trained elsewhere: the snapshots up to ``state``, and the state itself."""
+        self.origin = None
+        for snap in snapshots:
+            self.add(snap)
+        self.state = state
+        self.net.params[...] = state.params
+        self.elapsed += seconds
+
     @property
     def last(self) -> mlp.Snapshot:
         return self.snapshots[-1]
 
     @property
-    def net(self) -> mlp.MLP:
-        return self.trainer.net
-
-    @property
     def epoch(self) -> int:
-        return self.trainer.epoch
+        return self.state.epoch
 
     @property
     def has_test(self) -> bool:
@@ -71,7 +88,7 @@ class Run:
 
     @property
     def diverged(self) -> bool:
-        return self.trainer.status == "diverged"
+        return self.last.status == "diverged"
 
     @property
     def finished(self) -> bool:
@@ -89,44 +106,39 @@ class Run:
         """What this run did so far, as a frozen record (with its predictions and decision grid)."""
         return Record.of(self.exp, self.snapshots, seconds=self.elapsed, net=self.net, X=self.train.X)
 
-    def advance(self, epochs: int, gate: AbstractContextManager | None = None) -> Iterator[mlp.Snapshot]:
-        """Train ``epochs`` more epochs, recording every snapshot; yields them as they come.
-
-        Each stretch between two snapshots is computed inside ``gate`` (a lock shared by the process's
-        trainings): trainings then take turns a few milliseconds at a time instead of fighting over the
-        GIL around every BLAS call. ``elapsed`` counts the computing, not the waiting.
-        """
+    def advance(self, epochs: int) -> Iterator[mlp.Snapshot]:
+        """Train ``epochs`` more epochs here, recording every snapshot; yields them as they come."""
         self.origin = None
-        gate = gate if gate is not None else nullcontext()
-        steps = self.trainer.run(epochs, self.every)
+        t = trainer(self.exp, self.net, self.train, self.test, self.state)
+        steps = t.run(epochs, self.every)
         while True:
-            with gate:
-                t = time.perf_counter()
-                snap = next(steps, None)
-                self.elapsed += time.perf_counter() - t
+            start = time.perf_counter()
+            snap = next(steps, None)
+            self.elapsed += time.perf_counter() - start
             if snap is None:
                 return
             self.add(snap)
+            self.state = t.state()
             yield snap
 
 
-def new_run(exp: Experiment, data: Dataset | None = None) -> Run:
-    """An untrained run (epoch 0 recorded) of ``exp``, on ``data`` or the experiment's own data set."""
+def new_run(exp: Experiment, data: Dataset | None = None, params: np.ndarray | None = None) -> Run:
+    """An untrained run (epoch 0 recorded) of ``exp``, on ``data`` or the experiment's own data set; from
+    the experiment's initial weights, or from ``params`` (a network carried over to new points)."""
     data = exp.data() if data is None else data
     train, test = exp.split(data)
-    kw = exp.train_kwargs()
-    kw.pop("epochs")
-    if test is not train:
-        kw.update(X_test=test.X, y_test=test.y)
-    trainer = mlp.Trainer(exp.network(), train.X, train.y, **kw)
-    run = Run(exp, data, train, test, trainer)
-    run.add(trainer.snapshot())  # epoch 0, before any training
+    net = exp.network()
+    if params is not None:
+        net.params[...] = params
+    t = trainer(exp, net, train, test)
+    run = Run(exp, data, train, test, net, t.state())
+    run.add(t.snapshot())  # epoch 0, before any training
     return run
 
 
-def finish(run: Run, gate: AbstractContextManager | None = None) -> Run:
-    """Train to the experiment's epochs (or divergence) without pausing (``gate``: see `Run.advance`)."""
+def finish(run: Run) -> Run:
+    """Train to the experiment's epochs (or divergence) here, without pausing."""
     if not run.finished:
-        for _ in run.advance(run.exp.epochs - run.epoch, gate):
+        for _ in run.advance(run.exp.epochs - run.epoch):
             pass
     return run

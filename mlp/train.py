@@ -192,7 +192,9 @@ class BatchedTrainer:
         """One `TrainState` per network: resume it with ``states=`` (here, or in another process)."""
         opt, st = self.optimizer, self.stack
         rng = self.rng.bit_generator.state
-        return [TrainState(self.epoch, st.net_params(k), opt.state(st.index(k)), rng) for k in range(st.K)]
+        # a frozen net's slot is zero: its parameters are those its MLP kept when it diverged
+        return [TrainState(self.epoch, st.net_params(k) if self.alive[k] or st.K == 1 else self.nets[k].params.copy(),
+                           opt.state(st.index(k)), rng) for k in range(st.K)]
 
     def _restore(self, states: Sequence[TrainState]) -> None:
         st = self.stack

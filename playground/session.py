@@ -1,10 +1,13 @@
 """The run a visitor is looking at, kept in the session: which run the sidebar's experiment gets, and
-Train / Stop / Reset.
+Train / Step / Stop / Reset.
 
 Rules:
 - The page always shows a run of the sidebar's experiment. When the experiment changes (or on a
-  first visit), the finished run comes from the process-wide cache (`shared.finished_run`), computed
-  once for everyone; each visitor gets an independent copy, which Train/Step/Reset then change.
+  first visit), the run starts at epoch 0 at once and follows the link's shared training job
+  (`shared.finished_run`): trained once for everyone who opens the link, batched with other visitors'
+  runs in the service's worker processes, and streamed into the page as it comes.
+- Train and Step ask the service for a private job from where the run stands; Stop cancels it at its
+  next chunk's end (what was trained is kept); Reset goes back to epoch 0.
 - A run over the work bound (`lab.budget`) is not trained: the previous run stays on screen (nothing
   is lost) and the page says why.
 """
@@ -12,8 +15,6 @@ Rules:
 from __future__ import annotations
 
 from dataclasses import asdict
-
-import streamlit as st
 
 from lab import budget
 from lab.experiment import CUSTOM, FIELDS, Experiment
@@ -56,32 +57,33 @@ def current_run(exp: Experiment) -> tuple[Run, str, str]:
             run = new_run(exp.with_(epochs=1), data)
             state.put(state.RUN, run)
         return run, "", too_much + " The run on screen is the last one within the limit."
+    stop()
     carry = state.pop(state.CARRY_WEIGHTS)
-    if carry is not None and exp.dataset == CUSTOM:
-        fresh = new_run(exp, data)
-        if fresh.net.params.shape == carry.shape:  # same architecture: go on from the current weights, live
-            fresh.net.params[...] = carry
-            fresh.snapshots.clear()
-            fresh.add(fresh.trainer.snapshot())
-            state.put(state.RUN, fresh)
-            start(exp.epochs)
-            return fresh, "New points: the network keeps its weights and trains on them (live).", ""
-    note = f"Settings changed ({changes(run.exp, exp)}): a fresh network was trained from scratch." if run else ""
-    with st.spinner(f"Training {exp.epochs:,} epochs… (shared: everyone opening this link gets this run)"):
-        run = shared.finished_run(exp, data)
+    if carry is not None and exp.dataset == CUSTOM and run is not None and carry.shape == (exp.network().n_params,):
+        fresh = new_run(exp, data, params=carry)  # same architecture: go on from the current weights, live
+        state.put(state.RUN, fresh)
+        start(exp.epochs)
+        return fresh, "New points: the network keeps its weights and trains on them (live).", ""
+    note = f"Settings changed ({changes(run.exp, exp)}): a fresh network is trained from scratch." if run else ""
+    run, following = shared.finished_run(exp, data)
     state.put(state.RUN, run)
-    state.put(state.TRAINING, False)
+    if not following.finished:
+        state.put(state.FOLLOWING, following)
     return run, note, ""
 
 
 def start(target: int) -> None:
-    """Ask for live training up to ``target`` epochs (it continues across reruns until Stop)."""
-    state.put(state.TRAINING, True)
-    state.put(state.TARGET, target)
+    """Train the run on screen up to epoch ``target``, live (it continues across reruns until Stop)."""
+    stop()
+    state.pop(state.TRAIN_ERROR)
+    state.put(state.FOLLOWING, shared.train(state.get(state.RUN), target))
 
 
 def stop() -> None:
-    state.put(state.TRAINING, False)
+    """Stop following the run's job; a private job is cancelled (a link's shared job trains on for others)."""
+    following = state.pop(state.FOLLOWING)
+    if following is not None and following.job.request.key is None:
+        following.job.cancel()
 
 
 def reset(exp: Experiment) -> Run:

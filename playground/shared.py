@@ -1,40 +1,34 @@
 """What one page process shares between its visitors (``st.cache_resource``, created once per process).
 
-- Finished runs: a class opening one link trains once. The cache is keyed on the frozen `Experiment`
-  itself (and on the points when a custom set is too large for the link), holds the one shared run
-  under Streamlit's per-key lock, and gives each visitor an independent copy (`Run.copy`, about 4×
-  cheaper than unpickling a copy as ``st.cache_data`` would).
-- The training gate: trainings take turns instead of fighting over the GIL.
+- The training service (`server.service`): every training the page asks for — a link's finished run, a
+  live run, a sweep — goes through its queue, is batched with compatible ones from other visitors, and
+  runs in worker processes. A link's finished run is one job for everyone who opens it (its key is the
+  frozen `Experiment`, and the points when they are not the experiment's own), kept when done.
 - Chart skeletons and what is drawn from shared runs (``playground.render``).
 """
 
 from __future__ import annotations
 
 import hashlib
-import threading
+from collections.abc import Hashable
+from dataclasses import dataclass
 
-import numpy as np
 import streamlit as st
 
 from lab.experiment import Experiment
-from lab.run import Run, finish, new_run
+from lab.run import Run, new_run
 from mlp.data import Dataset
 from playground import render
 from playground.charts import Figure
+from server.service import Job, Request, TrainingService
 
-CACHE_ENTRIES = 64  # finished runs kept per process (each is a few hundred kB at most)
+CACHE_ENTRIES = 64  # shared runs whose drawings are kept per process
 
 
 @st.cache_resource(show_spinner=False)
-def training_gate() -> threading.Lock:
-    """One lock for the process's trainings, so that they take turns instead of running side by side.
-
-    Without it, N visitors training different links at once each wait on the GIL around every small
-    BLAS call: 32 of them took 92 s where one after another takes 22 s (benchmarks/load.py, distinct).
-    A link's finished run (bounded work) holds it for its whole training; live training holds it only
-    between two snapshots (see `Run.advance`), so a live run and the queue of links interleave.
-    """
-    return threading.Lock()
+def service() -> TrainingService:
+    """The process's training service (its worker processes start now and stop with the process)."""
+    return TrainingService()
 
 
 @st.cache_resource(show_spinner=False)
@@ -45,7 +39,7 @@ def specs() -> render.SpecCache:
 
 @st.cache_resource(show_spinner=False)
 def memo() -> render.RenderMemo:
-    """What is drawn from shared finished runs, once for the whole process (as many runs as the run cache)."""
+    """What is drawn from shared finished runs, once for the whole process."""
     return render.RenderMemo(CACHE_ENTRIES)
 
 
@@ -64,20 +58,50 @@ def figure_spec(figure: Figure) -> dict:
     return {**full, "datasets": {name: render.arrow_bytes(df) for name, df in full["datasets"].items()}}
 
 
-@st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
-def _finished(exp: Experiment, X: np.ndarray | None, y: np.ndarray | None) -> Run:
-    run = new_run(exp, None if X is None else Dataset("custom", X, y))
-    with training_gate():
-        finish(run)
-    run.origin = exp if X is None else (exp, hashlib.sha256(X.tobytes() + y.tobytes()).hexdigest())
-    for d in (run.data, run.train, run.test):  # every visitor's copy shares these: nobody may write
-        d.X.flags.writeable = d.y.flags.writeable = False
-    return run
+def run_key(exp: Experiment, data: Dataset | None = None) -> Hashable:
+    """What names a finished run of ``exp``: the experiment, and the points when they are not its own."""
+    if data is None:
+        return exp
+    return exp, hashlib.sha256(data.X.tobytes() + data.y.tobytes()).hexdigest()
 
 
-def finished_run(exp: Experiment, data: Dataset | None = None) -> Run:
-    """The experiment trained to the end: a private copy of the shared run.
+def train(run: Run, target: int, key: Hashable | None = None) -> Following:
+    """Ask the service to train ``run`` from where it stands to epoch ``target``. With a ``key`` (a link's
+    finished run, from the experiment's initial weights) every visitor asking for it shares one job."""
+    start = None if key is not None else run.state
+    job = service().submit(Request(run.exp, run.train, run.test, target, run.every, start=start, key=key))
+    return Following(job)
 
-    ``data`` is only for a custom set too large for the link (the cache key then includes the points).
-    """
-    return _finished(exp, *((data.X, data.y) if data is not None else (None, None))).copy()
+
+@dataclass
+class Following:
+    """A run's view of its job: how much of the job's progress it has taken already."""
+
+    job: Job
+    seen: int = 0  # the job's snapshots taken
+    seconds: float = 0.0  # the job's compute taken
+
+    def take(self, run: Run) -> None:
+        """Apply what the job trained since the last call; a finished shared job leaves its key on the run,
+        so what is drawn from it is shared between visitors too."""
+        snaps, state, status = self.job.progress(self.seen)
+        seconds = self.job.seconds
+        if state is not None and (snaps or state.epoch != run.epoch):
+            run.apply(snaps, state, seconds - self.seconds)
+            self.seen += len(snaps)
+            self.seconds = seconds
+        if status == "done" and self.job.request.key is not None:
+            run.origin = self.job.request.key
+
+    @property
+    def finished(self) -> bool:
+        return self.job.finished
+
+
+def finished_run(exp: Experiment, data: Dataset | None = None) -> tuple[Run, Following]:
+    """A run of ``exp``, and the shared job that trains it to the end (done already when someone opened
+    the link before: then the run is finished too)."""
+    run = new_run(exp, data)
+    following = train(run, exp.epochs, run_key(exp, data))
+    following.take(run)
+    return run, following

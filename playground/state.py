@@ -14,8 +14,8 @@ import streamlit as st
 
 # ----- what the page keeps between reruns --------------------------------------------------------
 RUN = "run"  # the Run on screen (lab.run.Run)
-TRAINING = "training"  # live training asked for: continues across reruns until Stop
-TARGET = "target"  # the epoch live training runs to
+FOLLOWING = "following"  # the training job the run on screen takes its progress from (shared.Following)
+TRAIN_ERROR = "_train_error"  # why the last training failed
 CUSTOM_DATA = "custom_data"  # your points when the link cannot carry them (over 200)
 PENDING_DATA = "_pending_data"  # points to apply at the top of the next run (set from inside the page)
 CARRY_WEIGHTS = "_carry_weights"  # weights to keep training with on new points

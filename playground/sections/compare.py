@@ -1,8 +1,9 @@
 """The Compare tab: one-click sweeps of the report's Discussion, and the comparison board.
 
 A sweep varies one setting over a few values, everything else as in the sidebar, on the same data and
-(where shapes allow) the same initial weights; `lab.sweep` trains the runs together where it can.
-Results are cached per (experiment, sweep) and shared by every visitor. The sweep is part of the share
+(where shapes allow) the same initial weights. Each run is the finished run of its own experiment: one
+job of the training service, which trains the sweep's runs together where it can and shares each with
+every visitor (and with anyone opening that experiment's own link). The sweep is part of the share
 link (``sweep=lr&values=0.1;0.3;0.9&both=1``), so a board can be handed to a class as a lesson link.
 
 The board keeps (name, `Record`) pairs in the session (it survives reruns and setting changes): the loss
@@ -20,11 +21,10 @@ import streamlit as st
 
 from lab import budget
 from lab.compare import default_name, table, unique_name
-from lab.curves import snapshot_every
 from lab.experiment import CUSTOM, FIELDS, Experiment
 from lab.presets import PRESETS
 from lab.record import Record
-from lab.sweep import SEP, SWEEPABLE, Sweep, run_sweep
+from lab.sweep import SEP, SWEEPABLE, Sweep
 from playground import shared, state
 from playground.charts.curves import overlay_loss_chart
 from playground.charts.plane import small_multiples_chart
@@ -136,11 +136,14 @@ def board_section(display: Display) -> None:
 
 
 # ----- sweeps ------------------------------------------------------------------------------------
-@st.cache_data(max_entries=32, show_spinner=False)
 def results(exp: Experiment, sweep: Sweep) -> list[Record]:
-    """The sweep's runs (cached per experiment and sweep, shared by every visitor)."""
-    with shared.training_gate():  # a sweep is bounded work: it takes its turn whole
-        return run_sweep(exp, sweep, every=snapshot_every(exp.epochs))
+    """The sweep's runs, trained by the service (together where they can be) and shared by every visitor.
+    Raises RuntimeError with the service's words when a run's training failed."""
+    runs = [shared.finished_run(e) for e in sweep.experiments(exp)]
+    for run, following in runs:
+        following.job.result()
+        following.take(run)
+    return [run.record() for run, _ in runs]
 
 
 def run(exp: Experiment, sweep: Sweep, both: bool) -> str:
@@ -151,12 +154,16 @@ def run(exp: Experiment, sweep: Sweep, both: bool) -> str:
     too_much = budget.sweep_error(e for base in bases for e in sweep.experiments(base))
     if too_much:
         return too_much
-    clear()
     with st.spinner(f"Training {len(sweep.values) * len(bases)} runs…"):
-        for base in bases:
-            for label, record in zip(sweep.labels, results(base, sweep)):
-                name = f"{sweep.setting} = {label}"
-                add(f"{name} · {base.dataset}" if both else name, record)
+        try:
+            found = [(base, results(base, sweep)) for base in bases]
+        except RuntimeError as exc:
+            return f"{exc} The board was not changed."
+    clear()
+    for base, records in found:
+        for label, record in zip(sweep.labels, records):
+            name = f"{sweep.setting} = {label}"
+            add(f"{name} · {base.dataset}" if both else name, record)
     return ""
 
 

@@ -1,10 +1,12 @@
 """The live area: the action buttons, where the run is, its headline metrics, the loss curve and the
-decision regions, and live training with a moving progress bar.
+decision regions, and the run's training streaming in with a moving progress bar.
 
-Redraws are bounded in rate (the progress bar about 10 times a second, the charts about 5 times), not
-per epoch. Every redraw is a Streamlit call, which is where a click elsewhere (Stop, a changed control)
-interrupts the script; the run lives in the session and is changed in place, so whatever was trained
-before the interruption is kept.
+Training happens in the service's worker processes (`playground.shared`); this page follows its job:
+first its place in the queue ("queued: 3 runs ahead"), then the snapshots as they arrive. Redraws are
+bounded in rate (the progress bar about 10 times a second, the charts about 5 times), not per epoch.
+Every redraw is a Streamlit call, which is where a click elsewhere (Stop, a changed control) interrupts
+the script; the run lives in the session and takes the job's progress in place, so whatever was
+trained before the interruption is kept.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from playground.charts.plane import decision_chart
 from playground.sections import Display, chart, num, pct
 from playground.sections.compare import pin_current
 from playground.sections.sidebar import set_field
+from playground.shared import Following
 
 CLICKS = ("click", "click_point")  # the decision chart's selections (see charts.plane.decision_chart)
 PROGRESS_PERIOD = 0.1  # s
@@ -157,21 +160,40 @@ def draw(run: Run, slots: Slots, display: Display, final: bool = False) -> None:
         chart(slots.decision, decision_spec(run, display))
 
 
-def train_live(run: Run, target: int, slots: Slots, display: Display) -> None:
-    """Train ``run`` up to epoch ``target`` with a moving progress bar and live charts."""
-    start, total = run.epoch, max(1, target - run.epoch)
-    last_progress = last_chart = time.perf_counter()
-    slots.progress.progress(0.0, text=f"Training from epoch {start:,} to {target:,}…")
-    for snap in run.advance(target - run.epoch, shared.training_gate()):
+def progress_text(run: Run, following: Following, target: int) -> str:
+    job = following.job
+    if job.status == "queued" and job.state is None:
+        ahead = job.ahead
+        return (f"Queued: {ahead:,} run{'s' if ahead != 1 else ''} ahead of this one…" if ahead
+                else "Starting…")
+    if job.request.key is not None:  # a link's shared run
+        return f"Training {target:,} epochs for everyone who opens this link · epoch {run.epoch:,}"
+    return f"Epoch {run.epoch:,} of {target:,} · loss {run.last.loss:.4g}"
+
+
+def stream(run: Run, following: Following, slots: Slots, display: Display) -> None:
+    """Follow the run's job to its end: its place in the queue, then the run streaming in."""
+    job = following.job
+    start, target = run.epoch, job.request.target
+    total = max(1, target - start)
+    last_progress = last_chart = float("-inf")
+    while True:
+        job.wait(PROGRESS_PERIOD, following.seen)
+        following.take(run)
         now = time.perf_counter()
         if now - last_progress >= PROGRESS_PERIOD:
-            done = (snap.epoch - start) / total
-            slots.progress.progress(min(1.0, done), text=f"Epoch {snap.epoch:,} of {target:,} · loss {snap.loss:.4g}")
+            done = min(1.0, max(0.0, (run.epoch - start) / total))
+            slots.progress.progress(done, text=progress_text(run, following, target))
             last_progress = now
-        if now - last_chart >= CHART_PERIOD:
+        if job.finished:
+            break
+        if now - last_chart >= CHART_PERIOD and run.epoch > start:
             draw(run, slots, display)
             last_chart = time.perf_counter()
-    slots.progress.progress(1.0, text=f"Done: epoch {run.epoch:,}.")
+    if job.status == "failed":
+        state.put(state.TRAIN_ERROR, job.error)
+    slots.progress.progress(1.0, text=f"Done: epoch {run.epoch:,}." if job.status == "done" else
+                            f"Stopped at epoch {run.epoch:,}.")
 
 
 def live_area(run: Run, display: Display, blocked: bool, below_decision) -> None:  # noqa: ANN001
@@ -182,9 +204,12 @@ def live_area(run: Run, display: Display, blocked: bool, below_decision) -> None
     left, right = st.columns([1.1, 1])
     slots.decision, slots.loss = left.empty(), right.empty()
     below_decision(left)
-    if state.get(state.TRAINING) and not blocked:
-        train_live(run, state.get(state.TARGET, run.exp.epochs), slots, display)
-        state.put(state.TRAINING, False)
+    following = state.get(state.FOLLOWING)
+    if following is not None and not blocked:
+        stream(run, following, slots, display)
+        state.pop(state.FOLLOWING)
     draw(run, slots, display, final=True)
     with status_slot:
         status(run)
+        if state.get(state.TRAIN_ERROR):
+            st.error(state.get(state.TRAIN_ERROR), icon=":material/error:")

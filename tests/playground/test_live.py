@@ -1,4 +1,5 @@
-"""Live training: an interrupted run keeps what it trained, and resuming gives the uninterrupted numbers."""
+"""Live training: the page follows its job in the service; an interrupted run keeps what it trained, and
+resuming gives the uninterrupted numbers; redraws are rate-bounded; a queued run says where it stands."""
 
 from unittest.mock import MagicMock
 
@@ -7,20 +8,23 @@ import pytest
 
 from lab.experiment import Experiment
 from lab.run import finish, new_run
+from playground import shared
 from playground.sections import Display, live
-from playground.sections.live import Slots, train_live
+from playground.sections.live import Slots, stream
+from server.service import Request, TrainingService
 
 
 class Interrupted(Exception):
     """Stands in for Streamlit's rerun request, raised at the next Streamlit call."""
 
 
-def slots_that_interrupt(after: int) -> Slots:
+def slots_that_interrupt(after: int, once=lambda: True) -> Slots:
+    """Slots whose progress bar interrupts the script after ``after`` calls, once ``once()`` holds."""
     calls = {"n": 0}
 
     def progress(*args, **kwargs):
         calls["n"] += 1
-        if calls["n"] > after:
+        if calls["n"] > after and once():
             raise Interrupted
 
     bar = MagicMock()
@@ -29,27 +33,45 @@ def slots_that_interrupt(after: int) -> Slots:
 
 
 def test_interrupted_run_keeps_its_epochs_and_resumes_exactly(monkeypatch):
-    monkeypatch.setattr(live, "PROGRESS_PERIOD", 0.0)  # a progress call (the interruption point) every snapshot
+    monkeypatch.setattr(live, "PROGRESS_PERIOD", 0.02)  # a progress call (the interruption point) every 20 ms
     monkeypatch.setattr(live, "CHART_PERIOD", 1e9)
-    exp = Experiment(dataset="xor", epochs=3000, optimizer="adam", lr=0.01)
+    exp = Experiment(dataset="linear", epochs=20_000, optimizer="adam", lr=0.01, hidden=(20, 14))
     run = new_run(exp)
+    following = shared.train(run, exp.epochs)
     with pytest.raises(Interrupted):
-        train_live(run, exp.epochs, slots_that_interrupt(after=5), Display())
+        stream(run, following, slots_that_interrupt(after=3, once=lambda: run.epoch > 0), Display())
+    following.job.cancel()  # what Stop does
     stopped = run.epoch
     assert 0 < stopped < exp.epochs
-    assert run.last.epoch == stopped  # the snapshots hold everything trained so far
-    train_live(run, exp.epochs, slots_that_interrupt(after=10**9), Display())  # Train resumes
+    assert run.last.epoch == stopped  # the snapshots hold everything taken so far
+    stream(run, shared.train(run, exp.epochs), slots_that_interrupt(after=10**9), Display())  # Train resumes
     whole = finish(new_run(exp))
     np.testing.assert_array_equal(run.net.params, whole.net.params)
     assert [s.loss for s in run.snapshots] == [s.loss for s in whole.snapshots]
 
 
 def test_live_redraws_are_rate_bounded():
-    exp = Experiment(dataset="xor", epochs=2000)
+    exp = Experiment(dataset="linear", epochs=20_000)
     run = new_run(exp)
     slots = slots_that_interrupt(after=10**9)
-    train_live(run, exp.epochs, slots, Display())
+    stream(run, shared.train(run, exp.epochs), slots, Display())
     snapshots = len(run.snapshots)
     # a progress update at most every 0.1 s and a chart redraw at most every 0.2 s, not every snapshot
-    assert slots.progress.progress.call_count < snapshots
+    assert run.epoch == exp.epochs and slots.progress.progress.call_count < snapshots
     assert slots.decision.vega_lite_chart.call_count <= slots.progress.progress.call_count
+
+
+def test_a_queued_run_says_how_many_runs_are_ahead():
+    svc = TrainingService(1, chunk_seconds=0.05)
+    try:
+        exps = [Experiment(dataset="linear", epochs=4000, activation=a) for a in ("sigmoid", "tanh", "relu")]
+        runs = [new_run(e) for e in exps]
+        followings = [shared.Following(svc.submit(Request(r.exp, r.train, r.test, r.exp.epochs, r.every)))
+                      for r in runs]
+        texts = [live.progress_text(r, f, r.exp.epochs) for r, f in zip(runs, followings)]
+        assert texts[2] == "Queued: 2 runs ahead of this one…" and texts[1] == "Queued: 1 run ahead of this one…"
+        for r, f in zip(runs, followings):
+            stream(r, f, slots_that_interrupt(after=10**9), Display())
+            assert r.epoch == 4000
+    finally:
+        svc.close()

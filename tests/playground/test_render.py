@@ -11,11 +11,19 @@ import pytest
 
 from lab.experiment import Experiment
 from lab.run import finish, new_run
-from playground import shared as session
+from playground import shared
 from playground.charts import frame
 from playground.render import RenderMemo, arrow_bytes, per_run
 from playground.sections import Display, live
 from playground.sections.prediction import prediction_rows
+
+
+def finished(exp, data=None):
+    """The page's finished run of ``exp``: followed to the end of its shared job."""
+    run, following = shared.finished_run(exp, data)
+    following.job.result(60)
+    following.take(run)
+    return run
 
 
 def read(data: bytes) -> pa.Table:
@@ -100,28 +108,28 @@ def test_training_clears_the_origin():
 
 def test_finished_runs_carry_their_cache_key_and_their_data():
     exp = Experiment(dataset="xor", epochs=30)
-    run = session.finished_run(exp)
+    run = finished(exp)
     assert run.origin == exp and run.finished  # the frozen experiment names the run
     custom = exp.with_(dataset="custom")
-    a = session.finished_run(custom, run.data)
+    a = finished(custom, run.data)
     shifted = type(run.data)(run.data.name, run.data.X + 0.01, run.data.y)
-    b = session.finished_run(custom, shifted)
+    b = finished(custom, shifted)
     assert a.origin[0] == custom and a.origin != b.origin
 
 
 def test_shared_drawing_equals_a_fresh_one():
     exp = Experiment(dataset="xor", epochs=200)
-    shared = session.finished_run(exp)
+    shared_run = finished(exp)
     own = finish(new_run(exp))
     assert own.origin is None
     for display in (Display(), Display(log_scale=True, discretize=True)):
         for fn in (live.loss_spec, live.decision_spec):
-            a, b = fn(shared, display), fn(own, display)
+            a, b = fn(shared_run, display), fn(own, display)
             assert a.keys() == b.keys() and a["datasets"].keys() == b["datasets"].keys()
             for name in a["datasets"]:
                 assert read(a["datasets"][name]).equals(read(b["datasets"][name])), (fn.__name__, name)
-            assert fn(shared, display) is fn(shared, display)  # kept, not recomputed
-    table, correct = prediction_rows(shared)
+            assert fn(shared_run, display) is fn(shared_run, display)  # kept, not recomputed
+    table, correct = prediction_rows(shared_run)
     assert not correct.flags.writeable  # shared between visitors: nobody may change it
     assert table.equals(prediction_rows(own)[0])
 
@@ -152,6 +160,6 @@ def test_a_copy_is_independent_but_shares_the_data_and_the_snapshots():
 
 def test_visitors_get_copies_of_one_shared_run():
     exp = Experiment(dataset="xor", epochs=40)
-    a, b = session.finished_run(exp), session.finished_run(exp)
-    assert a is not b and a.net is not b.net and a.data is b.data
+    a, b = finished(exp), finished(exp)
+    assert a is not b and a.net is not b.net and a.snapshots[-1] is b.snapshots[-1]  # one job, two runs
     np.testing.assert_array_equal(a.net.params, b.net.params)

@@ -1,0 +1,133 @@
+"""What a training worker process does: train a few networks together for one stretch of epochs.
+
+A `Task` is one *chunk*: K runs of one family (see `lab.sweep.family_key`) on the same points, all at
+the same epoch, trained together by `mlp.batched.BatchedTrainer` from their `mlp.TrainState` (or from
+their experiments' initial weights) to the chunk's end. The result is plain numpy: each run's
+snapshots as columns and its new state — never a pickled network. Runs in any process; imports mlp
+and lab only, so a worker starts without Streamlit: ``python -m server.worker FD`` serves tasks over the
+pipe FD (`serve`).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+import mlp
+from lab.experiment import Experiment
+from mlp.batched import BatchedTrainer
+
+
+@dataclass(frozen=True)
+class Task:
+    """K runs to train together from epoch ``start`` to ``end`` (snapshots every ``every`` epochs).
+
+    ``states`` holds one state per run, or None when every run starts from its experiment's initial
+    weights (epoch 0). The points: X, y, and the held-out X_test, y_test (None when testing on X).
+    """
+
+    experiments: tuple[Experiment, ...]
+    states: tuple[mlp.TrainState, ...] | None
+    start: int
+    end: int
+    every: int
+    X: np.ndarray
+    y: np.ndarray
+    X_test: np.ndarray | None = None
+    y_test: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    """Per run: its snapshots as columns (epoch, loss, accuracy, test_loss, test_accuracy: (S,); NaN for no
+    test set; grad_norms: (S, L); status and reason: (S,) text) and its state at the chunk's end."""
+
+    columns: tuple[dict[str, np.ndarray], ...]
+    states: tuple[mlp.TrainState, ...]
+    seconds: float  # the chunk's compute time (shared by its runs)
+
+
+def train(task: Task) -> Result:
+    """Train the task's runs to its end (or divergence); the worker's whole job."""
+    began = time.perf_counter()
+    exps = task.experiments
+    first = exps[0]
+    kw = first.train_kwargs()
+    nets = [e.network() for e in exps]
+    trainer = BatchedTrainer(
+        nets, task.X, task.y, lrs=[e.lr for e in exps], optimizer=kw["optimizer"],
+        batch_size=kw["batch_size"], reduction=kw["reduction"], l1=kw["l1"], l2=kw["l2"], seed=kw["seed"],
+        X_test=task.X_test, y_test=task.y_test, states=task.states,
+    )
+    history: list[list[mlp.Snapshot]] = [[] for _ in exps]
+    for snaps in trainer.run(task.end - task.start, task.every):
+        for h, snap in zip(history, snaps):
+            if not h or snap.epoch > h[-1].epoch:  # a frozen (diverged) net repeats its last snapshot
+                h.append(snap)
+    return Result(tuple(pack(h) for h in history), tuple(trainer.states()), time.perf_counter() - began)
+
+
+def pack(snaps: list[mlp.Snapshot]) -> dict[str, np.ndarray]:
+    """Snapshots as columns of plain arrays."""
+    def col(name: str) -> np.ndarray:
+        return np.array([np.nan if getattr(s, name) is None else getattr(s, name) for s in snaps], float)
+
+    return {
+        "epoch": np.array([s.epoch for s in snaps], np.int64),
+        "loss": col("loss"),
+        "accuracy": col("accuracy"),
+        "test_loss": col("test_loss"),
+        "test_accuracy": col("test_accuracy"),
+        "grad_norms": np.array([s.grad_norms for s in snaps], float).reshape(len(snaps), -1),
+        "status": np.array([s.status for s in snaps]),
+        "reason": np.array([s.reason for s in snaps]),
+    }
+
+
+def unpack(cols: dict[str, np.ndarray], tested: bool) -> list[mlp.Snapshot]:
+    """The snapshots again (test metrics None when the run tests on its training points)."""
+    out = []
+    for i, epoch in enumerate(cols["epoch"].tolist()):
+        test_loss = float(cols["test_loss"][i]) if tested else None
+        test_acc = float(cols["test_accuracy"][i]) if tested else None
+        out.append(mlp.Snapshot(epoch, float(cols["loss"][i]), float(cols["accuracy"][i]), test_loss, test_acc,
+                                tuple(cols["grad_norms"][i].tolist()), str(cols["status"][i]), str(cols["reason"][i])))
+    return out
+
+
+def warm_up() -> int:
+    """Train a tiny network once, so that a fresh worker's first real task starts warm; returns the pid."""
+    net = mlp.MLP((2, 2, 1))
+    mlp.Trainer(net, np.zeros((2, 2)), np.array([[0.0], [1.0]]), lr=0.1).snapshot()
+    return os.getpid()
+
+
+def serve(conn) -> None:  # noqa: ANN001 (a multiprocessing.connection.Connection)
+    """The worker's loop: a `Task` in, ("ok", `Result`) or ("error", message) out, until the pipe closes
+    (the service closed it, or the server process is gone: a worker never outlives its server)."""
+    conn.send(("ready", warm_up()))
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            reply = ("ok", train(task))
+        except Exception as exc:  # noqa: BLE001 (sent back as words: the service fails the job with them)
+            reply = ("error", f"{type(exc).__name__}: {exc}")
+        try:
+            conn.send(reply)
+        except (BrokenPipeError, OSError):
+            return
+
+
+if __name__ == "__main__":  # python -m server.worker FD: a training process of server.service
+    import sys
+    from multiprocessing.connection import Connection
+
+    from server import worker  # this module under its own name, so results unpickle as server.worker.Result
+
+    worker.serve(Connection(int(sys.argv[1])))
