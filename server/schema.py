@@ -1,0 +1,211 @@
+"""The store's database: its tables, the steps that build them (with a version number), and engines set up so
+that concurrent writers queue instead of failing (SQLite on one machine, Postgres across several).
+
+SQLAlchemy Core only. `migrate` brings an older database up to date when a store opens; `make_engine` picks the
+set-up for a URL from `ENGINES`; `transaction` turns any database failure into `StoreUnavailable`.
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    Engine,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    create_engine,
+    event,
+    exc,
+    insert,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.engine import URL, make_url
+
+# --- errors: str(error) is plain words a page can show as is -----------------------------------------------------
+
+
+class StoreError(Exception):
+    """Base of the store's errors."""
+
+
+class StoreUnavailable(StoreError):
+    """The database cannot be reached or failed; `detail` keeps the driver's words for the log, not for visitors."""
+
+    def __init__(self, detail: str = ""):
+        super().__init__("The board store cannot be reached right now; try again in a moment.")
+        self.detail = detail
+
+
+# --- schema: tables as the latest version has them, and the steps that build them ---------------------------------
+
+metadata = MetaData()
+META = Table("meta", metadata, Column("name", Text, primary_key=True), Column("value", Integer, nullable=False))
+BOARDS = Table(
+    "boards",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("created", Float, nullable=False),
+    Column("updated", Float, nullable=False),
+    Column("version", Integer, nullable=False),  # bumped on every change, so a page can poll one number
+)
+ENTRIES = Table(
+    "entries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("board", Text, ForeignKey("boards.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("owner", Text, nullable=False),
+    Column("record", Text, nullable=False),
+    Column("created", Float, nullable=False),
+    sqlite_autoincrement=True,  # ids are never reused: a stale page's "remove 7" cannot hit a newer entry
+)
+ROOMS = Table(
+    "rooms",
+    metadata,
+    Column("code", Text, primary_key=True),
+    Column("board", Text, ForeignKey("boards.id", ondelete="CASCADE"), nullable=False, unique=True),
+    Column("key_hash", Text, nullable=False),
+    Column("task", Text, nullable=False),
+    Column("challenge", Text, nullable=False),
+    Column("anonymous", Boolean, nullable=False),
+    Column("locked", Boolean, nullable=False),
+    Column("created", Float, nullable=False),
+    Column("active", Float, nullable=False, index=True),
+)
+SENDS = Table(  # every accepted send, kept for the rate window even when the teacher removes the entry
+    "sends",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("room", Text, ForeignKey("rooms.code", ondelete="CASCADE"), nullable=False),
+    Column("owner", Text, nullable=False),
+    Column("at", Float, nullable=False),
+    Index("ix_sends_room_owner_at", "room", "owner", "at"),
+    sqlite_autoincrement=True,
+)
+
+
+def _v1_boards(conn: Connection) -> None:
+    """Personal comparison boards."""
+    for table in (BOARDS, ENTRIES):
+        table.create(conn)
+
+
+def _v2_rooms(conn: Connection) -> None:
+    """Class rooms and their send log."""
+    for table in (ROOMS, SENDS):
+        table.create(conn)
+
+
+# Step i brings the schema from version i to i + 1, and a released step must keep building what it built. Steps 1
+# and 2 create the Tables above as they stand; a later version that changes one of them first freezes the old
+# definition inside the step that created it, then adds a step that alters the table (ALTER TABLE …).
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_v1_boards, _v2_rooms)
+SCHEMA_VERSION = len(MIGRATIONS)
+# Serializes two processes migrating one database at once. SQLite needs nothing: BEGIN IMMEDIATE already does it.
+_MIGRATION_LOCK = {"postgresql": "SELECT pg_advisory_xact_lock(7106151)"}
+
+
+def migrate(engine: Engine, target: int = SCHEMA_VERSION) -> int:
+    """Applies the missing steps up to `target` in one transaction and returns the schema version now in force.
+
+    A database newer than this code is refused with a StoreError rather than read with the wrong idea of its tables.
+    """
+    with transaction(engine, write=True) as conn:
+        if lock := _MIGRATION_LOCK.get(engine.dialect.name):
+            conn.execute(text(lock))
+        META.create(conn, checkfirst=True)
+        version = conn.scalar(select(META.c.value).where(META.c.name == "schema_version"))
+        if version is not None and version > SCHEMA_VERSION:
+            raise StoreError(
+                f"The board store's database has schema version {version}, but this app knows versions up to "
+                f"{SCHEMA_VERSION}: update the app (or point it at another database)."
+            )
+        for step in MIGRATIONS[version or 0 : target]:
+            step(conn)
+        if version is None:
+            conn.execute(insert(META).values(name="schema_version", value=target))
+        elif target > version:
+            conn.execute(update(META).where(META.c.name == "schema_version").values(value=target))
+        return max(version or 0, target)
+
+
+# --- engines: what each database needs so that concurrent writers queue instead of failing -------------------------
+
+
+def _sqlite(url: URL) -> Engine:
+    """WAL (readers never block the writer), a 10 s busy wait and foreign keys on every connection; write
+    transactions start with BEGIN IMMEDIATE, so a writer takes the lock before it reads what it checks (SQLAlchemy's
+    pysqlite recipe: the driver's own BEGIN off, ours in the "begin" event)."""
+    if url.database in (None, "", ":memory:"):
+        raise ValueError("The store needs a SQLite file (sqlite:///path/to/file.db): memory is not shared.")
+    engine = create_engine(url)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in ("busy_timeout = 10000", "foreign_keys = ON", "journal_mode = WAL"):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("store_write") else "BEGIN")
+
+    return engine
+
+
+def _postgresql(url: URL) -> Engine:
+    """psycopg 3 (a bare postgresql:// means it too), a 5 s connect timeout unless the URL sets one, and a ping
+    before reusing a pooled connection so a restarted database server costs no visitor an error."""
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    connect_args = {} if "connect_timeout" in url.query else {"connect_timeout": 5}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+
+
+ENGINES: dict[str, Callable[[URL], Engine]] = {"sqlite": _sqlite, "postgresql": _postgresql}
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for a sqlite:/// or postgresql:// URL, set up as ENGINES says; ValueError for anything else."""
+    try:
+        parsed = make_url(url)
+    except exc.ArgumentError:
+        raise ValueError("The store URL is not a database URL: use sqlite:///path or postgresql+psycopg://…") from None
+    backend = ENGINES.get(parsed.get_backend_name())
+    if backend is None:
+        raise ValueError(f"The store supports {' and '.join(ENGINES)} URLs, not {parsed.get_backend_name()!r}.")
+    try:
+        return backend(parsed)
+    except (exc.ArgumentError, ImportError) as error:
+        raise ValueError(f"The store URL's driver cannot be loaded ({error}).") from None
+
+
+@contextmanager
+def transaction(engine: Engine, write: bool = False) -> Iterator[Connection]:
+    """One transaction (a write one takes SQLite's lock at BEGIN); database failures become StoreUnavailable.
+
+    IntegrityError passes through: it means a unique key was taken, which new_room answers by drawing again.
+    """
+    try:
+        with engine.connect() as conn:
+            conn.execution_options(store_write=write)
+            with conn.begin():
+                yield conn
+    except exc.IntegrityError:
+        raise
+    except (exc.DBAPIError, exc.TimeoutError) as error:  # TimeoutError: every pooled connection busy for 30 s
+        detail = str(getattr(error, "orig", None) or error).strip()
+        raise StoreUnavailable(detail.splitlines()[0][:200] if detail else type(error).__name__) from error
+
+
