@@ -8,13 +8,22 @@ from __future__ import annotations
 import streamlit as st
 
 from playground import session, state
-from playground.sections import Page, compare, data, lesson, live, share, sidebar, tabs
+from playground.sections import Page, classroom, compare, data, lesson, live, share, sidebar, tabs
 
-st.set_page_config(page_title="Backprop Playground", page_icon="🧠", layout="wide")
+projecting = state.link_value(state.VIEW) == "board"
+st.set_page_config(page_title="Backprop Playground", page_icon="🧠", layout="wide",
+                   initial_sidebar_state="collapsed" if projecting else "auto")
+
+# ----- the projector's page (?room=CODE&view=board) is the class's board and nothing else ---------------------
+if projecting and classroom.projector():
+    st.stop()
 
 # ----- a click on the decision regions (from the last rerun) edits the data before the sidebar is drawn --
 data.apply_pending()
 click_error = data.handle_click(state.get(state.RUN))
+
+# ----- a class's task fills in the settings a student's join link leaves out (first run of a session) -------
+classroom.enter()
 
 # ----- sidebar: the experiment and the display options ------------------------------------------------
 st.sidebar.title("Backprop Playground")
@@ -25,15 +34,19 @@ exp, display = side.exp, side.display
 
 # ----- the run ---------------------------------------------------------------------------------------
 run, note, error = session.current_run(exp)
-# a board link (sweep=…&values=…) fills the board once, and opens on it
+# a board link (board=…, or sweep=…&values=…) opens on the board (a sweep link fills a new one first);
+# a class link (room=…) opens on the class
 sweep_notices = compare.from_link(exp, on_fill=lambda: tabs.open_tab(tabs.COMPARE))
+_, class_notices = classroom.place()
+if state.link_value(state.ROOM) and state.once(state.CLASS_OPENED) and state.link_value(state.TAB) is None:
+    tabs.open_tab(tabs.CLASS)
 
 st.title("Backprop Playground")
 st.caption(
     "A two-hidden-layer network with hand-written backpropagation in numpy — the lab's network, live. "
     "Change anything in the sidebar; the address bar always holds the whole experiment."
 )
-for notice in [*lesson_mode.notices, *side.notices, *sweep_notices]:
+for notice in [*lesson_mode.notices, *side.notices, *sweep_notices, *class_notices]:
     st.warning(f"Ignored a link parameter: {notice}", icon=":material/warning:")
 if error:
     st.error(error, icon=":material/block:")
@@ -48,4 +61,5 @@ live.live_area(run, display, blocked=bool(error), below_decision=data.click_cont
 
 # ----- the report's figures, the network, your data, the board, the log: one tab open at a time ----------
 tabs.show(Page(run, exp, display))
-share.share(exp, {**lesson_mode.query(), **state.get(state.SWEEP_LINK, {}), **tabs.query()})
+share.share(exp, {**lesson_mode.query(), **state.get(state.SWEEP_LINK, {}), **tabs.query(),
+                  **({state.BOARD: compare.board_id()} if compare.board_id() else {})})

@@ -4,6 +4,8 @@
   live run, a sweep — goes through its queue, is batched with compatible ones from other visitors, and
   runs in worker processes. A link's finished run is one job for everyone who opens it (its key is the
   frozen `Experiment`, and the points when they are not the experiment's own), kept when done.
+- The store of boards and class rooms (`server.store`), and a reader that caches what pages read of it
+  for about a second (`server.boards`): forty open class boards cost one database read a second.
 - Chart skeletons and what is drawn from shared runs (``playground.render``).
 """
 
@@ -20,7 +22,9 @@ from lab.run import Run, new_run
 from mlp.data import Dataset
 from playground import render
 from playground.charts import Figure
+from server.boards import BoardReader
 from server.service import Job, Request, TrainingService
+from server.store import Store, StoreUnavailable
 
 CACHE_ENTRIES = 64  # shared runs whose drawings are kept per process
 
@@ -29,6 +33,25 @@ CACHE_ENTRIES = 64  # shared runs whose drawings are kept per process
 def service() -> TrainingService:
     """The process's training service (its worker processes start now and stop with the process)."""
     return TrainingService()
+
+
+@st.cache_resource(show_spinner=False)
+def _store() -> Store:
+    return Store.open()  # PLAYGROUND_DB, the secrets file, or data/playground.db (see README, "The store")
+
+
+def store() -> Store:
+    """The process's store; StoreUnavailable (a StoreError, in plain words) when it cannot be opened."""
+    try:
+        return _store()
+    except ValueError as exc:  # a store URL that cannot be used: the page goes on without boards
+        raise StoreUnavailable(str(exc)) from exc
+
+
+@st.cache_resource(show_spinner=False)
+def reader() -> BoardReader:
+    """Board and room reads, cached for a second for every page of the process."""
+    return BoardReader(store)
 
 
 @st.cache_resource(show_spinner=False)

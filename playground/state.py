@@ -25,11 +25,17 @@ LAST_GOOD = "_last_good"  # the sidebar's last valid values, one dict
 LESSON = "_lesson"  # the lesson read from the link (hide=, lock=)
 SWEEP_CHECKED = "_sweep_checked"  # a board link's sweep was run (once per session)
 SWEEP_LINK = "_sweep_link"  # the sweep on the board, as link parameters
-PINS = "pins"  # the comparison board: {id: (name, Record)}
-PIN_NEXT = "_pin_next"
+TASK_APPLIED = "_task_applied"  # a class's task filled the link (once per session)
+CLASS_OPENED = "_class_opened"  # a class link opened the Class tab (once per session)
+CLASS_ERROR = "_class_error"  # why the last class action did not happen
 CLICK_DONE = "_click_done"  # the last click on the decision regions that was applied
 UPLOAD_DONE = "_upload_done"  # the last uploaded file that was read
 UPLOAD_ERROR = "_upload_error"
+
+# ----- link parameters the page reads and writes itself (besides the Experiment's fields and lessons) -------
+BOARD = "board"  # the comparison board's id in the store
+ROOM, ROOM_KEY, OWNER = "room", "key", "me"  # a class's code, its teacher's key, this browser's token
+VIEW = "view"  # "board": the projector's page
 
 # ----- widgets the page and its tests address by key ----------------------------------------------
 TAB = "tab"  # the open tab (bound to the URL)
@@ -41,6 +47,11 @@ ONLY_MISTAKES = "_only_mistakes"
 SWEEP_CHOICE, SWEEP_BOTH, SWEEP_SETTING, SWEEP_VALUES, SWEEP_RUN = (
     "_sweep_choice", "_sweep_both", "_sweep_setting", "_sweep_values", "_sweep_run")
 PINS_CLEAR = "_pins_clear"
+START_CLASS, SEND, NAME = "_start_class", "_send", "_name"
+TASK_FORM, TASK_LINK, TASK_CHALLENGE = "_task_form", "_task_link", "_task_challenge"
+ANONYMOUS, LOCKED, ENTRY_PICK, REMOVE_ENTRY, CLEAR_SURE, CLEAR_ROOM, CLASS_CSV = (
+    "_anonymous", "_locked", "_entry_pick", "_remove_entry", "_clear_sure", "_clear_room", "_class_csv")
+LANDSCAPE = "_landscape"
 LEAVE_LESSON = "_leave_lesson"
 DL_LOG, DL_WEIGHTS, DL_HISTORY, DL_PREDICTIONS, DL_DATA = "_dl_log", "_dl_weights", "_dl_history", "_dl_pred", "_dl_data"
 
@@ -51,7 +62,7 @@ def preset_key(field: str) -> str:
 
 
 def pin_key(action: str, uid: int) -> str:
-    """A pin's own widgets: "name", "load", "remove"."""
+    """A pinned run's own widgets: "name", "load", "remove"."""
     return f"_pin_{action}_{uid}"
 
 

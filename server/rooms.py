@@ -12,7 +12,8 @@ import unicodedata
 
 CODE_LENGTH = 6
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no O/0, no I/1: 32**6 ≈ 10**9 codes
-MAX_NAME = 24  # characters of a display name, after cleaning
+MAX_NAME = 24  # characters of a student's name in a class, after cleaning
+MAX_RUN_NAME = 80  # characters of a run's name on a comparison board (where names describe settings)
 SEND_LIMIT = 20  # sends per owner per room ...
 SEND_WINDOW = 600.0  # ... within this many seconds
 MAX_ENTRIES = 1000  # entries on one board (a room's or a personal one)
@@ -57,20 +58,21 @@ def normalize_code(text: object) -> str | None:
     return code
 
 
-def clean_name(text: object) -> str:
+def clean_name(text: object, limit: int = MAX_NAME) -> str:
     """A display name safe to store and show: control and format characters dropped, whitespace collapsed.
 
-    Raises ValueError (saying what is allowed) when nothing is left or the result is over MAX_NAME characters.
-    Markup such as `<script>` is kept as text: escaping is the page's job when it draws.
+    Raises ValueError (saying what is allowed) when nothing is left or the result is over ``limit`` characters
+    (a student's name in a class: MAX_NAME; a run's name on a comparison board: MAX_RUN_NAME). Markup such as
+    `<script>` is kept as text: escaping is the page's job when it draws.
     """
     if not isinstance(text, str):
-        raise ValueError(f"A name must be text of 1 to {MAX_NAME} characters.")
+        raise ValueError(f"A name must be text of 1 to {limit} characters.")
     kept = "".join(ch for ch in text if ch.isspace() or ch in _KEEP or unicodedata.category(ch)[0] != "C")
     name = " ".join(kept.split())
     if not name:
-        raise ValueError(f"A name needs at least one letter, digit or sign (at most {MAX_NAME} characters).")
-    if len(name) > MAX_NAME:
-        raise ValueError(f"A name is at most {MAX_NAME} characters; this one has {len(name)}.")
+        raise ValueError(f"A name needs at least one letter, digit or sign (at most {limit} characters).")
+    if len(name) > limit:
+        raise ValueError(f"A name is at most {limit} characters; this one has {len(name)}.")
     return name
 
 

@@ -194,7 +194,8 @@ class Store:
 
     def add(self, board: str, name: str, record: str, owner: str = "") -> Entry:
         """Appends an entry; LimitError when the board holds MAX_ENTRIES, BoardNotFound for an unknown board."""
-        name, record, owner = rooms.clean_name(name), _check_text(record, "record", MAX_RECORD), _check_owner(owner)
+        name = rooms.clean_name(name, rooms.MAX_RUN_NAME)
+        record, owner = _check_text(record, "record", MAX_RECORD), _check_owner(owner)
         if not _is_board_id(board):
             raise BoardNotFound(_NO_BOARD)
         with self._tx(write=True) as conn:
@@ -209,7 +210,7 @@ class Store:
             return [Entry(**row._mapping) for row in rows]
 
     def rename(self, board: str, entry_id: int, name: str) -> bool:
-        name = rooms.clean_name(name)
+        name = rooms.clean_name(name, rooms.MAX_RUN_NAME)
         return (
             _is_row_id(entry_id)
             and self._change(board, update(ENTRIES).where(ENTRIES.c.id == entry_id).values(name=name)) == 1

@@ -3,135 +3,145 @@
 A sweep varies one setting over a few values, everything else as in the sidebar, on the same data and
 (where shapes allow) the same initial weights. Each run is the finished run of its own experiment: one
 job of the training service, which trains the sweep's runs together where it can and shares each with
-every visitor (and with anyone opening that experiment's own link). The sweep is part of the share
-link (``sweep=lr&values=0.1;0.3;0.9&both=1``), so a board can be handed to a class as a lesson link.
+every visitor (and with anyone opening that experiment's own link).
 
-The board keeps (name, `Record`) pairs in the session (it survives reruns and setting changes): the loss
-curves overlaid, a table of the settings that differ, and each run's decision regions side by side.
-Widget callbacks make the changes, because loading a run back must set the sidebar before it is drawn.
+The board is a board of the store (`server.store`), named by an unguessable id in the link
+(``board=…``): a refresh, a new tab or a server restart shows the same runs, and sharing the link shares
+the board. It shows the losses overlaid, a table of the settings that differ and each run's decision
+regions. A sweep link without a board (``sweep=lr&values=0.1;0.3;0.9&both=1``) runs the sweep into a new
+board for whoever opens it. Widget callbacks make the changes, because loading a run back must set the
+sidebar before it is drawn.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-import numpy as np
-import pandas as pd
 import streamlit as st
 
 from lab import budget
-from lab.compare import default_name, table, unique_name
+from lab.compare import default_name, unique_name
 from lab.experiment import CUSTOM, FIELDS, Experiment
 from lab.presets import PRESETS
 from lab.record import Record
 from lab.sweep import SEP, SWEEPABLE, Sweep
 from playground import shared, state
-from playground.charts.curves import overlay_loss_chart
-from playground.charts.plane import small_multiples_chart
-from playground.sections import Display, Page, chart
+from playground.sections import Display, Page, board
 from playground.sections.sidebar import set_field
+from server.boards import BoardView
+from server.store import BoardNotFound, StoreError
 
 BOTH = ("linear", "xor")  # the lab's two data sets
-MAX_PINS = 24
+MAX_PINS = 24  # runs on a comparison board; the oldest go first
 
 
 # ----- the board ---------------------------------------------------------------------------------
-def pins() -> dict[int, tuple[str, Record]]:
-    return st.session_state.setdefault(state.PINS, {})
+def board_id() -> str | None:
+    return state.link_value(state.BOARD) or None
+
+
+def read() -> BoardView | None:
+    """The board in the link (None without one); StoreError when the store cannot answer."""
+    bid = board_id()
+    return shared.reader().board(bid) if bid else None
 
 
 def add(name: str, record: Record) -> str:
-    """Put a run on the board under a name no other run has; returns that name."""
-    board = pins()
-    name = unique_name(name, [n for n, _ in board.values()])
-    uid = state.get(state.PIN_NEXT, 0)
-    state.put(state.PIN_NEXT, uid + 1)
-    board[uid] = (name, record)
-    while len(board) > MAX_PINS:  # the oldest go first
-        board.pop(next(iter(board)))
+    """Put a run on the board (a new board when the link has none, or an unknown one) under a name no other
+    run there has; the oldest runs go beyond MAX_PINS. Returns the name; StoreError when it could not."""
+    store = shared.store()
+    bid = board_id()
+    taken = [p.name for p in shared.reader().board(bid).entries] if bid else []
+    name = unique_name(name[:80], taken)
+    try:
+        if bid is None:
+            raise BoardNotFound("no board yet")
+        store.add(bid, name, record.thinned().to_json())
+    except BoardNotFound:
+        bid = store.new_board()
+        state.set_link(state.BOARD, bid)
+        store.add(bid, name, record.thinned().to_json())
+    shared.reader().forget(board=bid)
+    entries = shared.reader().board(bid).entries
+    for old in entries[: max(0, len(entries) - MAX_PINS)]:
+        store.remove(bid, old.id)
+    shared.reader().forget(board=bid)
     return name
 
 
 def pin_current() -> None:
     run = state.get(state.RUN)
-    if run is not None:
+    if run is None:
+        return
+    try:
         name = add(default_name(run.exp), run.record())
-        st.toast(f"Pinned **{name}**: it is on the Compare tab.", icon=":material/push_pin:")
+    except StoreError as exc:
+        st.toast(f"Not pinned: {exc}", icon=":material/error:")
+        return
+    st.toast(f"Pinned **{name}**: it is on the Compare tab.", icon=":material/push_pin:")
 
 
-def remove(uid: int) -> None:
-    pins().pop(uid, None)
+def _change(action: Callable[[str], object]) -> None:
+    bid = board_id()
+    if bid is None:
+        return
+    try:
+        action(bid)
+    except (StoreError, ValueError) as exc:
+        st.toast(f"Not changed: {exc}", icon=":material/error:")
+    shared.reader().forget(board=bid)
+
+
+def remove(entry_id: int) -> None:
+    _change(lambda bid: shared.store().remove(bid, entry_id))
 
 
 def clear() -> None:
-    pins().clear()
+    _change(lambda bid: shared.store().clear(bid))
 
 
-def load(uid: int) -> None:
+def rename(entry_id: int) -> None:
+    name = str(state.get(state.pin_key("name", entry_id), "")).strip()[:80]
+    view = read()
+    if name and view is not None:
+        others = [p.name for p in view.entries if p.id != entry_id]
+        _change(lambda bid: shared.store().rename(bid, entry_id, unique_name(name, others)))
+
+
+def load(record: Record) -> None:
     """Put a run's settings back into the sidebar (the page then shows that run)."""
-    entry = pins().get(uid)
-    if entry is not None:
-        for name in FIELDS:
-            set_field(name, getattr(entry[1].exp, name))
-
-
-def rename(uid: int) -> None:
-    name = str(st.session_state.get(state.pin_key("name", uid), "")).strip()[:80]
-    board = pins()
-    if name and uid in board:
-        others = [n for k, (n, _) in board.items() if k != uid]
-        board[uid] = (unique_name(name, others), board[uid][1])
-
-
-def panel(name: str, record: Record) -> dict:
-    """What `small_multiples_chart` draws of a run: its grid, and its training points when the settings
-    reproduce them (not a custom set too large for a link)."""
-    grid = record.grid
-    if record.exp.dataset == CUSTOM and not record.exp.points:
-        X, y = np.empty((0, 2)), np.empty((0, 1))
-    else:
-        train, _ = record.exp.split()
-        X, y = train.X, train.y
-    pred = np.array([int(c) for c in record.predictions], float) if len(record.predictions) == len(X) else y
-    xs, ys = grid.edges
-    return {"name": name, "xs": xs, "ys": ys, "probs": grid.probs, "X": X, "y": y, "pred": pred}
+    for name in FIELDS:
+        set_field(name, getattr(record.exp, name))
 
 
 def board_section(display: Display) -> None:
-    board = pins()
     st.header("Comparison board")
-    if not board:
-        st.caption("Pin runs (the **Pin** button) or run a sweep above; they gather here, side by side.")
+    try:
+        view = read()
+    except StoreError as exc:
+        st.warning(f"The comparison board cannot be read right now: {exc}", icon=":material/cloud_off:")
         return
-    entries = list(board.values())
-    st.caption(f"{len(entries)} run{'s' if len(entries) > 1 else ''}. Click a legend entry to highlight a run.")
-    curves = {name: (r.columns()["epoch"], r.columns()["loss"]) for name, r in entries}
-    chart(st, shared.spec(overlay_loss_chart, curves, log_scale=display.log_scale))
-    st.dataframe(
-        pd.DataFrame(table(entries)),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "train loss": st.column_config.NumberColumn(format="%.3g"),
-            "test loss": st.column_config.NumberColumn(format="%.3g"),
-            "train accuracy": st.column_config.NumberColumn(format="%.1f%%"),
-            "test accuracy": st.column_config.NumberColumn(format="%.1f%%"),
-        },
-    )
+    if view is None or not view.entries:
+        st.caption("Pin runs (the **Pin** button) or run a sweep above; they gather here, side by side, and "
+                   "stay: the link names the board.")
+        return
+    entries = [(p.name, p.record) for p in view.entries]
+    st.caption(f"{len(entries)} run{'s' if len(entries) > 1 else ''}. Click a legend entry to highlight a run. "
+               "The link names this board: refresh, share or come back later, the runs stay.")
+    board.losses(entries, display)
+    board.settings_table(entries)
     st.subheader("Decision regions of the pinned runs")
     st.caption("Same axes and colours for every run: red = class 0, blue = class 1 · fill = truth · "
                "square = predicted 1 · black ring = wrong.")
-    cols = st.columns(3)  # three a row on a laptop or projector, one a row on a phone
-    for i, (name, record) in enumerate(entries):
-        chart(cols[i % 3], shared.spec(small_multiples_chart, [panel(name, record)], domain=record.grid.domain,
-                                       columns=1, discretize=display.discretize, title=False))
+    board.regions(entries, display)
     with st.expander("Manage pinned runs"):
-        for uid, (name, _) in list(board.items()):
+        for p in view.entries:
             row = st.columns([3, 1, 1], vertical_alignment="bottom")
-            row[0].text_input("Name", name, key=state.pin_key("name", uid), on_change=rename, args=(uid,))
-            row[1].button("Load", key=state.pin_key("load", uid), on_click=load, args=(uid,),
+            row[0].text_input("Name", p.name, key=state.pin_key("name", p.id), on_change=rename, args=(p.id,),
+                              max_chars=80)
+            row[1].button("Load", key=state.pin_key("load", p.id), on_click=load, args=(p.record,),
                           help="Put this run's settings back into the sidebar.")
-            row[2].button("Remove", key=state.pin_key("remove", uid), on_click=remove, args=(uid,))
+            row[2].button("Remove", key=state.pin_key("remove", p.id), on_click=remove, args=(p.id,))
         st.button("Clear the board", key=state.PINS_CLEAR, on_click=clear)
 
 
@@ -159,11 +169,14 @@ def run(exp: Experiment, sweep: Sweep, both: bool) -> str:
             found = [(base, results(base, sweep)) for base in bases]
         except RuntimeError as exc:
             return f"{exc} The board was not changed."
-    clear()
-    for base, records in found:
-        for label, record in zip(sweep.labels, records):
-            name = f"{sweep.setting} = {label}"
-            add(f"{name} · {base.dataset}" if both else name, record)
+    try:
+        clear()
+        for base, records in found:
+            for label, record in zip(sweep.labels, records):
+                name = f"{sweep.setting} = {label}"
+                add(f"{name} · {base.dataset}" if both else name, record)
+    except StoreError as exc:
+        return f"The sweep ran, but its runs could not be put on the board: {exc}"
     return ""
 
 
@@ -201,8 +214,8 @@ def sweep_section(exp: Experiment) -> None:
             st.error(error, icon=":material/block:")
         else:
             state.put(state.SWEEP_LINK, sweep_query(sweep, both))
-    if state.get(state.SWEEP_LINK) and pins():
-        st.caption("Share this board: the link below re-runs the same sweep for whoever opens it.")
+    if state.get(state.SWEEP_LINK) and board_id():
+        st.caption("Share this board: the link below opens it for whoever you send it to.")
 
 
 def section(page: Page) -> None:
@@ -217,15 +230,22 @@ def from_link(exp: Experiment, on_fill: Callable[[], None] = lambda: None) -> li
         return []
     setting = state.link_value("sweep")
     if setting is None:
+        if board_id() and state.link_value(state.TAB) is None:
+            on_fill()  # a board's link opens on the board
         return []
     both = state.link_value("both", "") in ("1", "true")
     try:
         sweep = Sweep.parse(setting, state.link_value("values", "") or "")
     except ValueError as exc:
         return [f"{exc} — the sweep in the link was not run."]
-    error = run(exp, sweep, both)
-    if error:
-        return [error]
+    try:
+        filled = board_id() is not None and bool(read().entries)  # a shared board holds the sweep already
+    except StoreError:
+        filled = False
+    if not filled:
+        error = run(exp, sweep, both)
+        if error:
+            return [error]
     state.put(state.SWEEP_LINK, sweep_query(sweep, both))
     on_fill()
     # show the link's sweep in the controls: its preset (with the explanation), or the free sweep's fields

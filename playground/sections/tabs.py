@@ -13,7 +13,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from playground import state
-from playground.sections import Page, compare, data, equations, log, network, prediction
+from playground.sections import Page, classroom, compare, data, equations, log, network, prediction
 
 # label (as it appears in the URL) → what it draws; the first is open by default
 TABS: dict[str, Callable[[Page], None]] = {
@@ -21,10 +21,11 @@ TABS: dict[str, Callable[[Page], None]] = {
     "Network": network.section,
     "Data": data.section,
     "Compare": compare.section,
+    "Class": classroom.section,
     "Log": log.section,
     "Equations": equations.section,
 }
-COMPARE = "Compare"
+COMPARE, CLASS = "Compare", "Class"
 
 
 def open_tab(label: str) -> None:

@@ -1,0 +1,85 @@
+"""Runs side by side, drawn from (name, record) pairs: the losses overlaid, a table of the settings that
+differ and the final figures, each run's decision regions, and a class's landscape. The Compare tab's
+board and a class board (the Class tab, the projector) draw with these."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from lab.compare import differences, table
+from lab.experiment import CUSTOM, FIELDS, Experiment
+from lab.record import Record
+from playground import shared
+from playground.charts.board import landscape_chart
+from playground.charts.curves import overlay_loss_chart
+from playground.charts.plane import small_multiples_chart
+from playground.sections import Display, chart
+
+Entries = Sequence[tuple[str, Record]]  # names unique on one board
+NUMBER_COLUMNS = {
+    "train loss": st.column_config.NumberColumn(format="%.3g"),
+    "test loss": st.column_config.NumberColumn(format="%.3g"),
+    "train accuracy": st.column_config.NumberColumn(format="%.1f%%"),
+    "test accuracy": st.column_config.NumberColumn(format="%.1f%%"),
+}
+
+
+def losses(entries: Entries, display: Display, title: str = "Loss per run") -> None:
+    curves = {name: (r.columns()["epoch"], r.columns()["loss"]) for name, r in entries}
+    chart(st, shared.spec(overlay_loss_chart, curves, log_scale=display.log_scale, title=title))
+
+
+def settings_table(entries: Entries, reference: Experiment | None = None, marks: Sequence[str] = ()) -> None:
+    """The table; ``marks`` (one per entry) go into a first column, e.g. ★ for a student's own runs."""
+    rows = table(entries, reference)
+    if marks:
+        rows = [{"": m, **row} for m, row in zip(marks, rows)]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config=NUMBER_COLUMNS)
+
+
+def panel(name: str, record: Record) -> dict:
+    """What `small_multiples_chart` draws of a run: its grid, and its training points when the settings
+    reproduce them (not a custom set too large for a link)."""
+    if record.exp.dataset == CUSTOM and not record.exp.points:
+        X, y = np.empty((0, 2)), np.empty((0, 1))
+    else:
+        train, _ = record.exp.split()
+        X, y = train.X, train.y
+    pred = np.array([int(c) for c in record.predictions], float) if len(record.predictions) == len(X) else y
+    xs, ys = record.grid.edges
+    return {"name": name, "xs": xs, "ys": ys, "probs": record.grid.probs, "X": X, "y": y, "pred": pred}
+
+
+def regions(entries: Entries, display: Display, columns: int = 3) -> None:
+    """Each run's decision regions, the same axes and colours for all, ``columns`` a row (one on a phone)."""
+    cols = st.columns(columns)
+    for i, (name, record) in enumerate(e for e in entries if e[1].grid is not None):
+        chart(cols[i % columns], shared.spec(small_multiples_chart, [panel(name, record)],
+                                             domain=record.grid.domain, columns=1, discretize=display.discretize,
+                                             title=False))
+
+
+def landscape(entries: Entries, key: str) -> None:
+    """The class landscape: the setting on x and the colour are the visitor's to choose (what varies first)."""
+    varying = differences([r.exp for _, r in entries]) or ["lr"]
+    numeric = [k for k in varying if FIELDS[k].kind in ("float", "int")]
+    cols = st.columns(2)
+    x_name = cols[0].selectbox("Across", varying, index=varying.index(numeric[0]) if numeric else 0, key=f"{key}_x")
+    others = [k for k in varying if k != x_name] or [x_name]
+    colour = cols[1].selectbox("Colour", others, key=f"{key}_colour")
+    f = FIELDS[x_name]
+    values = [getattr(r.exp, x_name) for _, r in entries]
+    is_number = f.kind in ("float", "int")
+    positive = is_number and all(v > 0 for v in values)
+    spread = is_number and positive and max(values) / min(values) >= 10
+    chart(st, shared.spec(
+        landscape_chart, np.array(values if is_number else [f.format(v) for v in values], dtype=object),
+        np.array([r.last.loss for _, r in entries]),
+        np.array([FIELDS[colour].format(getattr(r.exp, colour)) for _, r in entries], dtype=object),
+        np.array([name for name, _ in entries], dtype=object), x_title=x_name, colour_title=colour,
+        numeric=is_number, log_x=spread,
+    ))
