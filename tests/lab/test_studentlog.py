@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mlp
+from lab import report
 from lab.logparse import MAX_CHARS, MAX_LINES
 from lab.studentlog import SYMPTOMS, compare, parse_log, symptoms
-from mlp import report
 
 FIXTURE = (Path(__file__).parent / "data" / "report_log.txt").read_text()
 LINEAR, NAN_RUN = FIXTURE.split("```")[1], FIXTURE.split("```")[3]  # the two fenced blocks
