@@ -24,6 +24,7 @@ from playground.charts.network import network_chart
 from playground.sections import bullets, chart, plain
 
 FILE_NAME = "backprop_check.json"
+MAX_DRAWN_WEIGHTS = 5_000  # a file may hold 100,000 numbers; the page's largest network has 3,168 weights
 
 
 @dataclass(frozen=True)
@@ -90,8 +91,9 @@ def section(run: Run) -> None:
         "Upload a check file with your gradients", type=["json"], key=state.CHECK_UPLOAD,
         max_upload_size=max(1, MAX_BYTES // 1_000_000), help="JSON, at most 1 MB and 100,000 numbers.",
     )
-    if upload is not None:
-        take_upload(upload.name, upload.file_id, upload.getvalue())
+    if upload is not None and state.get(state.CHECK_DONE) != upload.file_id:
+        with st.spinner("Checking your gradients…"):  # a large file takes a few seconds, once
+            take_upload(upload.name, upload.file_id, upload.getvalue())
     if error := state.get(state.CHECK_ERROR):
         st.error(plain(error), icon=":material/error:")
     if checked := state.get(state.CHECK_REPORT):
@@ -130,4 +132,7 @@ def show(checked: Checked) -> None:
         st.markdown("\n".join(f"{k}. " + " ".join(plain(s) for s in d.sentences) for k, d in enumerate(report.diagnoses, 1)))
     if report.notes:
         st.caption(bullets(report.notes))
-    chart(st, shared.spec(network_chart, list(checked.weights), list(checked.biases), marked=checked.wrong))
+    if sum(W.size for W in checked.weights) > MAX_DRAWN_WEIGHTS:
+        st.caption(f"The network has more than {MAX_DRAWN_WEIGHTS:,} weights: too many lines to draw.")
+    else:
+        chart(st, shared.spec(network_chart, list(checked.weights), list(checked.biases), marked=checked.wrong))
