@@ -209,8 +209,8 @@ def _diagram(frames: Frames, sizes: list[int], height: int, marked: tuple[str, .
     halos = (
         alt.Chart(edges)
         .transform_filter(alt.datum.marked)
-        .transform_calculate(halo="datum.width + 6")
-        .mark_rule(color=RED, opacity=0.45)
+        .transform_calculate(halo="datum.width + 8")
+        .mark_rule(color=RED, opacity=0.25)
         .encode(x=x, y=y, x2="x_to:Q", y2="y_to:Q", strokeWidth=alt.StrokeWidth("halo:Q", scale=None))
     )
     rings = (

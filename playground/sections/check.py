@@ -106,7 +106,7 @@ def rows_table(report: gradcheck.Report) -> pd.DataFrame:
         "shape": [str(r.shape) for r in report.rows],
         "relative error": [r.rel_error for r in report.rows],
         "verdict": ["✓" if r.verdict == "ok" else "✗" for r in report.rows],
-        "read transposed": ["yes" if r.transposed else "" for r in report.rows],
+        "transposed": ["yes" if r.transposed else "" for r in report.rows],
     })
 
 

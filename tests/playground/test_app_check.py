@@ -110,6 +110,14 @@ def test_a_correct_file_matches_everywhere_and_stays_across_reruns():
     assert len(at.dataframe) == 1 and any("gradients match" in s.value for s in at.success)
 
 
+def test_matrices_given_transposed_are_read_so_and_said():
+    at = upload(equations(), student_file(transpose=True))  # every W and dW as (fan_out, fan_in)
+    table = at.dataframe[0].value
+    assert list(table.loc[table["transposed"] == "yes", "parameter"]) == ["dW1", "dW2", "dW3"]
+    assert (table["verdict"] == "✓").all()
+    assert any(plain("read transposed (given as (fan_out, fan_in))") in c.value for c in at.caption)
+
+
 @pytest.mark.parametrize("mistake, wrong", [
     ("hidden_on_z", ["dW1", "db1", "dW2", "db2"]),  # f' of the output a used on z, in the hidden layers
     ("several", ["dW1", "dW3"]),  # no single step: layer 2 right between two wrong ones
