@@ -25,6 +25,25 @@ from playground.sections import bullets, chart, plain
 
 FILE_NAME = "backprop_check.json"
 MAX_DRAWN_WEIGHTS = 5_000  # a file may hold 100,000 numbers; the page's largest network has 3,168 weights
+# what a student does with the downloaded file (lab/README-check.md shows the same; a test runs it)
+SNIPPET = """\
+import json
+import numpy as np
+
+with open("backprop_check.json") as f:
+    data = json.load(f)  # it also says the activation, the loss and the reduction (sum or mean) to use
+X, y = np.array(data["X"]), np.array(data["y"])  # (n, 2) and (n, 1)
+W = [np.array(w) for w in data["weights"]]  # W[0] is your w1, (fan_in, fan_out): z = a @ w
+b = [np.array(v) for v in data.get("biases", [])]  # empty when the network has no biases
+
+# ... give your network these weights (and biases), run ONE forward and backward pass on X, y, no update ...
+
+data["grad_weights"] = [np.asarray(g).tolist() for g in (dw1, dw2, dw3)]
+if b:
+    data["grad_biases"] = [np.asarray(g).tolist() for g in (db1, db2, db3)]
+with open("backprop_check.json", "w") as f:
+    json.dump(data, f)
+"""
 
 
 @dataclass(frozen=True)
@@ -74,9 +93,13 @@ def section(run: Run) -> None:
     st.caption(
         "Download this network's weights and training data, run your own forward and backward pass on "
         "exactly these numbers (before any update), add your gradients to the file as `grad_weights` "
-        "(and `grad_biases`), and upload it. Any check file works: the format and a snippet that writes "
-        "it are in lab/README-check.md. `python -m mlp check FILE` gives the same report."
+        "(and `grad_biases`), and upload it. Each gradient is compared with the exact one, and the "
+        "classic mistakes are recognised by their numbers."
     )
+    with st.expander("How to add your gradients to the file"):
+        st.code(SNIPPET, language="python")
+        st.caption("Any check file works, also one your own code writes (the format: lab/README-check.md in "
+                   "this project, where `python -m mlp check FILE` gives the same report).")
     net = run.net.copy()  # the file is made when clicked, from the weights shown now
     X, y, reduction = run.train.X, run.train.y, run.exp.reduction
     finite = bool(np.isfinite(net.params).all())

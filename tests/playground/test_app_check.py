@@ -89,6 +89,30 @@ def test_the_download_is_this_network_and_asks_for_the_gradients():
     ]
 
 
+@pytest.mark.parametrize("bias", ["true", "false"])
+def test_the_pages_snippet_turns_the_download_into_a_file_that_checks(tmp_path, monkeypatch, bias):
+    at = equations(bias=bias)
+    assert any(c.value.strip() == check.SNIPPET.strip() for c in at.code)  # in the expander, as the students read it
+    run = run_of(at)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / check.FILE_NAME).write_text(check.check_file(run.net, run.train.X, run.train.y, run.exp.reduction))
+    # a lab solution's backward pass on the file's own numbers, then the snippet writes its gradients in
+    data = json.loads((tmp_path / check.FILE_NAME).read_text())
+    W = [np.array(w) for w in data["weights"]]
+    b = [np.array(v) for v in data["biases"]] if "biases" in data else [np.zeros(w.shape[1]) for w in W]
+    dW, db = student(W, b, np.array(data["X"]), np.array(data["y"]), reduction=data["reduction"])
+    exec(check.SNIPPET, {f"d{k}{l + 1}": g[l] for k, g in (("w", dW), ("b", db)) for l in range(3)})
+    upload(at, (tmp_path / check.FILE_NAME).read_bytes(), check.FILE_NAME)
+    assert not at.error and (at.dataframe[0].value["verdict"] == "✓").all()
+    assert len(at.dataframe[0].value) == (6 if bias == "true" else 3)
+
+
+def test_the_snippet_is_the_one_in_the_readme():
+    readme = (Path(__file__).resolve().parents[2] / "lab" / "README-check.md").read_text()
+    on_the_page = readme[readme.index("## On the page"):]
+    assert on_the_page.split("```python\n", 1)[1].split("```", 1)[0] == check.SNIPPET
+
+
 def test_a_correct_file_matches_everywhere_and_stays_across_reruns():
     at = upload(equations(), student_file())
     assert [s.value for s in at.success if "gradients match" in s.value] == [
