@@ -38,7 +38,7 @@ b = [np.array(v) for v in data.get("biases", [])]  # empty when the network has 
 
 # ... give your network these weights (and biases), run ONE forward and backward pass on X, y, no update ...
 
-data["grad_weights"] = [np.asarray(g).tolist() for g in (dw1, dw2, dw3)]
+data["grad_weights"] = [np.asarray(g).tolist() for g in (dw1, dw2, dw3)]  # one per layer, input first
 if b:
     data["grad_biases"] = [np.asarray(g).tolist() for g in (db1, db2, db3)]
 with open("backprop_check.json", "w") as f:
