@@ -31,6 +31,11 @@ CLASS_ERROR = "_class_error"  # why the last class action did not happen
 CLICK_DONE = "_click_done"  # the last click on the decision regions that was applied
 UPLOAD_DONE = "_upload_done"  # the last uploaded file that was read
 UPLOAD_ERROR = "_upload_error"
+CHECK_DONE = "_check_done"  # the last check file that was read (its file_id): each upload is read once
+CHECK_REPORT = "_check_report"  # the last check file that could be checked (sections.check.Checked)
+CHECK_ERROR = "_check_error"  # why the last check file could not be checked
+PASTED_LOG = "_pasted_log"  # the last pasted training log that could be read (lab.studentlog.StudentLog)
+PASTE_ERROR = "_paste_error"  # why the last pasted log could not be read
 
 # ----- link parameters the page reads and writes itself (besides the Experiment's fields and lessons) -------
 BOARD = "board"  # the comparison board's id in the store
@@ -44,6 +49,8 @@ DECISION = "_decision"  # the decision chart's click selections
 CLICK_MODE, KEEP_TRAINING = "_click_mode", "_keep_training"
 EDITOR, APPLY_TABLE, UPLOAD = "_editor", "_apply_table", "_upload"
 ONLY_MISTAKES = "_only_mistakes"
+CHECK_UPLOAD, DL_CHECK = "_check_upload", "_dl_check"  # Check my backprop (the Equations tab)
+LOG_TEXT, LOG_READ = "_log_text", "_log_read"  # Paste my training log (the Log tab)
 SWEEP_CHOICE, SWEEP_BOTH, SWEEP_SETTING, SWEEP_VALUES, SWEEP_RUN = (
     "_sweep_choice", "_sweep_both", "_sweep_setting", "_sweep_values", "_sweep_run")
 PINS_CLEAR = "_pins_clear"

@@ -9,13 +9,15 @@ orange = negative, for weights and biases alike.
 from __future__ import annotations
 
 import math
+import re
 
 import altair as alt
 import numpy as np
 
-from playground.charts import BLUE, GREY, ORANGE, Figure, Frames, frame, named, stretch
+from playground.charts import BLUE, GREY, ORANGE, RED, Figure, Frames, frame, named, stretch
 
 DENSE_EDGES = 200  # above this many edges, lines get thinner and fainter so the diagram stays legible
+MARK = re.compile(r"d([Wb])([1-9]\d*)")  # a parameter's gradient as lab.gradcheck names it: dW2, db3
 
 
 def _layout(sizes: list[int]) -> list[np.ndarray]:
@@ -29,7 +31,20 @@ def _sizes(weights: list[np.ndarray]) -> list[int]:
     return [np.shape(weights[0])[0]] + [np.shape(W)[1] for W in weights]
 
 
-def _network_frames(weights: list[np.ndarray], biases: list[np.ndarray], input_names: tuple[str, ...]) -> Frames:
+def _marked_layers(marked: tuple[str, ...], layers: int) -> tuple[set[int], set[int]]:
+    """The 1-based layers whose weights (dW) and whose biases (db) are marked; raises on an unknown name."""
+    found: dict[str, set[int]] = {"W": set(), "b": set()}
+    for name in marked:
+        m = MARK.fullmatch(name) if isinstance(name, str) else None
+        if m is None or int(m.group(2)) > layers:
+            raise ValueError(f"marked: {name!r} is not dW1 … dW{layers} or db1 … db{layers}")
+        found[m.group(1)].add(int(m.group(2)))
+    return found["W"], found["b"]
+
+
+def _network_frames(
+    weights: list[np.ndarray], biases: list[np.ndarray], input_names: tuple[str, ...], marked: tuple[str, ...] = ()
+) -> Frames:
     """The diagram's frames "edges", "nodes" and "heads" (see network_chart); raises on inconsistent shapes."""
     Ws = [np.asarray(W, float) for W in weights]
     bs = [np.asarray(b, float).reshape(-1) for b in biases]
@@ -41,6 +56,7 @@ def _network_frames(weights: list[np.ndarray], biases: list[np.ndarray], input_n
             raise ValueError(
                 f"layer {layer + 1}: W {W.shape} does not follow {sizes[layer]} units or b {b.shape}"
             )
+    marked_W, marked_b = _marked_layers(marked, len(Ws))
     names = [list(input_names) if len(input_names) == sizes[0] else [f"x{i + 1}" for i in range(sizes[0])]]
     names += [[f"h{layer}.{j + 1}" for j in range(m)] for layer, m in enumerate(sizes[1:-1], 1)]
     names.append(["out"] if sizes[-1] == 1 else [f"out{j + 1}" for j in range(sizes[-1])])
@@ -70,6 +86,7 @@ def _network_frames(weights: list[np.ndarray], biases: list[np.ndarray], input_n
         "sign": np.where(w >= 0, "positive", "negative"),
         "width": 0.4 + (max_px - 0.4) * mag,
         "opacity": alpha * (0.3 + 0.7 * mag),
+        "marked": np.isin(cols["x_to"], list(marked_W)),  # x_to is the 1-based layer the weight belongs to
     }
     edges = frame("edges", cols)
 
@@ -81,11 +98,12 @@ def _network_frames(weights: list[np.ndarray], biases: list[np.ndarray], input_n
         k for m, k in zip(sizes[1:], [*["hidden"] * (len(sizes) - 2), "output"]) for _ in range(m)
     ]
     flat_names = [n for layer in names for n in layer]
+    layer_of = np.concatenate([np.full(m, layer) for layer, m in enumerate(sizes)])
     show_b = max(sizes) <= 10
     nodes = frame(
         "nodes",
         {
-            "x": np.concatenate([np.full(m, layer) for layer, m in enumerate(sizes)]),
+            "x": layer_of,
             "y": np.concatenate(pos),
             "name": flat_names,
             "kind": kinds,
@@ -96,6 +114,7 @@ def _network_frames(weights: list[np.ndarray], biases: list[np.ndarray], input_n
                 n if inp else (f"b={b:+.2f}" if show_b else "")
                 for n, inp, b in zip(flat_names, is_input, b_all)
             ],
+            "marked": np.isin(layer_of, list(marked_b)),
         },
     )
     heads = frame(
@@ -115,20 +134,25 @@ def network_chart(
     *,
     height: int = 320,
     input_names: tuple[str, ...] = ("x1", "x2"),
+    marked: tuple[str, ...] = (),
 ) -> Figure:
     """The network as a diagram: a column of neurons per layer, a line per weight.
 
     Line colour = sign of w, width and opacity = |w| relative to the largest |w| in the network (the
     tooltip gives the value, "w[l][i→j]" with 1-based layer and unit numbers). Every non-input neuron,
     the output included, is filled with the colour of its bias's sign, opacity ∝ |b|, and labelled with
-    b when no layer has more than 10 units. Frames "edges" (x, y, x_to, y_to, w, sign, width, opacity,
-    weight, source, target), "nodes" (x, y, name, kind, bias, fill, fill_opacity, label), "heads".
+    b when no layer has more than 10 units.
+
+    ``marked``: gradients to point out, named as `lab.gradcheck` does ("dW2", "db3", 1-based from the
+    input): a marked dW's weight lines get a red halo, a marked db's neurons a red ring, and the subtitle
+    says "red = wrong gradient". Frames "edges" (x, y, x_to, y_to, w, sign, width, opacity, weight,
+    source, target, marked), "nodes" (x, y, name, kind, bias, fill, fill_opacity, label, marked), "heads".
     """
-    frames = _network_frames(weights, biases, input_names)
-    return Figure(frames, lambda: _diagram(frames, _sizes(weights), height))
+    frames = _network_frames(weights, biases, input_names, marked)
+    return Figure(frames, lambda: _diagram(frames, _sizes(weights), height, marked))
 
 
-def _diagram(frames: Frames, sizes: list[int], height: int) -> alt.LayerChart:
+def _diagram(frames: Frames, sizes: list[int], height: int, marked: tuple[str, ...] = ()) -> alt.LayerChart:
     edges, nodes, heads = frames["edges"], frames["nodes"], frames["heads"]
     x = alt.X("x:Q", axis=None, scale=alt.Scale(domain=[-0.5, len(sizes) - 0.5], nice=False))
     y = alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[-0.02, 1.06], nice=False))
@@ -178,8 +202,26 @@ def _diagram(frames: Frames, sizes: list[int], height: int) -> alt.LayerChart:
         align="left", dx=diameter / 2 + 3, fontSize=10
     )
     top = alt.Chart(heads).mark_text(fontSize=12, fontWeight="bold").encode(x=x, y=y, text="head:N")
-    chart = alt.layer(lines, dots, names_in, biases, top)
-    return stretch(chart, height).properties(title="Network", view=alt.ViewBackground(stroke=None))
+    if not marked:
+        chart = alt.layer(lines, dots, names_in, biases, top)
+        return stretch(chart, height).properties(title="Network", view=alt.ViewBackground(stroke=None))
+    # under the lines, a wider red line along each marked weight; around each marked neuron, a red ring
+    halos = (
+        alt.Chart(edges)
+        .transform_filter(alt.datum.marked)
+        .transform_calculate(halo="datum.width + 8")
+        .mark_rule(color=RED, opacity=0.25)
+        .encode(x=x, y=y, x2="x_to:Q", y2="y_to:Q", strokeWidth=alt.StrokeWidth("halo:Q", scale=None))
+    )
+    rings = (
+        alt.Chart(nodes)
+        .transform_filter(alt.datum.marked)
+        .mark_point(shape="circle", filled=False, color=RED, strokeWidth=3, size=(diameter + 9) ** 2)
+        .encode(x=x, y=y)
+    )
+    chart = alt.layer(halos, lines, dots, rings, names_in, biases, top)
+    title = alt.Title("Network", subtitle=f"red = wrong gradient: {', '.join(marked)}", subtitleColor=RED)
+    return stretch(chart, height).properties(title=title, view=alt.ViewBackground(stroke=None))
 
 
 def _decimation(gx: int, gy: int, maps: list[np.ndarray], max_cells: int) -> int:

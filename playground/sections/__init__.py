@@ -2,11 +2,14 @@
 
 sidebar (the experiment's controls), lesson (lesson links), live (actions, status, metrics, the live
 charts and the training loop), tabs (the tab bar) and one file per tab: prediction, network, data,
-compare, log, equations; share (the share link). Here: what they share.
+compare, log (with pasted_log: your own log read back), equations (with check: Check my backprop);
+share (the share link). Here: what they share, and `plain` for text a visitor typed or uploaded.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,3 +52,19 @@ def num(x: float | None) -> str:
     if x is None:
         return "—"
     return f"{x:.3g}" if not np.isfinite(x) or x == 0 or abs(x) >= 1e-3 else f"{x:.2e}"
+
+
+# every ASCII punctuation character: CommonMark lets each be escaped with a backslash
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def plain(text: str) -> str:
+    """``text`` escaped for Streamlit's markdown (st.error, st.warning, st.markdown, …) so it shows as typed:
+    no emphasis, links, HTML, LaTeX, :colour[…] or :emoji: (an escaped colon no longer opens a shortcode).
+    For what a visitor typed or uploaded, and for the lab's sentences, which hold ``*`` (``a*(1-a)``)."""
+    return _PUNCTUATION.sub(r"\\\1", " ".join(str(text).splitlines()))
+
+
+def bullets(lines: Iterable[str]) -> str:
+    """A markdown list of ``lines``, each shown as typed (see `plain`)."""
+    return "\n".join(f"- {plain(line)}" for line in lines)

@@ -1,11 +1,12 @@
-"""The Equations tab: the forward and backward equations of the current network, with its shapes."""
+"""The Equations tab: the forward and backward equations of the current network, with its shapes, and
+below them Check my backprop (`check`), which tests a student's backward pass against them."""
 
 from __future__ import annotations
 
 import numpy as np
 import streamlit as st
 
-from playground.sections import Page
+from playground.sections import Page, check
 
 
 def section(page: Page) -> None:
@@ -54,3 +55,4 @@ def section(page: Page) -> None:
         + f" Then the **{exp.optimizer}** update with learning rate {exp.lr:g}; "
         f"the network has {net.n_params if net.bias else int(np.sum(net.weight_mask))} trainable parameters."
     )
+    check.section(run)

@@ -1,4 +1,5 @@
-"""The Log tab: the lab's text output (what the CLI prints) and the downloads."""
+"""The Log tab: the lab's text output (what the CLI prints), yours pasted next to it (`pasted_log`), and
+the downloads."""
 
 from __future__ import annotations
 
@@ -12,12 +13,13 @@ from lab.report import test_lines, training_log
 from lab.run import Run
 from mlp import io as weights_io
 from playground import state
-from playground.sections import Page
+from playground.sections import Page, pasted_log
 from playground.sections.prediction import prediction_rows
 
 
 def section(page: Page) -> None:
     training_log_section(page.run)
+    pasted_log.section(page.run, page.display)
     downloads(page.run)
 
 

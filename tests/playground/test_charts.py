@@ -91,6 +91,7 @@ def all_charts(rng: np.random.Generator) -> dict[str, alt.TopLevelMixin]:
             [dict(panel, name="one"), dict(panel, name="two")], domain=(0, 1, 0, 1)
         ),
         "network": charts.network_chart(Ws, bs),
+        "network_marked": charts.network_chart(Ws, bs, marked=("dW1", "db2")),
         "neuron_maps": charts.neuron_maps_chart(
             xs, ys, [rng.normal(size=(10, 12, 4)), rng.normal(size=(10, 12, 3))]
         ),
@@ -319,6 +320,24 @@ def test_network_chart_thins_dense_networks(rng: np.random.Generator) -> None:
     assert (nodes["label"].isin(["", "x1", "x2"])).all()  # no room for bias labels; tooltips keep them
 
 
+def test_network_chart_marks_wrong_gradients(rng: np.random.Generator) -> None:
+    Ws, bs = weights(rng, [2, 9, 4, 1])
+    spec = vega_spec(charts.network_chart(Ws, bs, marked=("dW2", "db1", "db3")))
+    edges, nodes = spec["datasets"]["edges"], spec["datasets"]["nodes"]
+    # every weight of layer 2 (9 × 4 lines) and nothing else; the neurons of layers 1 and 3
+    assert edges["marked"].sum() == 36 and set(edges.loc[edges.marked, "weight"].str[:4]) == {"w[2]"}
+    assert list(nodes.loc[nodes.marked, "name"]) == [f"h1.{j}" for j in range(1, 10)] + ["out"]
+    assert spec["title"]["subtitle"] == "red = wrong gradient: dW2, db1, db3"
+    reds = [layer for layer in spec["layer"] if json.dumps(layer).count(RED)]
+    assert len(reds) == 2 and all(layer["transform"][0] == {"filter": "datum.marked"} for layer in reds)
+    plain = vega_spec(charts.network_chart(Ws, bs))
+    assert not plain["datasets"]["edges"]["marked"].any() and "subtitle" not in json.dumps(plain["title"])
+    assert len(plain["layer"]) == len(spec["layer"]) - 2  # unmarked: the diagram as it always was
+    for bad in (("dW4",), ("W2",), ("db0",), ("dw2",)):
+        with pytest.raises(ValueError, match="marked"):
+            charts.network_chart(Ws, bs, marked=bad)
+
+
 def test_network_chart_rejects_inconsistent_shapes(rng: np.random.Generator) -> None:
     Ws, bs = weights(rng, [2, 3, 1])
     with pytest.raises(ValueError):
@@ -419,19 +438,20 @@ def structure_case(name: str, seed: int) -> tuple[tuple, dict]:
         "labels": ((X, y), dict(title="Ground truth")),
         "network": (([W * scale for W in Ws], [b / scale for b in bs]), {}),
         "network_dense": (weights(rng, [2, 16, 16, 1]), {}),
+        "network_marked": (([W * scale for W in Ws], [b / scale for b in bs]), dict(marked=("dW2", "db3"))),
         "neuron_maps": ((xs, ys, [rng.normal(size=(g + 1, g, 4)) * scale, np.tanh(rng.normal(size=(g + 1, g, 2)))]), {}),
     }[name]
 
 
 STRUCTURE_CASES = [
     "loss", "grad_flow", "overlay_loss", "decision", "decision_fitted", "small_multiples",
-    "labels", "network", "network_dense", "neuron_maps",
+    "labels", "network", "network_dense", "network_marked", "neuron_maps",
 ]  # fmt: skip
 
 
 def builder(case: str):
     """The builder for a case name such as "decision_fitted"."""
-    return BUILDERS[case.removesuffix("_fitted").removesuffix("_dense") + "_chart"]
+    return BUILDERS[case.removesuffix("_fitted").removesuffix("_dense").removesuffix("_marked") + "_chart"]
 
 
 def skeleton(spec: dict) -> dict:
