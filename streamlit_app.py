@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from playground import session, state
-from playground.sections import Page, classroom, compare, data, lesson, live, share, sidebar, tabs
+from playground.sections import Page, classroom, compare, data, lesson, live, plain, share, sidebar, tabs
 
 projecting = state.link_value(state.VIEW) == "board"
 st.set_page_config(page_title="Backprop Playground", page_icon="🧠", layout="wide",
@@ -47,11 +47,11 @@ st.caption(
     "Change anything in the sidebar; the address bar always holds the whole experiment."
 )
 for notice in [*lesson_mode.notices, *side.notices, *sweep_notices, *class_notices]:
-    st.warning(f"Ignored a link parameter: {notice}", icon=":material/warning:")
+    st.warning(plain(f"Ignored a link parameter: {notice}"), icon=":material/warning:")
 if error:
     st.error(error, icon=":material/block:")
 if click_error:
-    st.error(click_error, icon=":material/error:")
+    st.error(plain(click_error), icon=":material/error:")
 if note:
     st.info(note, icon=":material/refresh:")
 

@@ -43,7 +43,7 @@ def landscape_chart(
                 x=x_enc,
                 y=alt.Y("loss:Q", title="final loss (log scale)", scale=alt.Scale(type="log")),
                 color=alt.Color("colour:N", title=colour_title, legend=alt.Legend(orient="top")),
-                tooltip=[alt.Tooltip("name:N", title="run"), alt.Tooltip("x", title=x_title),
+                tooltip=[alt.Tooltip("name:N", title="run"), alt.Tooltip("x:Q" if numeric else "x:N", title=x_title),
                          alt.Tooltip("colour:N", title=colour_title), alt.Tooltip("loss:Q", format=".4g")],
             ),
             height,

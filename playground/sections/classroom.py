@@ -24,7 +24,7 @@ import streamlit as st
 
 from lab.experiment import DEFAULT, FIELDS, Experiment, from_query
 from playground import shared, state
-from playground.sections import Display, Page
+from playground.sections import Display, Page, plain
 from playground.sections.board import landscape, losses, regions, settings_table
 from server import rooms
 from server.boards import BoardView, Posted
@@ -239,7 +239,7 @@ def section(page: Page) -> None:
     st.header("Class")
     where, _ = place()
     if state.get(state.CLASS_ERROR):
-        st.error(state.get(state.CLASS_ERROR), icon=":material/error:")
+        st.error(plain(state.get(state.CLASS_ERROR)), icon=":material/error:")
     if where is None:
         st.markdown("Run a lesson on one live board: students open your link, try their own settings and "
                     "**send** their runs; everyone sees the whole class side by side, and so does your projector.")
@@ -273,15 +273,11 @@ def teacher_panel(room: Room) -> None:
     with st.form(state.TASK_FORM):
         st.markdown("**The task**: a link with the settings to start from (lesson mode's `hide=` and `lock=` "
                     "too), and a one-line challenge.")
-        link = st.text_input("Task link", room.task, max_chars=2000, key=state.TASK_LINK,
-                             placeholder="e.g. the share link of this page, or dataset=spiral&hide=dataset")
-        challenge = st.text_input("Challenge", room.challenge, max_chars=200, key=state.TASK_CHALLENGE,
-                                  placeholder="e.g. reach 100% on spiral with the fewest parameters")
-        if st.form_submit_button("Set the task"):
-            query, notices = task_query(link)
-            change(room, task=query, challenge=challenge.strip())
-            if notices:
-                state.put(state.CLASS_ERROR, "Left out of the task: " + "; ".join(notices))
+        st.text_input("Task link", room.task, max_chars=2000, key=state.TASK_LINK,
+                      placeholder="e.g. the share link of this page, or dataset=spiral&hide=dataset")
+        st.text_input("Challenge", room.challenge, max_chars=200, key=state.TASK_CHALLENGE,
+                      placeholder="e.g. reach 100% on spiral with the fewest parameters")
+        st.form_submit_button("Set the task", on_click=set_task, args=(room,))
     cols = st.columns(2)
     cols[0].toggle("Hide names (anonymous board)", room.anonymous, key=state.ANONYMOUS,
                    on_change=lambda: change(room, anonymous=bool(state.get(state.ANONYMOUS))))
@@ -300,6 +296,13 @@ def teacher_panel(room: Room) -> None:
             st.button("Clear the room", key=state.CLEAR_ROOM, disabled=not sure, on_click=clear, args=(room,))
         st.download_button("Download every entry (CSV)", lambda: csv_of(shared.reader().board(room.board)),
                            f"class-{room.code}.csv", "text/csv", key=state.CLASS_CSV)
+
+
+def set_task(room: Room) -> None:
+    query, notices = task_query(str(state.get(state.TASK_LINK) or ""))
+    change(room, task=query, challenge=str(state.get(state.TASK_CHALLENGE) or "").strip())
+    if notices:
+        state.put(state.CLASS_ERROR, "Left out of the task: " + "; ".join(notices))
 
 
 def remove(room: Room, entry_id: int) -> None:
@@ -341,7 +344,7 @@ def projector() -> bool:
         return False
     where, notices = place()
     for notice in notices:
-        st.warning(notice, icon=":material/warning:")
+        st.warning(plain(notice), icon=":material/warning:")
     if where is None:
         return False
     join_card(where.room)

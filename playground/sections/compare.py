@@ -26,7 +26,7 @@ from lab.presets import PRESETS
 from lab.record import Record
 from lab.sweep import SEP, SWEEPABLE, Sweep
 from playground import shared, state
-from playground.sections import Display, Page, board
+from playground.sections import Display, Page, board, plain
 from playground.sections.sidebar import set_field
 from server.boards import BoardView
 from server.store import BoardNotFound, StoreError
@@ -201,7 +201,7 @@ def sweep_section(exp: Experiment) -> None:
         try:
             sweep = Sweep.parse(setting, text)
         except ValueError as exc:
-            st.error(str(exc), icon=":material/error:")
+            st.error(plain(str(exc)), icon=":material/error:")
     elif choice in PRESETS:
         preset = PRESETS[choice]
         sweep = preset.sweep

@@ -18,7 +18,7 @@ from lab.experiment import CUSTOM
 from lab.run import Run
 from mlp.data import Dataset
 from playground import state
-from playground.sections import Page
+from playground.sections import Page, plain
 from playground.sections.sidebar import set_field
 
 CLICK_MODES = ("add class 0", "add class 1", "remove nearest")
@@ -129,7 +129,7 @@ def section(page: Page) -> None:
             try:
                 table = points.from_table(edited.to_dict("records"))
             except ValueError as exc:
-                st.error(f"{exc}. Nothing was changed.", icon=":material/error:")
+                st.error(plain(f"{exc}. Nothing was changed."), icon=":material/error:")
             else:
                 request(table)
     upload = st.file_uploader(
@@ -147,6 +147,6 @@ def section(page: Page) -> None:
             state.pop(state.UPLOAD_ERROR)
             request(uploaded)
     if state.get(state.UPLOAD_ERROR):
-        st.error(state.get(state.UPLOAD_ERROR), icon=":material/error:")
+        st.error(plain(state.get(state.UPLOAD_ERROR)), icon=":material/error:")
     st.download_button("Download the data (CSV)", lambda: points.to_csv(data), f"{run.exp.dataset}.csv",
                        "text/csv", key=state.DL_DATA)

@@ -5,9 +5,11 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from test_app import shown
 
 from lab.compare import differences, table
 from lab.presets import PRESETS
+from playground import shared
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 
@@ -22,8 +24,9 @@ def page(**params) -> AppTest:
 
 
 def pins(at):
-    """The board's (name, record) entries."""
-    return list(at.session_state["pins"].values())
+    """The board's (name, record) entries, read from the store through the board id in the link."""
+    board = at.query_params.get("board")
+    return [(p.name, p.record) for p in shared.reader().board(board).entries] if board else []
 
 
 @pytest.mark.parametrize("name", sorted(PRESETS))
@@ -59,8 +62,8 @@ def test_both_data_sets_doubles_the_board_and_the_link_reproduces_it():
 
 def test_bad_sweep_link_is_reported_not_run():
     at = page(sweep="lr", values="fast;slow")
-    assert any("lr" in w.value and "not run" in w.value for w in at.warning)
-    assert "pins" not in at.session_state or not pins(at)
+    assert any("lr" in w and "not run" in w for w in shown(at.warning))
+    assert not pins(at)
 
 
 def test_free_sweep():
@@ -71,7 +74,7 @@ def test_free_sweep():
     at.button(key="_sweep_run").click().run()
     assert [r.exp.optimizer for _, r in pins(at)] == ["gd", "nesterov"]
     at.text_input(key="_sweep_values").set_value("gd").run()
-    assert any("2 to 6 values" in e.value for e in at.error)
+    assert any("2 to 6 values" in e for e in shown(at.error))
 
 
 def test_pin_rename_load_back_and_remove():
@@ -83,7 +86,7 @@ def test_pin_rename_load_back_and_remove():
     assert [r.exp.lr for _, r in board] == [0.1, 0.3]
     rows = table(board)
     assert [k for k in rows[0] if k in ("dataset", "lr", "epochs")] == ["lr"]  # only what differs
-    uids = list(at.session_state["pins"])
+    uids = [p.id for p in shared.reader().board(at.query_params["board"]).entries]
     at.text_input(key=f"_pin_name_{uids[0]}").set_value("slow").run()
     assert pins(at)[0][0] == "slow"
     at.button(key=f"_pin_load_{uids[0]}").click().run()
@@ -99,7 +102,7 @@ def test_lesson_link_hides_and_locks():
     keys = {w.key for w in at.selectbox}
     assert "optimizer" not in keys and "activation" not in keys and "dataset" in keys
     assert at.selectbox(key="dataset").disabled
-    assert any("nonsense" in w.value for w in at.warning)
+    assert any("nonsense" in w for w in shown(at.warning))
     assert not at.button(key="_train").disabled  # students can still train
     link = next(c.value for c in at.code if c.value.startswith("http"))
     assert "hide=activation%2Coptimizer" in link and "lock=1" in link  # in the config's order

@@ -5,6 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
+from test_app import shown
 
 from lab import points
 
@@ -101,7 +102,7 @@ def test_bad_files_get_one_message_and_keep_the_data(content, words):
     before = run_of(at)
     at.file_uploader(key="_upload").upload("bad.csv", content, "text/csv").run()
     at.run()
-    errors = [e.value for e in at.error]
+    errors = [e for e in shown(at.error)]
     assert len(errors) == 1, errors
     assert "bad.csv" in errors[0] and "current data stays" in errors[0]
     for w in words:
@@ -120,7 +121,7 @@ def test_large_custom_sets_stay_in_the_session_and_the_page_says_so():
     at.button(key="_apply_table").click().run()
     run = run_of(at)
     assert run.exp.dataset == "custom" and run.exp.points == "" and len(run.data) == 300
-    assert any("link carries the settings only" in w.value for w in at.warning)
+    assert any("link carries the settings only" in w for w in shown(at.warning))
     assert "points" not in at.query_params
 
 
@@ -132,5 +133,5 @@ def test_a_link_with_points_reproduces_the_data():
 
 def test_a_broken_points_code_falls_back_with_a_notice():
     at = page(dataset="custom", points="!!not-a-code")
-    assert any(w.value.startswith("Ignored a link parameter: points:") for w in at.warning)
-    assert any("no custom points yet" in e.value for e in at.error)
+    assert any(w.startswith("Ignored a link parameter: points:") for w in shown(at.warning))
+    assert any("no custom points yet" in e for e in shown(at.error))

@@ -14,7 +14,7 @@ import re
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_app import metric, page  # the page's AppTest helpers
+from test_app import metric, page, shown  # the page's AppTest helpers
 
 from lab.budget import MAX_WORK, work
 from lab.budget import error as budget_error
@@ -83,25 +83,25 @@ def bad_keys(params: dict) -> set[str]:
 @given(links())
 def test_hostile_links_are_named_and_bounded(params):
     at = page(**params)  # no exception
-    warnings = [w.value for w in at.warning]
+    warnings = shown(at.warning)
     for key in bad_keys(params):
         assert any(re.search(rf"(^|\s){re.escape(key)}:", w) for w in warnings), (key, params.get(key), warnings)
 
     # bounded, whatever the link asked: the run on screen is within MAX_EPOCHS and MAX_WORK
-    shown = at.session_state["run"].exp
+    on_screen = at.session_state["run"].exp
     epoch = int(metric(at, "Epoch").replace(",", ""))
-    assert 0 <= epoch <= shown.epochs <= MAX_EPOCHS and work(shown) <= MAX_WORK
+    assert 0 <= epoch <= on_screen.epochs <= MAX_EPOCHS and work(on_screen) <= MAX_WORK
 
     # and it is exactly the link's experiment, bad parts defaulted (Streamlit's own URL parsing of a bound
     # widget must not apply anything the config rejected)
     exp, _ = from_query(params)
-    errors = " ".join(e.value for e in at.error)
+    errors = " ".join(shown(at.error))
     if exp.dataset == "custom" and not exp.points:  # custom data named, none given: nothing to train on
         assert "no custom points yet" in errors and epoch <= 1, (exp, errors)
     elif budget_error(exp):
         assert "limit" in errors and epoch <= 1, (exp, errors)  # not trained: the untrained network is shown
     else:
-        assert shown == exp
+        assert on_screen == exp
 
 
 def test_long_floats_are_run_as_linked():
@@ -114,14 +114,14 @@ def test_long_floats_are_run_as_linked():
 @pytest.mark.parametrize("key, value", list(zip(INT_INPUTS, ["inf", "-inf", "1e999", "9" * 400])))
 def test_infinite_integer_links_do_not_crash(key, value):
     at = page(**{key: value, "epochs": "20"} if key != "epochs" else {key: value})
-    assert any(w.value.startswith(f"Ignored a link parameter: {key}:") for w in at.warning)
+    assert any(w.startswith(f"Ignored a link parameter: {key}:") for w in shown(at.warning))
 
 
 @pytest.mark.parametrize("key, value", [("n", "50.5"), ("seed", "1e-3"), ("n", ["2", ""]), ("epochs", "1e999")])
 def test_rejected_integer_links_are_not_applied(key, value):
     """What the page rejects, Streamlit's own URL parsing (int(float(text))) must not apply behind its back."""
     at = page(**{key: value, "epochs": "20"} if key != "epochs" else {key: value})
-    assert any(w.value.startswith(f"Ignored a link parameter: {key}:") for w in at.warning)
+    assert any(w.startswith(f"Ignored a link parameter: {key}:") for w in shown(at.warning))
     assert getattr(at.session_state["run"].exp, key) == FIELDS[key].default
 
 
@@ -130,5 +130,5 @@ def test_rejected_integer_links_are_not_applied(key, value):
 def test_whole_numbers_written_as_floats_are_accepted(key, value, expected):
     """Links agree with Streamlit's widgets: a whole number may be written 250, 250.0 or 2.5e2."""
     at = page(**{key: value, "epochs": "20"} if key != "epochs" else {key: value})
-    assert not [w.value for w in at.warning if w.value.startswith("Ignored")]
+    assert not [w for w in shown(at.warning) if w.startswith("Ignored")]
     assert getattr(at.session_state["run"].exp, key) == expected
