@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -35,17 +36,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(root: Path, log: Path) -> tuple[subprocess.Popen, str]:
-    """Run ``streamlit run streamlit_app.py`` from ``root`` on a free loopback port; wait (bounded) until
-    ``/_stcore/health`` answers "ok". Returns the process and the page's URL ("http://127.0.0.1:<port>/");
-    output goes to ``log``. On failure the process is stopped and RuntimeError carries the log's tail."""
+def start_app(root: Path, log: Path, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+    """Run ``streamlit run streamlit_app.py`` from ``root`` on a free loopback port (with ``env`` added to the
+    environment); wait (bounded) until ``/_stcore/health`` answers "ok". Returns the process and the page's
+    URL ("http://127.0.0.1:<port>/"); output goes to ``log``. On failure the process is stopped and
+    RuntimeError carries the log's tail."""
     port = free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none"]
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, cwd=root, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(cmd, cwd=root, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                env=os.environ | (env or {}))
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + STARTUP_S
     while time.monotonic() < deadline and proc.poll() is None:

@@ -2,39 +2,16 @@
 cluster started here from Debian's binaries. Without either the Postgres cases skip with a reason, unless
 PG_REQUIRED=1 (CI), where they fail."""
 
-import os
-import uuid
-from contextlib import ExitStack
-
 import pgcluster
 import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
-from server.store import Store, make_engine
-
-
-def _unavailable(reason: str):
-    if os.environ.get("PG_REQUIRED") == "1":
-        pytest.fail(f"{reason} (PG_REQUIRED=1)")
-    pytest.skip(reason)
+from server.store import Store
 
 
 @pytest.fixture(scope="session")
 def pg_base_url():
     """A Postgres URL whose user may create schemas; the cluster, if started here, lives for the session."""
-    url = os.environ.get("PLAYGROUND_TEST_PG", "").strip()
-    if url:
-        yield url
-        return
-    bin_dir = pgcluster.binaries()
-    if bin_dir is None:
-        _unavailable("Postgres: set PLAYGROUND_TEST_PG or install Debian's postgresql (no /usr/lib/postgresql/*/bin)")
-    with ExitStack() as stack:
-        try:
-            url = stack.enter_context(pgcluster.cluster(bin_dir))
-        except (RuntimeError, OSError) as error:
-            _unavailable(f"Postgres: the throwaway cluster did not start: {error}")
+    with pgcluster.postgres() as url:
         yield url
 
 
@@ -44,18 +21,8 @@ def db_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'store.db'}"
         return
-    base = request.getfixturevalue("pg_base_url")
-    schema = f"test_{uuid.uuid4().hex}"
-    admin = make_engine(base)
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-        url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-        yield url.render_as_string(hide_password=False)
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    finally:
-        admin.dispose()
+    with pgcluster.fresh_schema(request.getfixturevalue("pg_base_url")) as url:
+        yield url
 
 
 class Clock:

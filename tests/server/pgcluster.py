@@ -6,9 +6,14 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 
 def binaries() -> Path | None:
@@ -48,3 +53,47 @@ def cluster(bin_dir: Path) -> Iterator[str]:
             run(bin_dir / "pg_ctl", "-D", data, "-m", "fast", "-w", "stop", check=False)
     finally:
         shutil.rmtree(home, ignore_errors=True)
+
+
+def unavailable(reason: str) -> None:
+    """Skip a Postgres case with the reason, or fail it when PG_REQUIRED=1 (CI)."""
+    if os.environ.get("PG_REQUIRED") == "1":
+        pytest.fail(f"{reason} (PG_REQUIRED=1)")
+    pytest.skip(reason)
+
+
+@contextmanager
+def postgres() -> Iterator[str]:
+    """A Postgres URL whose user may create schemas: $PLAYGROUND_TEST_PG, or a throwaway cluster started here
+    from Debian's binaries (stopped on exit); skips (or fails, PG_REQUIRED=1) without either."""
+    url = os.environ.get("PLAYGROUND_TEST_PG", "").strip()
+    if url:
+        yield url
+        return
+    bin_dir = binaries()
+    if bin_dir is None:
+        unavailable("Postgres: set PLAYGROUND_TEST_PG or install Debian's postgresql (no /usr/lib/postgresql/*/bin)")
+    with ExitStack() as stack:
+        try:
+            url = stack.enter_context(cluster(bin_dir))
+        except (RuntimeError, OSError) as error:
+            unavailable(f"Postgres: the throwaway cluster did not start: {error}")
+        yield url
+
+
+@contextmanager
+def fresh_schema(base: str) -> Iterator[str]:
+    """A new, empty Postgres schema, as a URL that makes it the search path; dropped on exit."""
+    from server.store import make_engine
+
+    schema = f"test_{uuid.uuid4().hex}"
+    admin = make_engine(base)
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+        yield make_url(base).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+            hide_password=False)
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    finally:
+        admin.dispose()
