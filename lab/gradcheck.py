@@ -1,7 +1,7 @@
 """Check my backprop: compare a student's hand-computed gradients with the engine's exact ones.
 
-The student dumps their network, data and gradients to one JSON file (``lab/README-check.md`` has a
-ten-line snippet that does it):
+The student dumps their network, data and gradients to one JSON file (README's "Check your own
+implementation" has a ten-line snippet that does it):
 
     {"layer_sizes": [2, 9, 4, 1], "activation": "sigmoid", "output_activation": "sigmoid",
      "loss": "mse", "reduction": "sum",
@@ -161,7 +161,8 @@ def main(argv: list[str]) -> int:
     """``check FILE`` (FILE may be - for stdin): print the report; exit 0 all right, 1 some gradient
     wrong, 2 the file cannot be read or checked (one line on stderr)."""
     if len(argv) != 2 or argv[0] != "check":
-        print("usage: python -m mlp check FILE   (format: lab/README-check.md)", file=sys.stderr)
+        print("usage: python -m mlp check FILE   (the format: README, 'Check your own implementation')",
+              file=sys.stderr)
         return 2
     path = argv[1]
     try:

@@ -225,8 +225,8 @@ def test_extreme_values_never_escape(scale, key):
         assert str(exc).startswith("weights: the network overflows")
 
 
-# ----- lab/README-check.md: the snippet works and the example is what the CLI prints -------------
-README = Path(__file__).resolve().parents[2] / "lab" / "README-check.md"
+# ----- README's check section: the snippet works and the example is what the CLI prints -------------
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def sigmoid(x):
@@ -263,7 +263,7 @@ class LabNet:
 
 
 def block(marker: str) -> str:
-    """The fenced block that follows the first line containing ``marker`` in README-check.md."""
+    """The fenced block that follows the first line containing ``marker`` in README.md."""
     text = README.read_text()
     return text[text.index(marker) :].split("```", 2)[1].split("\n", 1)[1]
 

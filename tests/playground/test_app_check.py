@@ -108,7 +108,7 @@ def test_the_pages_snippet_turns_the_download_into_a_file_that_checks(tmp_path, 
 
 
 def test_the_snippet_is_the_one_in_the_readme():
-    readme = (Path(__file__).resolve().parents[2] / "lab" / "README-check.md").read_text()
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     on_the_page = readme[readme.index("## On the page"):]
     assert on_the_page.split("```python\n", 1)[1].split("```", 1)[0] == check.SNIPPET
 
