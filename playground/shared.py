@@ -105,16 +105,18 @@ class Following:
     seconds: float = 0.0  # the job's compute taken
 
     def take(self, run: Run) -> None:
-        """Apply what the job trained since the last call; a finished shared job leaves its key on the run,
-        so what is drawn from it is shared between visitors too."""
+        """Apply what the job trained since the last call. A run that follows a shared job (a link's) is the
+        same for every visitor at each epoch: it is named by (key, epoch), and by the key once done, so what
+        is drawn from it is computed once for all of them."""
         snaps, state, status = self.job.progress(self.seen)
         seconds = self.job.seconds
         if state is not None and (snaps or state.epoch != run.epoch):
             run.apply(snaps, state, seconds - self.seconds)
             self.seen += len(snaps)
             self.seconds = seconds
-        if status == "done" and self.job.request.key is not None:
-            run.origin = self.job.request.key
+        key = self.job.request.key
+        if key is not None:
+            run.origin = key if status == "done" else (key, run.epoch)
 
     @property
     def finished(self) -> bool:
