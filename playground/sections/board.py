@@ -63,12 +63,19 @@ def regions(entries: Entries, display: Display, columns: int = 3) -> None:
                                              title=False))
 
 
+# what a class varies on purpose first (the report's Discussion), seeds last: the landscape's default axes
+INTEREST = ("lr", "hidden", "activation", "optimizer", "epochs", "dataset", "batch_size", "loss", "reduction")
+
+
+def _interest(name: str) -> int:
+    return INTEREST.index(name) if name in INTEREST else len(INTEREST) + ("seed" in name)
+
+
 def landscape(entries: Entries, key: str) -> None:
     """The class landscape: the setting on x and the colour are the visitor's to choose (what varies first)."""
-    varying = differences([r.exp for _, r in entries]) or ["lr"]
-    numeric = [k for k in varying if FIELDS[k].kind in ("float", "int")]
+    varying = sorted(differences([r.exp for _, r in entries]) or ["lr"], key=_interest)
     cols = st.columns(2)
-    x_name = cols[0].selectbox("Across", varying, index=varying.index(numeric[0]) if numeric else 0, key=f"{key}_x")
+    x_name = cols[0].selectbox("Across", varying, key=f"{key}_x")
     others = [k for k in varying if k != x_name] or [x_name]
     colour = cols[1].selectbox("Colour", others, key=f"{key}_colour")
     f = FIELDS[x_name]
