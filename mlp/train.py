@@ -347,34 +347,15 @@ class Trainer(BatchedTrainer):
     """Resumable training of one network: `BatchedTrainer` with K = 1, yielding single snapshots.
 
     A Trainer pickles (the network rebuilds its parameter views), so finished runs can be cached and
-    copied. Arguments are those of `train`, plus ``state`` (a `TrainState`) to resume from.
+    copied. Arguments are those of `train` (``options``: optimizer, batch_size, reduction, l1, l2, seed,
+    X_test, y_test, keep_params), plus ``state`` (a `TrainState`) to resume from.
     """
 
-    def __init__(
-        self,
-        net: MLP,
-        X: np.ndarray,
-        y: np.ndarray,
-        *,
-        lr: float,
-        optimizer: str = "gd",
-        batch_size: int | None = None,
-        reduction: str = "sum",
-        l1: float = 0.0,
-        l2: float = 0.0,
-        seed: int = 0,
-        X_test: np.ndarray | None = None,
-        y_test: np.ndarray | None = None,
-        keep_params: bool = False,
-        state: TrainState | None = None,
-    ) -> None:
+    def __init__(self, net: MLP, X: np.ndarray, y: np.ndarray, *, lr: float, state: TrainState | None = None,
+                 **options: Any) -> None:
         if isinstance(lr, (list, tuple, np.ndarray)):
             raise ValueError(f"lr: expected a number, got {lr!r}")
-        super().__init__(
-            [net], X, y, lrs=lr, optimizer=optimizer, batch_size=batch_size, reduction=reduction, l1=l1, l2=l2,
-            seed=seed, X_test=X_test, y_test=y_test, keep_params=keep_params,
-            states=None if state is None else [state],
-        )
+        super().__init__([net], X, y, lrs=lr, states=None if state is None else [state], **options)
 
     @property
     def net(self) -> MLP:
