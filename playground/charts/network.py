@@ -8,13 +8,13 @@ orange = negative, for weights and biases alike.
 
 from __future__ import annotations
 
-import math
 import re
 
 import altair as alt
 import numpy as np
 
 from playground.charts import BLUE, GREY, ORANGE, RED, Figure, Frames, frame, named, stretch
+from playground.charts.raster import grid_data_url, linear_rgb
 
 DENSE_EDGES = 200  # above this many edges, lines get thinner and fainter so the diagram stays legible
 MARK = re.compile(r"d([Wb])([1-9]\d*)")  # a parameter's gradient as lab.gradcheck names it: dW2, db3
@@ -224,49 +224,29 @@ def _diagram(frames: Frames, sizes: list[int], height: int, marked: tuple[str, .
     return stretch(chart, height).properties(title=title, view=alt.ViewBackground(stroke=None))
 
 
-def _decimation(gx: int, gy: int, maps: list[np.ndarray], max_cells: int) -> int:
-    """Keep every k-th row and column so that all the maps hold at most about ``max_cells`` cells."""
-    return max(1, math.ceil(math.sqrt(sum(np.shape(m)[2] for m in maps) * gx * gy / max_cells)))
-
-
 def _panel_names(layer: int, units: int) -> list[str]:
     return [f"L{layer}·n{j + 1}" for j in range(units)]
 
 
-def _maps_frames(xs: np.ndarray, ys: np.ndarray, maps: list[np.ndarray], max_cells: int) -> Frames:
-    """The maps' frames "maps_1".."maps_L", each map scaled to its own range (see neuron_maps_chart)."""
+MAP_STOPS, MAP_COLOURS = [0.0, 0.5, 1.0], [ORANGE, "#ffffff", BLUE]  # low → high, each map on its own range
+
+
+def _maps_frames(xs: np.ndarray, ys: np.ndarray, maps: list[np.ndarray]) -> Frames:
+    """The maps' frames "maps_1".."maps_L": one row per neuron, its picture and its range (see neuron_maps_chart)."""
     if not maps:
         raise ValueError("neuron_maps_chart needs at least one hidden layer")
     xs, ys = np.asarray(xs, float).reshape(-1), np.asarray(ys, float).reshape(-1)
     gx, gy = xs.size - 1, ys.size - 1
-    k = _decimation(gx, gy, maps, max_cells)
-    cx, cy = ((xs[:-1] + xs[1:]) / 2)[::k], ((ys[:-1] + ys[1:]) / 2)[::k]
     frames: Frames = {}
     for layer, m in enumerate(maps, 1):
         m = np.asarray(m, float)
         if m.ndim != 3 or m.shape[:2] != (gy, gx):
             raise ValueError(f"maps[{layer - 1}] must be (gy, gx, units) = ({gy}, {gx}, ·), got {m.shape}")
-        m = m[::k, ::k]
-        hy, hx, units = m.shape
         lo, hi = m.min(axis=(0, 1)), m.max(axis=(0, 1))
         v = np.where(hi > lo, (m - lo) / np.where(hi > lo, hi - lo, 1.0), 0.5)  # a flat map shows white
-        unit, row, col = (
-            a.ravel() for a in np.meshgrid(np.arange(units), np.arange(hy), np.arange(hx), indexing="ij")
-        )
-        frames |= named(
-            frame(
-                f"maps_{layer}",
-                {
-                    "panel": np.array(_panel_names(layer, units), dtype=object)[unit],
-                    "col": col,
-                    "row": row,
-                    "x1": cx[col],
-                    "x2": cy[row],
-                    "a": m[row, col, unit],
-                    "v": v[row, col, unit],
-                },
-            )
-        )
+        urls = [grid_data_url(linear_rgb(v[:, :, j], MAP_STOPS, MAP_COLOURS)) for j in range(m.shape[2])]
+        frames |= named(frame(f"maps_{layer}", {"panel": np.array(_panel_names(layer, m.shape[2]), dtype=object),
+                                                "url": np.array(urls, dtype=object), "low": lo, "high": hi}))
     return frames
 
 
@@ -277,18 +257,16 @@ def neuron_maps_chart(
     *,
     size: int = 70,
     columns: int = 8,
-    max_cells: int = 20_000,
 ) -> Figure:
-    """What every hidden neuron computes over the plane: one small heatmap per neuron, a row per layer.
+    """What every hidden neuron computes over the plane: one small map per neuron, a row per layer.
 
     xs: (gx+1,) and ys: (gy+1,) cell edges as for decision_chart; maps[l]: (gy, gx, units_l) activations
     of hidden layer l. Each map is scaled to its own min → max (orange → white → blue), because the
     shape of a neuron's response is what matters and activations differ in range (sigmoid (0, 1),
-    tanh (−1, 1), ReLU [0, ∞)); the tooltip gives the raw activation. When the maps hold more than
-    ``max_cells`` cells in all, every k-th row and column is kept. Frames "maps_1".."maps_L":
-    panel ("L1·n3"), col, row, x1, x2 (cell centre), a (activation), v (scaled).
+    tanh (−1, 1), ReLU [0, ∞)); the tooltip gives the neuron's range. Each map is one picture (a PNG, one
+    pixel a cell). Frames "maps_1".."maps_L": panel ("L1·n3"), url, low, high.
     """
-    frames = _maps_frames(xs, ys, maps, max_cells)
+    frames = _maps_frames(xs, ys, maps)
     return Figure(frames, lambda: _maps(frames, [np.shape(m)[2] for m in maps], size, columns))
 
 
@@ -296,25 +274,22 @@ def _maps(frames: Frames, units: list[int], size: int, columns: int) -> alt.Face
     rows = []
     for layer, count in enumerate(units, 1):
         panels = _panel_names(layer, count)
-        cells = (
+        pictures = (
             alt.Chart(frames[f"maps_{layer}"])
-            .mark_rect()
+            .mark_image(width=size, height=size, aspect=False, smooth=False, align="left", baseline="top")
             .encode(
-                x=alt.X("col:O", axis=None),
-                y=alt.Y("row:O", axis=None, sort="descending"),  # row 0 is the lowest x2
-                color=alt.Color(
-                    "v:Q", scale=alt.Scale(domain=[0, 0.5, 1], range=[ORANGE, "#ffffff", BLUE]), legend=None
-                ),
+                x=alt.value(0),
+                y=alt.value(0),
+                url="url:N",
                 tooltip=[
                     alt.Tooltip("panel:N", title="neuron"),
-                    alt.Tooltip("x1:Q", format=".2f"),
-                    alt.Tooltip("x2:Q", format=".2f"),
-                    alt.Tooltip("a:Q", title="activation", format=".4f"),
+                    alt.Tooltip("low:Q", title="lowest activation", format=".4f"),
+                    alt.Tooltip("high:Q", title="highest activation", format=".4f"),
                 ],
             )
         )
         rows.append(
-            cells.properties(width=size, height=size).facet(
+            pictures.properties(width=size, height=size).facet(
                 facet=alt.Facet(
                     "panel:N", sort=panels, title=None, header=alt.Header(labelFontSize=11, labelPadding=2)
                 ),

@@ -13,6 +13,7 @@ import pandas as pd
 
 from lab.plane import Domain
 from playground.charts import BLUE_TINT, RED_TINT, Figure, Frames, class_scale, frame, labels, named, stretch
+from playground.charts.raster import grid_data_url, linear_rgb, threshold_rgb
 
 
 def _ticks(lo: float, hi: float, most: int = 7) -> list[float]:
@@ -43,6 +44,22 @@ def _axes(domain: Domain | None, padding: float = 0.0) -> tuple[alt.Scale, alt.S
     )
 
 
+P_STOPS, P_COLOURS = [0.0, 0.5, 1.0], [RED_TINT, "#ffffff", BLUE_TINT]  # one source for picture and legend
+TARGET_CELLS = 24  # invisible click and tooltip targets per side (a picture has no marks to click)
+
+
+def _p_scale(discretize: bool) -> alt.Scale:
+    """P(class 1)'s colours: as the picture is coloured (raster.linear_rgb interpolates in sRGB, hence "rgb")."""
+    if discretize:
+        return alt.Scale(type="threshold", domain=[0.5], range=[RED_TINT, BLUE_TINT])
+    return alt.Scale(domain=P_STOPS, range=P_COLOURS, interpolate="rgb")
+
+
+def _picture(probs: np.ndarray, discretize: bool) -> str:
+    rgb = threshold_rgb(probs, [0.5], [RED_TINT, BLUE_TINT]) if discretize else linear_rgb(probs, P_STOPS, P_COLOURS)
+    return grid_data_url(rgb)
+
+
 def _decision_frames(
     xs: np.ndarray,
     ys: np.ndarray,
@@ -53,9 +70,11 @@ def _decision_frames(
     *,
     is_test: np.ndarray | None = None,
     p: np.ndarray | None = None,
+    discretize: bool = False,
+    targets: bool = True,
     suffix: str = "",
 ) -> Frames:
-    """decision_chart's frames "grid"+suffix and "points"+suffix (see there); raises on mismatched shapes."""
+    """decision_chart's frames (see there); raises on mismatched shapes."""
     xs, ys, probs = (
         np.asarray(xs, float).reshape(-1),
         np.asarray(ys, float).reshape(-1),
@@ -64,19 +83,23 @@ def _decision_frames(
     gy, gx = ys.size - 1, xs.size - 1
     if probs.shape != (gy, gx):
         raise ValueError(f"probs must have shape (len(ys)-1, len(xs)-1) = {(gy, gx)}, got {probs.shape}")
-    # probs[r, c] covers [xs[c], xs[c+1]] x [ys[r], ys[r+1]]; row-major flattening walks c fastest
-    grid = frame(
-        f"grid{suffix}",
-        {
-            "x1_lo": np.tile(xs[:-1], gy),
-            "x1_hi": np.tile(xs[1:], gy),
-            "x2_lo": np.repeat(ys[:-1], gx),
-            "x2_hi": np.repeat(ys[1:], gx),
-            "p": probs.reshape(-1),
-        },
-    )
+    # the whole grid as one picture, over the grid's extent
+    picture = frame(f"regions{suffix}", {"x1_lo": xs[:1], "x1_hi": xs[-1:], "x2_lo": ys[:1], "x2_hi": ys[-1:],
+                                         "url": np.array([_picture(probs, discretize)], dtype=object)})
+    frames = named(picture)
+    if targets:
+        # every k-th edge: coarse cells whose centres are fine cells' centres (k odd), where P is known
+        k = max(1, round(gx / TARGET_CELLS))
+        cx, cy, cp = xs[::k], ys[::k], probs[k // 2 :: k, k // 2 :: k][: ys[::k].size - 1, : xs[::k].size - 1]
+        n2, n1 = cp.shape
+        frames |= named(frame(f"cells{suffix}", {
+            "x1_lo": np.tile(cx[:n1], n2), "x1_hi": np.tile(cx[1 : n1 + 1], n2),
+            "x2_lo": np.repeat(cy[:n2], n1), "x2_hi": np.repeat(cy[1 : n2 + 1], n1),
+            "c1_lo": np.tile(cx[:n1], n2), "c2_lo": np.repeat(cy[:n2], n1),  # the hovered cell, for the fine ones
+            "p": cp.reshape(-1),
+        }))
 
-    X = np.asarray(X, float)
+    X = np.asarray(X, float).reshape(-1, 2)
     truth, guess = labels(y), labels(pred)
     if X.shape != (truth.size, 2) or guess.size != truth.size:
         raise ValueError(
@@ -94,19 +117,21 @@ def _decision_frames(
     }
     if p is not None:
         cols["p"] = np.asarray(p, float).reshape(-1)
-    return named(grid, frame(f"points{suffix}", {k: np.asarray(v)[order] for k, v in cols.items()}))
+    return frames | named(frame(f"points{suffix}", {k: np.asarray(v)[order] for k, v in cols.items()}))
 
 
 def _decision_layers(
-    grid: pd.DataFrame,
-    points: pd.DataFrame,
+    frames: Frames,
+    suffix: str,
     *,
     domain: Domain | None,
     discretize: bool,
     legend: bool,
     select: bool = False,
+    fine: tuple[float, float, int] | None = None,
 ) -> list[alt.Chart]:
-    """The regions and the dots of decision_chart, from its two frames (tooltips show p if ``points`` has it)."""
+    """The picture, the invisible targets (if framed), and the dots of decision_chart. ``fine`` (cell width,
+    height, cells per target side) adds the fine cells under the pointer, so a click lands on one of them."""
     x_scale, y_scale = _axes(domain)
     x_axis, y_axis = _tick_axes(domain)
 
@@ -118,28 +143,30 @@ def _decision_layers(
             else None
         )
 
-    if discretize:
-        p_scale = alt.Scale(type="threshold", domain=[0.5], range=[RED_TINT, BLUE_TINT])
-    else:
-        p_scale = alt.Scale(domain=[0.0, 0.5, 1.0], range=[RED_TINT, "#ffffff", BLUE_TINT])
-    regions = (
-        alt.Chart(grid)
-        .transform_calculate(p_edge="datum.p")
-        .mark_rect(clip=True, strokeWidth=0.6)  # a stroke in the fill colour hides anti-aliasing seams
-        .encode(
-            x=alt.X("x1_lo:Q", scale=x_scale, axis=x_axis, title="x1"),
-            x2="x1_hi:Q",
-            y=alt.Y("x2_lo:Q", scale=y_scale, axis=y_axis, title="x2"),
-            y2="x2_hi:Q",
-            color=alt.Color("p:Q", scale=p_scale, legend=leg("P(class 1)", "horizontal")),
-            # a copy of p, so this legend-less channel does not merge into (and spoil) the gradient legend
-            stroke=alt.Stroke("p_edge:Q", scale=p_scale, legend=None),
-            tooltip=[alt.Tooltip("p:Q", title="P(class 1)", format=".3f")],
-        )
-    )
+    plane = dict(x=alt.X("x1_lo:Q", scale=x_scale, axis=x_axis, title="x1"), x2="x1_hi:Q",
+                 y=alt.Y("x2_lo:Q", scale=y_scale, axis=y_axis, title="x2"), y2="x2_hi:Q")
+    tooltip = [alt.Tooltip("p:Q", title="P(class 1)", format=".3f")]
+    # one pixel a cell, not smoothed: the map shows where the network was evaluated, as the rects did
+    layers = [alt.Chart(frames[f"regions{suffix}"]).mark_image(aspect=False, smooth=False, clip=True)
+              .encode(url="url:N", **plane)]
+    if f"cells{suffix}" in frames:
+        # invisible (opacity 0) but they take clicks and show the tooltip, and their colour draws the legend
+        targets = (alt.Chart(frames[f"cells{suffix}"]).mark_rect(opacity=0, clip=True)
+                   .encode(color=alt.Color("p:Q", scale=_p_scale(discretize), legend=leg("P(class 1)", "horizontal")),
+                           tooltip=tooltip, **plane))
+        if select:  # a click on a cell: the page adds a point at its centre
+            targets = targets.add_params(
+                alt.selection_point(name="click", on="click", fields=["x1_lo", "x1_hi", "x2_lo", "x2_hi"]))
+        if fine is not None:
+            targets = targets.add_params(alt.selection_point(
+                name="hover", on="@targets_marks:pointerover", fields=["c1_lo", "c2_lo", "p"], clear=False,
+            )).properties(name="targets")
+        layers.append(targets)
+        if fine is not None:
+            layers.append(_fine_cells(*fine, plane, tooltip))
     wrong = alt.datum.wrong
     dots = (
-        alt.Chart(points)
+        alt.Chart(frames[f"points{suffix}"])
         .transform_calculate(ring="datum.truth")  # a copy, so the truth legend keeps plain symbols
         .mark_point(filled=True, size=70, clip=True)
         .encode(
@@ -170,16 +197,33 @@ def _decision_layers(
                 alt.Tooltip("truth:N"),
                 alt.Tooltip("prediction:N"),
                 alt.Tooltip("set:N"),
-                *([alt.Tooltip("p:Q", title="P(class 1)", format=".4f")] if "p" in points else []),
+                *([alt.Tooltip("p:Q", title="P(class 1)", format=".4f")] if "p" in frames[f"points{suffix}"] else []),
             ],
         )
     )
-    if select:  # clicks for the page: a grid cell (to add a point there) or a point (to remove it)
-        regions = regions.add_params(
-            alt.selection_point(name="click", on="click", fields=["x1_lo", "x1_hi", "x2_lo", "x2_hi"])
-        )
+    if select:  # a click on a point: the page removes the nearest one
         dots = dots.add_params(alt.selection_point(name="click_point", on="click", fields=["x1", "x2"]))
-    return [regions, dots]
+        dots = dots.properties(name="dots")  # a fixed view name, not Altair's generated one
+    return [*layers, dots]
+
+
+def _fine_cells(w1: float, w2: float, k: int, plane: dict, tooltip: list) -> alt.Chart:
+    """The k × k grid cells inside the target under the pointer, made in the browser (a k²-row sequence
+    placed by the "hover" selection), invisible: a click there lands on a grid cell, as precise as the map."""
+
+    def hovered(f: str) -> str:
+        return f"(isArray(hover.{f}) ? hover.{f}[0] : hover.{f})"
+
+    return (
+        alt.Chart(alt.sequence(0, k * k, as_="i"))
+        .transform_calculate(c1_lo=hovered("c1_lo"), c2_lo=hovered("c2_lo"), p=hovered("p"))
+        .transform_filter("isFinite(datum.c1_lo) && isFinite(datum.c2_lo)")  # nothing hovered yet: no cells
+        .transform_calculate(x1_lo=f"datum.c1_lo + (datum.i % {k}) * {w1!r}",
+                             x2_lo=f"datum.c2_lo + floor(datum.i / {k}) * {w2!r}")
+        .transform_calculate(x1_hi=f"datum.x1_lo + {w1!r}", x2_hi=f"datum.x2_lo + {w2!r}")
+        .mark_rect(opacity=0, clip=True)
+        .encode(tooltip=tooltip, **plane)
+    )
 
 
 def decision_chart(
@@ -204,16 +248,25 @@ def decision_chart(
     X: (n, 2); y, pred: (n,) or (n, 1) 0/1 labels; is_test: (n,) bool; p: (n,) P(class 1) for tooltips.
     Fill = truth, shape = prediction (circle 0, square 1), black ring = misclassified, hollow = test.
     Without a domain the axes fit the data (the grid's extent when the points lie inside it). Frames
-    "grid" (x1_lo, x1_hi, x2_lo, x2_hi, p) and "points" (x1, x2, truth, prediction, wrong, set[, p]).
+    "regions" (the grid's extent and the picture's url), "cells" (the targets: x1_lo, x1_hi, x2_lo, x2_hi,
+    c1_lo, c2_lo, p) and "points" (x1, x2, truth, prediction, wrong, set[, p]).
 
     ``select`` adds two click selections for the page: "click" (a grid cell: x1_lo, x1_hi, x2_lo,
     x2_hi) and "click_point" (a point: x1, x2).
+
+    The regions are one picture (a PNG, one pixel a cell: thousands of marks cost the browser seconds);
+    clicks and the P(class 1) tooltip land on about 24 × 24 invisible targets, and, under the pointer, on
+    the grid's own cells inside the target (made in the browser), so a click is as precise as the map.
     """
-    frames = _decision_frames(xs, ys, probs, X, y, pred, is_test=is_test, p=p)
+    frames = _decision_frames(xs, ys, probs, X, y, pred, is_test=is_test, p=p, discretize=discretize)
+    xs = np.asarray(xs, float).reshape(-1)
+    ys = np.asarray(ys, float).reshape(-1)
+    k = max(1, round((xs.size - 1) / TARGET_CELLS))
+    fine = (float(xs[1] - xs[0]), float(ys[1] - ys[0]), k) if k > 1 else None
 
     def build() -> alt.LayerChart:
-        layers = _decision_layers(frames["grid"], frames["points"], domain=domain, discretize=discretize,
-                                  legend=True, select=select)
+        layers = _decision_layers(frames, "", domain=domain, discretize=discretize, legend=True, select=select,
+                                  fine=fine)
         title = alt.Title(
             "Decision regions",
             subtitle=["fill = truth · shape = prediction", "black ring = misclassified · hollow = test"],
@@ -223,10 +276,11 @@ def decision_chart(
     return Figure(frames, build)
 
 
-def _panel_frames(pnl: dict, i: int) -> Frames:
-    """Panel i of small_multiples_chart: its decision frames "grid_i", "points_i" and "info_i" (accuracy)."""
+def _panel_frames(pnl: dict, i: int, discretize: bool) -> Frames:
+    """Panel i of small_multiples_chart: its frames "regions_i" (a picture), "points_i", "info_i" (accuracy)."""
     keys = ("xs", "ys", "probs", "X", "y", "pred")
-    frames = _decision_frames(*(pnl[k] for k in keys), is_test=pnl.get("is_test"), p=pnl.get("p"), suffix=f"_{i}")
+    frames = _decision_frames(*(pnl[k] for k in keys), is_test=pnl.get("is_test"), p=pnl.get("p"),
+                              discretize=discretize, targets=False, suffix=f"_{i}")
     accuracy = float(np.mean(labels(pnl["y"]) == labels(pnl["pred"])))
     return frames | named(frame(f"info_{i}", {"accuracy": [accuracy]}))
 
@@ -244,19 +298,17 @@ def small_multiples_chart(
 
     Each panel: {"name", "xs", "ys", "probs", "X", "y", "pred"} as for decision_chart, optionally
     "is_test" and "p". Panel i uses frames "grid_i", "points_i" and "info_i" (one row: accuracy), which
-    a text mark shows under the panel's name. ``title=False`` leaves out the overall title and its
-    legend subtitle (for panels laid out one by one).
+    a text mark shows under the panel's name; each panel's regions are one picture. ``title=False`` leaves
+    out the overall title and its legend subtitle (for panels laid out one by one).
     """
     if not panels:
         raise ValueError("small_multiples_chart needs at least one panel")
-    frames = {name: df for i, pnl in enumerate(panels) for name, df in _panel_frames(pnl, i).items()}
+    frames = {name: df for i, pnl in enumerate(panels) for name, df in _panel_frames(pnl, i, discretize).items()}
 
     def build() -> alt.ConcatChart:
         charts = []
         for i, pnl in enumerate(panels):
-            layers = _decision_layers(
-                frames[f"grid_{i}"], frames[f"points_{i}"], domain=domain, discretize=discretize, legend=False
-            )
+            layers = _decision_layers(frames, f"_{i}", domain=domain, discretize=discretize, legend=False)
             accuracy = (
                 alt.Chart(frames[f"info_{i}"])
                 .transform_calculate(text="'accuracy ' + format(datum.accuracy, '.1%')")

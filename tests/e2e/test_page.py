@@ -11,6 +11,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from lab.points import decode_points
+
 pytestmark = pytest.mark.e2e
 
 METRICS = ("Epoch", "Train loss", "Train accuracy", "Test loss", "Test accuracy")
@@ -187,12 +189,20 @@ def test_a_click_on_the_decision_regions_adds_a_point(open_app):
     box = chart.bounding_box()
     assert box is not None
     before = page.get_by_text(re.compile(r"^21 points")).count()
-    # inside the plot area (below the title, above the legends): any click there adds a point of class 0
-    page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.4)
+    # the regions are one picture spanning the plot area, the square (-0.1, 1.1)² of the lab's sets
+    plot = chart.locator("image").first.bounding_box()
+    x, y = plot["x"] + plot["width"] * 0.3, plot["y"] + plot["height"] * 0.4
+    page.mouse.move(x - 3, y - 3)  # the pointer arrives, as a hand's does: the cells under it are made
+    page.mouse.move(x, y)
+    page.mouse.click(x, y)  # an empty part of the plane: a point of class 0 there
     page.wait_for_function("() => document.body.innerText.includes('22 points')", timeout=60_000)
     app.wait_finished()
     assert before == 1
     assert "points=" in page.url  # the link now carries the custom points
+    code = parse_qs(urlsplit(page.url).query)["points"][0]
+    added = decode_points(code).X[-1]
+    cell = 1.2 / 72  # the map's cells: the click lands on the one under the pointer, as precise as the map
+    assert added == pytest.approx([-0.1 + 1.2 * 0.3, 1.1 - 1.2 * 0.4], abs=cell)
     app.screenshot("click-adds-a-point")
     assert_healthy(app)
 

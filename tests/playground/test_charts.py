@@ -8,14 +8,17 @@ part checks that a spec apart from its frames depends only on the structure of t
 
 from __future__ import annotations
 
+import base64
 import json
 
 import altair as alt
 import numpy as np
 import pandas as pd
 import pytest
+from test_raster import decode_png
 
 from playground.charts import BLUE, ORANGE, RED, Figure, curves, network, plane, vega_spec
+from playground.charts.raster import linear_rgb
 from playground.render import SpecCache, structure
 
 BUILDERS = {f.__name__: f for f in (curves.loss_chart, curves.grad_flow_chart, curves.overlay_loss_chart,
@@ -178,30 +181,53 @@ def test_overlay_loss_chart_legend_selection_named_run() -> None:
 # --- the plane -----------------------------------------------------------------------------------------
 
 
-def test_decision_chart_grid_cells_come_from_the_edges(rng: np.random.Generator) -> None:
+def test_decision_chart_regions_are_one_picture_of_the_grid(rng: np.random.Generator) -> None:
     X, y, pred = linear_data(rng)
     xs, ys, probs = grid(7, 5)
     spec = vega_spec(charts.decision_chart(xs, ys, probs, X, y, pred))
-    cells = spec["datasets"]["grid"]
+    (picture,) = spec["datasets"]["regions"].to_dict("records")
+    assert (picture["x1_lo"], picture["x1_hi"], picture["x2_lo"], picture["x2_hi"]) == pytest.approx(
+        (xs[0], xs[-1], ys[0], ys[-1]))  # the picture spans the grid
+    pixels = decode_png(base64.b64decode(picture["url"].removeprefix("data:image/png;base64,")))
+    assert pixels.shape == (5, 7, 3)  # one pixel a cell
+    np.testing.assert_array_equal(pixels[::-1], linear_rgb(probs, [0.0, 0.5, 1.0], ["#eb9394", "#ffffff",
+                                                                                   "#8fbbd9"]))  # top = highest x2
+    # a grid this small is its own click targets: one invisible rect a cell, carrying P for the tooltip
+    cells = spec["datasets"]["cells"]
     assert len(cells) == 7 * 5
     np.testing.assert_allclose(cells["x1_lo"][:7], xs[:-1], atol=1e-7)
-    np.testing.assert_allclose(cells["x1_hi"][:7], xs[1:], atol=1e-7)
-    np.testing.assert_allclose(cells["x2_lo"][::7], ys[:-1], atol=1e-7)
     np.testing.assert_allclose(cells["x2_hi"][::7], ys[1:], atol=1e-7)
-    # cell (row r, column c) carries probs[r, c]
     np.testing.assert_allclose(cells["p"].to_numpy().reshape(5, 7), probs, rtol=1e-6)
 
     marks = layers_by_mark(spec)
-    enc = marks["rect"]["encoding"]
-    assert (enc["x"]["field"], enc["x2"]["field"], enc["y"]["field"], enc["y2"]["field"]) == (
-        "x1_lo", "x1_hi", "x2_lo", "x2_hi",
-    )  # fmt: skip
-    assert enc["color"]["scale"]["domain"] == [0.0, 0.5, 1.0]
+    image, targets = marks["image"], marks["rect"]
+    for lay in (image, targets):
+        enc = lay["encoding"]
+        assert (enc["x"]["field"], enc["x2"]["field"], enc["y"]["field"], enc["y2"]["field"]) == (
+            "x1_lo", "x1_hi", "x2_lo", "x2_hi")
+    assert image["mark"]["smooth"] is False and image["mark"]["aspect"] is False
+    assert targets["mark"]["opacity"] == 0
+    scale = targets["encoding"]["color"]["scale"]
+    assert scale["domain"] == [0.0, 0.5, 1.0] and scale["interpolate"] == "rgb"  # the legend is the picture's
     assert spec["resolve"]["scale"]["color"] == "independent"
-    # without a domain both layers share a non-nice scale the browser fits to the data (the grid's extent
-    # here), so the spec holds no coordinates
+    # without a domain every layer shares a non-nice scale the browser fits to the data, so no coordinates
     for lay in marks.values():
         assert lay["encoding"]["x"]["scale"] == {"nice": False, "zero": False}
+
+
+def test_a_fine_grid_clicks_on_coarse_targets_and_the_cells_under_the_pointer(rng: np.random.Generator) -> None:
+    X, y, pred = linear_data(rng)
+    xs, ys, probs = grid(72, 72)
+    spec = vega_spec(charts.decision_chart(xs, ys, probs, X, y, pred, select=True))
+    cells = spec["datasets"]["cells"]
+    assert len(cells) == 24 * 24  # 5,184 cells, 576 targets
+    np.testing.assert_allclose(cells["p"].to_numpy().reshape(24, 24), probs[1::3, 1::3], rtol=1e-6)  # centres
+    params = {p["name"]: p for p in spec["params"]}  # Altair lifts a layer's selections to the top
+    assert params["click"]["select"]["fields"] == ["x1_lo", "x1_hi", "x2_lo", "x2_hi"]  # what the page reads
+    assert params["click_point"]["select"]["fields"] == ["x1", "x2"]
+    assert params["hover"]["select"]["on"] == "@targets_marks:pointerover"
+    fine = [lay for lay in spec["layer"] if "sequence" in lay.get("data", {})]
+    assert len(fine) == 1 and fine[0]["data"]["sequence"]["stop"] == 9  # the 3 × 3 cells of the target
 
 
 def test_decision_chart_points_mark_truth_prediction_and_mistakes(rng: np.random.Generator) -> None:
@@ -233,6 +259,9 @@ def test_decision_chart_discretize_and_domain(rng: np.random.Generator) -> None:
     rect = layers_by_mark(spec)["rect"]["encoding"]
     assert rect["color"]["scale"]["type"] == "threshold" and rect["color"]["scale"]["domain"] == [0.5]
     assert rect["x"]["scale"]["domain"] == [-1.0, 2.0] and rect["y"]["scale"]["domain"] == [-3.0, 4.0]
+    url = plane.decision_chart(xs, ys, probs, X, y, pred, discretize=True).frames["regions"]["url"][0]
+    pixels = decode_png(base64.b64decode(url.removeprefix("data:image/png;base64,")))[::-1]
+    assert ((pixels == [0x8F, 0xBB, 0xD9]).all(axis=2) == (probs >= 0.5)).all()  # blue from 0.5 on, else red
     # every layer on the plane shares the explicit, non-nice domain
     for lay in spec["layer"]:
         assert lay["encoding"]["y"]["scale"] == {"domain": [-3.0, 4.0], "nice": False, "zero": False}
@@ -256,8 +285,11 @@ def test_small_multiples_share_axes_and_colours(rng: np.random.Generator) -> Non
     panels[2]["pred"] = pred
     spec = vega_spec(charts.small_multiples_chart(panels, domain=(-0.1, 1.1, -0.1, 1.1), size=150))
     assert spec["columns"] == 3 and len(spec["concat"]) == 3
-    assert set(spec["datasets"]) == {f"{kind}_{i}" for kind in ("grid", "points", "info") for i in range(3)}
-    np.testing.assert_allclose(spec["datasets"]["grid_1"]["p"], (probs * 2 / 3).ravel(), rtol=1e-6)
+    assert set(spec["datasets"]) == {f"{kind}_{i}" for kind in ("regions", "points", "info") for i in range(3)}
+    url = spec["datasets"]["regions_1"]["url"].iloc[0]
+    pixels = decode_png(base64.b64decode(url.removeprefix("data:image/png;base64,")))
+    np.testing.assert_array_equal(pixels[::-1], linear_rgb(probs * 2 / 3, [0.0, 0.5, 1.0],
+                                                           ["#eb9394", "#ffffff", "#8fbbd9"]))
     # each panel's accuracy is a one-row frame drawn by a text mark, so the spec holds no accuracy
     accuracies = [float(spec["datasets"][f"info_{i}"]["accuracy"].iloc[0]) for i in range(3)]
     assert accuracies == pytest.approx([1.0, 1.0, 0.925])
@@ -265,10 +297,10 @@ def test_small_multiples_share_axes_and_colours(rng: np.random.Generator) -> Non
     for i, panel in enumerate(spec["concat"]):
         assert panel["width"] == 150
         marks = layers_by_mark(panel)
-        for mark in ("rect", "point"):
+        assert "rect" not in marks  # a picture per panel, no targets: the board's panels take no clicks
+        for mark in ("image", "point"):
             assert marks[mark]["encoding"]["x"]["scale"]["domain"] == [-0.1, 1.1]
-            assert marks[mark]["encoding"].get("color", marks[mark]["encoding"].get("fill"))["legend"] is None
-        assert marks["rect"]["encoding"]["color"]["scale"]["domain"] == [0.0, 0.5, 1.0]
+        assert marks["point"]["encoding"]["fill"]["legend"] is None
         assert marks["text"]["data"] == {"name": f"info_{i}"} and marks["text"]["encoding"]["text"]["field"] == "text"
     with pytest.raises(ValueError):
         charts.small_multiples_chart([], domain=(0, 1, 0, 1))
@@ -349,40 +381,37 @@ def test_network_chart_rejects_inconsistent_shapes(rng: np.random.Generator) -> 
 # --- the neuron maps -----------------------------------------------------------------------------------
 
 
-def test_neuron_maps_one_small_map_per_hidden_unit(rng: np.random.Generator) -> None:
+def test_neuron_maps_one_picture_per_hidden_unit(rng: np.random.Generator) -> None:
     xs, ys, _ = grid(6, 5)
     maps = [rng.normal(size=(5, 6, 3)) * 4 + 1, np.tanh(rng.normal(size=(5, 6, 2)))]
     spec = vega_spec(charts.neuron_maps_chart(xs, ys, maps, size=60))
     assert len(spec["vconcat"]) == 2  # a row per hidden layer
     first = spec["datasets"]["maps_1"]
-    assert len(first) == 3 * 5 * 6 and len(spec["datasets"]["maps_2"]) == 2 * 5 * 6
-    assert list(dict.fromkeys(first["panel"])) == ["L1·n1", "L1·n2", "L1·n3"]
-    # each map scaled to its own min → max, the raw activation kept for the tooltip
-    for _, one in first.groupby("panel"):
-        assert one["v"].min() == 0.0 and one["v"].max() == pytest.approx(1.0)
-    cell = first[(first.panel == "L1·n2") & (first.row == 4) & (first.col == 1)].iloc[0]
-    assert cell["a"] == pytest.approx(maps[0][4, 1, 1], rel=1e-6)
-    assert cell["x2"] == pytest.approx((ys[4] + ys[5]) / 2)
+    assert list(first["panel"]) == ["L1·n1", "L1·n2", "L1·n3"] and len(spec["datasets"]["maps_2"]) == 2
+    # each map scaled to its own min → max, its raw range kept for the tooltip
+    m = maps[0][:, :, 1]
+    assert (first["low"][1], first["high"][1]) == pytest.approx((m.min(), m.max()), rel=1e-6)
+    pixels = decode_png(base64.b64decode(first["url"][1].removeprefix("data:image/png;base64,")))
+    scaled = (m - m.min()) / (m.max() - m.min())
+    np.testing.assert_array_equal(pixels[::-1], linear_rgb(scaled, [0, 0.5, 1], [ORANGE, "#ffffff", BLUE]))
     row = spec["vconcat"][0]
     assert row["facet"]["sort"] == ["L1·n1", "L1·n2", "L1·n3"] and row["spec"]["width"] == 60
-    assert row["spec"]["mark"]["type"] == "rect" if isinstance(row["spec"]["mark"], dict) else "rect"
+    assert row["spec"]["mark"]["type"] == "image"
 
 
-def test_neuron_maps_single_layer_flat_map_and_budget(rng: np.random.Generator) -> None:
+def test_neuron_maps_single_layer_and_a_flat_map(rng: np.random.Generator) -> None:
     xs, ys, _ = grid(24, 24)
     maps = [np.concatenate([np.ones((24, 24, 1)), rng.normal(size=(24, 24, 31))], axis=2)]
-    spec = vega_spec(charts.neuron_maps_chart(xs, ys, maps, max_cells=5000))
+    spec = vega_spec(charts.neuron_maps_chart(xs, ys, maps))
     assert "facet" in spec and "vconcat" not in spec
     df = spec["datasets"]["maps_1"]
-    assert len(df) <= 5000 and len(df) == 32 * 12 * 12  # 18,432 cells > 5,000: every 2nd row and column
-    assert (df.loc[df.panel == "L1·n1", "v"] == 0.5).all()  # a constant map shows mid-colour
+    assert len(df) == 32  # one picture a neuron, whatever the grid
+    flat = decode_png(base64.b64decode(df["url"][0].removeprefix("data:image/png;base64,")))
+    assert (flat == [255, 255, 255]).all()  # a constant map shows mid-colour, white
     with pytest.raises(ValueError):
         charts.neuron_maps_chart(xs, ys, [])
     with pytest.raises(ValueError):
         charts.neuron_maps_chart(xs, ys, [np.zeros((24, 23, 2))])
-
-
-# --- vega_spec: stable names for live redraws ------------------------------------------------------------
 
 
 def test_vega_spec_same_spec_for_new_numbers(rng: np.random.Generator) -> None:
@@ -393,7 +422,7 @@ def test_vega_spec_same_spec_for_new_numbers(rng: np.random.Generator) -> None:
         return charts.decision_chart(xs, ys, probs * scale, X * scale, y, pred, domain=(0, 1, 0, 1))
 
     a, b = vega_spec(build(1.0)), vega_spec(build(0.5))
-    assert a.pop("datasets")["grid"]["p"].sum() != b.pop("datasets")["grid"]["p"].sum()
+    assert a.pop("datasets")["regions"]["url"][0] != b.pop("datasets")["regions"]["url"][0]
     assert a == b  # only the data changed, so the frontend can update in place
 
 
