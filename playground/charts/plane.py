@@ -151,7 +151,7 @@ def _decision_layers(
               .encode(url="url:N", **plane)]
     if f"cells{suffix}" in frames:
         # invisible (opacity 0) but they take clicks and show the tooltip, and their colour draws the legend
-        targets = (alt.Chart(frames[f"cells{suffix}"]).mark_rect(opacity=0, clip=True)
+        targets = (alt.Chart(frames[f"cells{suffix}"]).mark_rect(opacity=0, clip=True, aria=False)
                    .encode(color=alt.Color("p:Q", scale=_p_scale(discretize), legend=leg("P(class 1)", "horizontal")),
                            tooltip=tooltip, **plane))
         if select:  # a click on a cell: the page adds a point at its centre
@@ -221,7 +221,7 @@ def _fine_cells(w1: float, w2: float, k: int, plane: dict, tooltip: list) -> alt
         .transform_calculate(x1_lo=f"datum.c1_lo + (datum.i % {k}) * {w1!r}",
                              x2_lo=f"datum.c2_lo + floor(datum.i / {k}) * {w2!r}")
         .transform_calculate(x1_hi=f"datum.x1_lo + {w1!r}", x2_hi=f"datum.x2_lo + {w2!r}")
-        .mark_rect(opacity=0, clip=True)
+        .mark_rect(opacity=0, clip=True, aria=False)
         .encode(tooltip=tooltip, **plane)
     )
 
