@@ -1,10 +1,14 @@
 """Runs side by side, drawn from (name, record) pairs: the losses overlaid, a table of the settings that
 differ and the final figures, each run's decision regions, and a class's landscape. The Compare tab's
-board and a class board (the Class tab, the projector) draw with these."""
+board and a class board (the Class tab, the projector) draw with these.
+
+A board is the same for everyone at one version: with ``origin`` (a board's id, version and how its names
+are shown) what is drawn from it is computed once for the whole process (``shared.memo``), so forty open
+boards refreshing every few seconds each only send what is already made."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -28,9 +32,17 @@ NUMBER_COLUMNS = {
 }
 
 
-def losses(entries: Entries, display: Display, title: str = "Loss per run") -> None:
-    curves = {name: (r.columns()["epoch"], r.columns()["loss"]) for name, r in entries}
-    chart(st, shared.spec(overlay_loss_chart, curves, log_scale=display.log_scale, title=title))
+def _made(origin: Hashable | None, name: Hashable, make: Callable[[], dict]) -> dict:
+    """``make()``, or what it made for ``origin`` before (one computation per board version and process)."""
+    return make() if origin is None else shared.memo().get(origin, name, make)
+
+
+def losses(entries: Entries, display: Display, title: str = "Loss per run", origin: Hashable | None = None) -> None:
+    def make() -> dict:
+        curves = {name: (r.columns()["epoch"], r.columns()["loss"]) for name, r in entries}
+        return shared.spec(overlay_loss_chart, curves, log_scale=display.log_scale, title=title)
+
+    chart(st, _made(origin, ("losses", display.log_scale, title), make))
 
 
 def settings_table(entries: Entries, reference: Experiment | None = None, marks: Sequence[str] = ()) -> None:
@@ -54,13 +66,15 @@ def panel(name: str, record: Record) -> dict:
     return {"name": name, "xs": xs, "ys": ys, "probs": record.grid.probs, "X": X, "y": y, "pred": pred}
 
 
-def regions(entries: Entries, display: Display, columns: int = 3) -> None:
+def regions(entries: Entries, display: Display, columns: int = 3, origin: Hashable | None = None) -> None:
     """Each run's decision regions, the same axes and colours for all, ``columns`` a row (one on a phone)."""
     cols = st.columns(columns)
     for i, (name, record) in enumerate(e for e in entries if e[1].grid is not None):
-        chart(cols[i % columns], shared.spec(small_multiples_chart, [panel(name, record)],
-                                             domain=record.grid.domain, columns=1, discretize=display.discretize,
-                                             title=False))
+        def make(name: str = name, record: Record = record) -> dict:
+            return shared.spec(small_multiples_chart, [panel(name, record)], domain=record.grid.domain, columns=1,
+                               discretize=display.discretize, title=False)
+
+        chart(cols[i % columns], _made(origin, ("regions", name, display.discretize), make))
 
 
 # what a class varies on purpose first (the report's Discussion), seeds last: the landscape's default axes
@@ -71,7 +85,7 @@ def _interest(name: str) -> int:
     return INTEREST.index(name) if name in INTEREST else len(INTEREST) + ("seed" in name)
 
 
-def landscape(entries: Entries, key: str) -> None:
+def landscape(entries: Entries, key: str, origin: Hashable | None = None) -> None:
     """The class landscape: the setting on x and the colour are the visitor's to choose (what varies first)."""
     varying = sorted(differences([r.exp for _, r in entries]) or ["lr"], key=_interest)
     cols = st.columns(2)
@@ -83,10 +97,10 @@ def landscape(entries: Entries, key: str) -> None:
     is_number = f.kind in ("float", "int")
     positive = is_number and all(v > 0 for v in values)
     spread = is_number and positive and max(values) / min(values) >= 10
-    chart(st, shared.spec(
+    chart(st, _made(origin, ("landscape", x_name, colour), lambda: shared.spec(
         landscape_chart, np.array(values if is_number else [f.format(v) for v in values], dtype=object),
         np.array([r.last.loss for _, r in entries]),
         np.array([FIELDS[colour].format(getattr(r.exp, colour)) for _, r in entries], dtype=object),
         np.array([name for name, _ in entries], dtype=object), x_title=x_name, colour_title=colour,
         numeric=is_number, log_x=spread,
-    ))
+    )))

@@ -208,14 +208,15 @@ def class_board(room: Room, me: str, display: Display, projector: bool = False) 
         return
     names = display_names(entries, room.anonymous)
     pairs = list(zip(names, (p.record for p in entries)))
+    origin = ("board", view.board, view.version, room.anonymous)  # the same board for everyone at this version
     settings_table(pairs, reference(room), marks=["★" if p.owner == me else "" for p in entries])
     if any(p.owner == me for p in entries) and not projector:
         st.caption("★ your runs · best first: test accuracy (or training accuracy), then the lower final loss.")
-    losses(pairs, display, title="Loss per run (click a name to highlight it)")
+    losses(pairs, display, title="Loss per run (click a name to highlight it)", origin=origin)
     st.subheader(f"The best {min(TOP, len(pairs))} runs' decision regions")
-    regions(pairs[:TOP], display, columns=3)
+    regions(pairs[:TOP], display, columns=3, origin=origin)
     st.subheader("Class landscape")
-    landscape(pairs, key=state.LANDSCAPE)
+    landscape(pairs, key=state.LANDSCAPE, origin=origin)
 
 
 live_board = st.fragment(run_every=REFRESH)(class_board)  # reruns alone, without reloading the page

@@ -128,12 +128,13 @@ def board_section(display: Display) -> None:
     entries = [(p.name, p.record) for p in view.entries]
     st.caption(f"{len(entries)} run{'s' if len(entries) > 1 else ''}. Click a legend entry to highlight a run. "
                "The link names this board: refresh, share or come back later, the runs stay.")
-    board.losses(entries, display)
+    origin = ("board", view.board, view.version)  # the same board for everyone at this version
+    board.losses(entries, display, origin=origin)
     board.settings_table(entries)
     st.subheader("Decision regions of the pinned runs")
     st.caption("Same axes and colours for every run: red = class 0, blue = class 1 · fill = truth · "
                "square = predicted 1 · black ring = wrong.")
-    board.regions(entries, display)
+    board.regions(entries, display, origin=origin)
     with st.expander("Manage pinned runs"):
         for p in view.entries:
             row = st.columns([3, 1, 1], vertical_alignment="bottom")
