@@ -60,6 +60,8 @@ ANONYMOUS, LOCKED, ENTRY_PICK, REMOVE_ENTRY, CLEAR_SURE, CLEAR_ROOM, CLASS_CSV =
     "_anonymous", "_locked", "_entry_pick", "_remove_entry", "_clear_sure", "_clear_room", "_class_csv")
 LANDSCAPE = "_landscape"
 LEAVE_LESSON = "_leave_lesson"
+SHARE_LINK = "_share_link"  # the share link's text field
+MORE_SETTINGS = "_more_settings"  # the sidebar's "More settings" toggle
 DL_LOG, DL_WEIGHTS, DL_HISTORY, DL_PREDICTIONS, DL_DATA = "_dl_log", "_dl_weights", "_dl_history", "_dl_pred", "_dl_data"
 
 

@@ -7,6 +7,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import streamlit as st
 
 from lab.experiment import Experiment
+from playground import state
 
 
 def share_link(exp: Experiment, extra: dict[str, str] | None = None) -> str:
@@ -20,4 +21,9 @@ def share_link(exp: Experiment, extra: dict[str, str] | None = None) -> str:
 def share(exp: Experiment, extra: dict[str, str] | None = None) -> None:
     st.subheader("Share this experiment")
     st.caption("The address bar always holds the whole experiment; this is the same link. It reproduces the run exactly.")
-    st.code(share_link(exp, extra), language=None, wrap_lines=True)
+    # a text field, not st.code: the code block's syntax highlighter is the heaviest script the browser would load
+    # for the default page (about 0.3 s of Chromium's CPU, benchmarks/browser.py). Written before it is drawn, so
+    # it always shows the current link whatever was typed into it.
+    st.session_state[state.SHARE_LINK] = share_link(exp, extra)
+    st.text_input("Share link", key=state.SHARE_LINK, label_visibility="collapsed",
+                  help="Select it and copy it (Ctrl+A, Ctrl+C).")

@@ -60,7 +60,7 @@ class Control:
     group: str  # "Data", "Network" or "Training"
     help: str
     widget: Widget | None  # None: set by the page itself, never drawn (the custom points)
-    advanced: bool = False  # folded under "More … settings"
+    advanced: bool = False  # drawn only with "More settings" on, or when its value is not the default
     presets: tuple[Any, ...] = ()  # one-click values, as pills under the control
 
 
@@ -96,10 +96,16 @@ CONTROLS: dict[str, Control] = {
     "l2": Control("L2 penalty", "Training", "(l2/2)·ΣW² on weights.", _number(0.0001, "%g"), advanced=True),
 }
 GROUPS = ("Data", "Network", "Training")
+ADVANCED = frozenset(name for name, c in CONTROLS.items() if c.advanced)
 
 
 def widget_value(f: Field, value: Any) -> Any:
     return f.format(value) if f.kind == "sizes" else value
+
+
+def _default(name: str) -> Any:
+    """A field's default as its widget holds it."""
+    return widget_value(FIELDS[name], getattr(DEFAULT, name))
 
 
 @dataclass
@@ -140,18 +146,21 @@ def sidebar(hidden: frozenset[str] = frozenset(), locked: bool = False) -> Sideb
     # the last good values, in one session key (every key costs each widget a little: Streamlit copies the
     # whole session state when it draws a selectbox or a number input)
     last_good: dict[str, Any] = st.session_state.setdefault(state.LAST_GOOD, {})
+    more = bool(st.session_state.get(state.MORE_SETTINGS, False))
+    changed = {name for name in ADVANCED if st.session_state.get(name, _default(name)) != _default(name)}
+    shown = frozenset(ADVANCED) - hidden if more else frozenset(changed) - hidden
     for group in GROUPS:
-        names = [name for name, c in CONTROLS.items() if c.group == group]
         st.sidebar.subheader(group)
         with st.sidebar:
-            for name in names:
-                if not CONTROLS[name].advanced:
-                    _draw(FIELDS[name], values, last_good, hidden, locked, notices)
-            advanced = [name for name in names if CONTROLS[name].advanced and name not in hidden]
-            if advanced:
-                with st.expander(f"More {group.lower()} settings"):
-                    for name in advanced:
-                        _draw(FIELDS[name], values, last_good, hidden, locked, notices)
+            for name, control in CONTROLS.items():
+                if control.group == group:
+                    _draw(FIELDS[name], values, last_good, hidden | (ADVANCED - shown), locked, notices)
+    if ADVANCED - hidden:
+        # the seldom-changed settings are drawn on demand: each widget costs the browser script time on every
+        # load (benchmarks/browser.py), and a changed one is always on screen, so nothing is set out of sight
+        more_names = ", ".join(c.label.lower() for n, c in CONTROLS.items() if n in ADVANCED - hidden)
+        st.sidebar.toggle("More settings", key=state.MORE_SETTINGS,
+                          help=f"Also show {more_names}. A setting that is not at its default is always shown.")
     st.sidebar.subheader("Display")
     display = Display(
         log_scale=st.sidebar.toggle("Log-scale loss", key="log", bind="query-params"),
@@ -166,17 +175,18 @@ def _draw(f: Field, values: dict[str, Any], last_good: dict[str, Any], hidden: f
     control = CONTROLS[f.name]
     fixed = FIXED_SIZE.get(values.get("dataset", "")) if f.name == "n" else None
     if f.name in hidden or control.widget is None or fixed is not None:
-        # hidden by a lesson, set by the page itself (the custom points), or meaningless for this data set:
+        # hidden by a lesson or behind "More settings", set by the page itself (the custom points), or
+        # meaningless for this data set:
         # the link's value or the default, kept as it is. Written back, so that Streamlit does not clean it
         # up as the state of a widget that was not drawn this run (the value returns with the widget).
-        raw = st.session_state.get(f.name, widget_value(f, getattr(DEFAULT, f.name)))
+        raw = st.session_state.get(f.name, _default(f.name))
         st.session_state[f.name] = raw
         if fixed is not None and f.name not in hidden:
             st.number_input(control.label, value=fixed, disabled=True, key="_n_fixed",
                             help=f"{values['dataset']} is the lab's fixed set of {fixed} points.")
             st.caption(f"{values['dataset']} always has its {fixed} points.")
     else:
-        default = widget_value(f, getattr(DEFAULT, f.name))
+        default = _default(f.name)
         # the default is always passed, even when session state holds the value: a bound widget drops its
         # parameter from the URL when the value equals this default, so it must be the experiment's default
         kw: dict[str, Any] = {"key": f.name, "help": control.help, "bind": "query-params", "disabled": locked}

@@ -33,6 +33,11 @@ def shown(elements) -> list[str]:
     return [re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", e.value) for e in elements]
 
 
+def share_link(at: AppTest) -> str:
+    """The share link's text, as the visitor copies it."""
+    return at.text_input(key="_share_link").value
+
+
 def metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
@@ -64,7 +69,7 @@ def test_default_load_shows_the_live_area_and_the_prediction_tab():
     # decision regions, loss, truth, prediction
     assert len(at.get("vega_lite_chart")) == 4
     assert len(at.dataframe) == 1  # the prediction table
-    assert any("http" in c.value for c in at.code)  # the share link
+    assert share_link(at).startswith("http")
 
 
 # tab → (subheaders it draws, charts on the page with it open, what else it shows)
@@ -104,8 +109,8 @@ def test_preset_pills_set_the_field_and_clear_themselves(name, choice, field, va
 def test_the_tab_comes_from_the_link_and_goes_into_the_share_link():
     at = page(dataset="xor", epochs="300", tab="Network")
     assert "The network" in [h.value for h in at.subheader]
-    assert any("tab=Network" in c.value for c in at.code)
-    assert not any("tab=" in c.value for c in page(dataset="xor", epochs="300").code)  # the default needs none
+    assert "tab=Network" in share_link(at)
+    assert "tab=" not in share_link(page(dataset="xor", epochs="300"))  # the default needs none
     at = page(dataset="xor", epochs="300", tab="Nowhere")  # Streamlit ignores an unknown tab: the first opens
     assert "Ground truth vs prediction" in [h.value for h in at.subheader]
 
@@ -245,3 +250,19 @@ def test_a_fixed_size_data_set_shows_its_size_and_keeps_the_points_setting():
     assert run_of(at).exp.n == 50 and not any("Settings changed (n" in i.value for i in at.info)
     at.selectbox(key="dataset").set_value("linear").run()
     assert at.slider(key="n").value == 50 and len(run_of(at).data) == 50
+
+
+def test_the_seldom_changed_settings_are_drawn_on_demand_and_whenever_changed():
+    at = page(epochs="50")
+    keys = ("output_activation", "init", "bias", "batch_size", "reduction", "l1", "l2")
+    drawn = lambda: {w.key for w in at.sidebar if getattr(w, "key", None) in keys}  # noqa: E731
+    assert drawn() == set()
+    at.toggle(key="_more_settings").set_value(True).run()
+    assert drawn() == set(keys)
+    at.number_input(key="l2").set_value(0.001).run()
+    at.toggle(key="_more_settings").set_value(False).run()
+    assert drawn() == {"l2"} and run_of(at).exp.l2 == 0.001  # a changed setting is never out of sight
+
+    linked = page(epochs="50", batch_size="10", reduction="mean")  # a link's own settings are shown
+    assert {w.key for w in linked.sidebar if getattr(w, "key", None) in keys} == {"batch_size", "reduction"}
+    assert run_of(linked).exp.batch_size == 10 and run_of(linked).exp.reduction == "mean"

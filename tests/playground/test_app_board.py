@@ -5,7 +5,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from test_app import shown
+from test_app import share_link, shown
 
 from lab.compare import differences, table
 from lab.presets import PRESETS
@@ -51,7 +51,7 @@ def test_both_data_sets_doubles_the_board_and_the_link_reproduces_it():
     at.button(key="_sweep_run").click().run()
     board = pins(at)
     assert [n for n, _ in board] == [f"lr = {v} · {d}" for d in ("linear", "xor") for v in ("0.1", "0.3", "0.9")]
-    link = next(c.value for c in at.code if c.value.startswith("http"))
+    link = share_link(at)
     params = dict(parse_qsl(urlsplit(link).query))
     assert params["sweep"] == "lr" and params["values"] == "0.1;0.3;0.9" and params["both"] == "1"
     other = page(**params)  # a fresh visitor opening the board's link
@@ -104,7 +104,7 @@ def test_lesson_link_hides_and_locks():
     assert at.selectbox(key="dataset").disabled
     assert any("nonsense" in w for w in shown(at.warning))
     assert not at.button(key="_train").disabled  # students can still train
-    link = next(c.value for c in at.code if c.value.startswith("http"))
+    link = share_link(at)
     assert "hide=activation%2Coptimizer" in link and "lock=1" in link  # in the config's order
     at.button(key="_leave_lesson").click().run()
     assert "optimizer" in {w.key for w in at.selectbox}

@@ -186,6 +186,7 @@ def test_a_wrong_key_never_opens_the_controls_and_leaves_the_link():
     assert any("not the teacher's key" in w for w in shown(at.warning))
     assert "key" not in at.query_params and not has(at.text_input, "_task_link")
     assert not any("key=" in c.value for c in at.code)  # never on a student's page
+    assert "key=" not in at.text_input(key="_share_link").value
 
 
 def test_a_store_that_cannot_be_reached_costs_the_class_not_the_page(monkeypatch):
