@@ -359,9 +359,9 @@ def verdict(rounds: list[Round], peak: int) -> int:
                 ok &= good
             print(f"{('PASS' if good else 'MISS') if judged else 'note'} {scenario} N={r.n}: max {max(r.times):.2f} s "
                   f"= {ratio:.1f} × a lone visitor's {single:.2f} s (target ≤ {target:g} × at N=32)")
-        if r.scenario == "shared" and len({v.train_loss for v in r.visits}) > 1:
-            ok = False
-            print(f"MISS shared N={r.n}: sessions on one link saw different results")
+            if scenario == "shared" and len({v.train_loss for v in r.visits}) > 1:
+                ok = False
+                print(f"MISS shared N={r.n}: sessions on one link saw different results")
     failed = [r for r in rounds if r.errors]
     ok &= not failed
     print(f"{'MISS' if failed else 'PASS'} errors and starvation: "

@@ -171,3 +171,46 @@ def per_run(memo: Callable[[], RenderMemo]):
         return wrapper
 
     return decorate
+
+
+class Pace:
+    """How often a live run's charts are redrawn: every ``period`` seconds for one visitor watching, and
+    spread out when many watch at once, so that all of them together redraw at most ``rate`` times a
+    second. A redraw (the decision grid, its picture, the specs' numbers) is some 20 ms of the server's
+    one Python thread; forty students watching their own runs every 0.2 s would otherwise keep that
+    thread busy drawing frames nobody needs that often, while their runs wait (benchmarks/load.py)."""
+
+    def __init__(self, period: float, rate: float) -> None:
+        if period <= 0 or rate <= 0:
+            raise ValueError(f"period and rate must be > 0, not {period} and {rate}")
+        self.least, self.rate = period, rate
+        self._lock = threading.Lock()
+        self._watching = 0
+
+    @property
+    def watching(self) -> int:
+        return self._watching
+
+    def period(self) -> float:
+        """Seconds between two redraws of one visitor's charts now."""
+        return max(self.least, self._watching / self.rate)
+
+    def watch(self) -> _Watch:
+        """``with pace.watch():`` counts one more visitor watching for the block's duration."""
+        return _Watch(self)
+
+    def _add(self, n: int) -> None:
+        with self._lock:
+            self._watching += n
+
+
+class _Watch:
+    def __init__(self, pace: Pace) -> None:
+        self.pace = pace
+
+    def __enter__(self) -> Pace:
+        self.pace._add(1)
+        return self.pace
+
+    def __exit__(self, *exc: object) -> None:
+        self.pace._add(-1)

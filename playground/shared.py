@@ -27,6 +27,8 @@ from server.service import Job, Request, TrainingService
 from server.store import Store, StoreUnavailable
 
 CACHE_ENTRIES = 64  # shared runs whose drawings are kept per process
+CHART_PERIOD = 0.2  # s between two redraws of a live run's charts, for one visitor watching
+REDRAWS_PER_SECOND = 8  # live redraws of all visitors together, at most (about 0.2 s of the server's CPU)
 
 
 @st.cache_resource(show_spinner=False)
@@ -64,6 +66,12 @@ def specs() -> render.SpecCache:
 def memo() -> render.RenderMemo:
     """What is drawn from shared finished runs, once for the whole process."""
     return render.RenderMemo(CACHE_ENTRIES)
+
+
+@st.cache_resource(show_spinner=False)
+def pace() -> render.Pace:
+    """How often live charts are redrawn, given how many visitors of the process watch a run at once."""
+    return render.Pace(CHART_PERIOD, REDRAWS_PER_SECOND)
 
 
 per_run = render.per_run(memo)  # a section's builder, computed once per shared finished run

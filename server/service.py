@@ -9,9 +9,11 @@ Dynamic batching, as inference servers do it (Triton's dynamic batcher): a sched
 has arrived within a few milliseconds and, whenever a worker is free, trains the oldest waiting job
 together with every waiting job it can share a `mlp.batched.BatchedTrainer` with — the same points,
 `lab.sweep.family_key` (depth, activations, loss, optimizer, reduction, penalties, epochs; any widths,
-learning rates and seeds), the same epoch, full batch — for one *chunk* of about `CHUNK_SECONDS`. A job
-that is not done goes back to the queue, where it can be joined by others at its epoch; one that is
-done leaves the batch. Each job's numbers are bit for bit those of a lone ``mlp.train`` run
+learning rates and seeds), the same epoch, full batch — for one *chunk* of about `CHUNK_SECONDS` (up to
+`BUSY_CHUNKS` times longer while more jobs wait than there are workers). A job that is not done goes back
+to the queue, where it can be joined by others at its epoch; one that is done leaves the batch. Jobs of a
+family that arrived later catch up first, to the epoch where the others wait, and from there train with
+them (`_next`). Each job's numbers are bit for bit those of a lone ``mlp.train`` run
 (tests/server/test_service.py draws mixes of requests with hypothesis).
 
 Worker processes (`server.processes`: ``python -m server.worker`` children, one per slot, never forked
@@ -43,6 +45,7 @@ from server import worker
 from server.processes import WorkerDied, WorkerProcess
 
 CHUNK_SECONDS = 0.15  # a chunk's compute: short enough for Stop and for streaming, long enough to batch
+BUSY_CHUNKS = 3.0  # ... and up to this many times longer while more jobs wait than there are workers
 WINDOW = 0.004  # s to let simultaneous arrivals gather before the first of them is trained
 MAX_BATCH = 64  # runs in one chunk
 KEPT = 128  # finished keyed jobs kept (a link opened again trains nothing)
@@ -206,7 +209,7 @@ class TrainingService:
                 while not self._closed:
                     self._drop_cancelled()
                     free = [i for i, busy in enumerate(self._busy) if not busy]
-                    if self._queue and free:
+                    if free and self._next() is not None:
                         break
                     self._lock.wait()
                 if self._closed:
@@ -216,10 +219,12 @@ class TrainingService:
                 if waited < self.window:
                     self._lock.wait(self.window - waited)
                 self._drop_cancelled()
-                if not self._queue:
+                chosen = self._next()
+                if chosen is None:
                     continue
                 slot = free[0]
-                group = self._group(self._queue[0])
+                group, meet = chosen
+                seconds = self._chunk_seconds(len(self._queue) - len(group))
                 for job in group:
                     self._queue.remove(job)
                     self._running.add(job)
@@ -227,7 +232,7 @@ class TrainingService:
                 self._refresh_ahead()
             for job in group:
                 job._update(status="running")
-            self._run(slot, group, self._task(group))
+            self._run(slot, group, self._task(group, meet, seconds))
 
     def _drop_cancelled(self) -> None:
         for job in [j for j in self._queue if j._cancelled]:
@@ -241,7 +246,8 @@ class TrainingService:
             job.ahead = earlier
             earlier += 1
 
-    def _batch_key(self, job: Job) -> Hashable:
+    def _family(self, job: Job) -> Hashable:
+        """What jobs must share to be trained in one batch, besides their epoch."""
         req = job.request
         n = len(req.train)
         if req.exp.batch_size and req.exp.batch_size < n:
@@ -249,18 +255,54 @@ class TrainingService:
         digest = self._digests.get(job.seq)
         if digest is None:
             digest = self._digests[job.seq] = _digest(req.train, req.test)
-        return (digest, family_key(req.exp), req.every, job.epoch, job.state is None and req.start is None)
+        return (digest, family_key(req.exp), req.every)
 
-    def _group(self, first: Job) -> list[Job]:
-        key = self._batch_key(first)
-        return [j for j in self._queue if self._batch_key(j) == key][:MAX_BATCH]
+    def _batch_key(self, job: Job) -> Hashable:
+        return (self._family(job), job.epoch, job.state is None and job.request.start is None)
 
-    def _task(self, group: list[Job]) -> worker.Task:
+    def _next(self) -> tuple[list[Job], int | None] | None:
+        """The jobs to train next, and the epoch their chunk must stop at (None: no such bound); None when
+        no waiting job may go now.
+
+        Usually the oldest waiting job and every waiting job it can share a batch with. But when jobs of
+        its family wait at earlier epochs (a class sends its runs over a second or two, and the first to
+        arrive has trained a chunk by the time the others do), the furthest behind go first, up to the
+        next epoch where others of the family wait: from there they are one batch. Meanwhile the family's
+        leaders wait for them (other families go on), so a class's runs of one family train as one batch
+        after a few catch-up chunks instead of side by side all the way. A catch-up chunk ends on a
+        snapshot epoch, so every run's stream stays the one of an uninterrupted run."""
+        held: set[Hashable] = set()
+        for first in self._queue:
+            family = self._family(first)
+            if family in held:
+                continue
+            kin = [j for j in self._queue if self._family(j) == family]
+            low = min(j.epoch for j in kin)
+            if any(j.epoch < low and self._family(j) == family for j in self._running):
+                held.add(family)  # some of the family are catching up: the others wait for them
+                continue
+            key = self._batch_key(next(j for j in kin if j.epoch == low))
+            group = [j for j in kin if self._batch_key(j) == key][:MAX_BATCH]
+            every = first.request.every
+            ahead = [j.epoch for j in kin if j.epoch > low and j.epoch % every == 0]
+            return group, min(ahead, default=None)
+        return None
+
+    def _chunk_seconds(self, waiting: int) -> float:
+        """A chunk's planned compute. Short while few wait: the stream is smooth and a worker is soon free.
+        Longer when more jobs wait than there are workers (a class at once): every chunk costs a fixed
+        setting-up of the batch in the worker and a round trip, and the fewer chunks, the more training
+        (benchmarks/load.py --scenarios mix: 32 runs of a class's mix train in 3.9 s with chunks of 0.4 s
+        against 5.1 s with 0.15 s). Stop still answers at once: the page stops following the job, and the
+        worker drops it at the chunk's end."""
+        return self.chunk_seconds * min(BUSY_CHUNKS, max(1.0, waiting / len(self._busy)))
+
+    def _task(self, group: list[Job], meet: int | None = None, seconds: float | None = None) -> worker.Task:
         first = group[0].request
         start = group[0].epoch
-        stop = min(j.request.target for j in group)
+        stop = min([j.request.target for j in group] + ([meet] if meet is not None else []))
         est = self._estimate(group)
-        end = min(stop, start + max(1, round(self.chunk_seconds / est)))
+        end = min(stop, start + max(1, round((seconds or self.chunk_seconds) / est)))
         if end < stop:  # a chunk ends on a snapshot, so that the stream is the one of an uninterrupted run
             end = min(stop, max(end // first.every * first.every, (start // first.every + 1) * first.every))
         states = [j.state or j.request.start for j in group]

@@ -31,7 +31,6 @@ from playground.shared import Following
 CLICKS = ("click", "click_point")  # the decision chart's selections (see charts.plane.decision_chart)
 PROGRESS_PERIOD = 0.1  # s: the progress bar's text changes at most this often
 STILL_PERIOD = 0.3  # s: ... and is sent again at least this often (each Streamlit call lets a click interrupt)
-CHART_PERIOD = 0.2  # s
 
 
 def actions(run: Run, exp: Experiment, blocked: bool) -> Run:
@@ -175,7 +174,7 @@ def progress_text(run: Run, following: Following, target: int) -> str:
 def stream(run: Run, following: Following, slots: Slots, display: Display) -> None:
     """Follow the run's job to its end: its place in the queue, then the run streaming in.
 
-    The charts are redrawn when the run moved (at most every CHART_PERIOD); the progress bar when its text
+    The charts are redrawn when the run moved (at most every `shared.pace().period()`); the progress bar when its text
     changed (at most every PROGRESS_PERIOD) and at least every STILL_PERIOD even when nothing moved, so that
     a click (Stop) interrupts the script within half a second. A class of 32 waiting in the queue costs
     the server next to nothing.
@@ -185,19 +184,20 @@ def stream(run: Run, following: Following, slots: Slots, display: Display) -> No
     total = max(1, target - start)
     drawn, text = run.epoch, ""
     last_progress = last_chart = float("-inf")
-    while True:
-        job.wait(PROGRESS_PERIOD, following.seen)
-        following.take(run)
-        now = time.perf_counter()
-        new_text = progress_text(run, following, target)
-        if (new_text != text and now - last_progress >= PROGRESS_PERIOD) or now - last_progress >= STILL_PERIOD:
-            slots.progress.progress(min(1.0, max(0.0, (run.epoch - start) / total)), text=new_text)
-            text, last_progress = new_text, now
-        if job.finished:
-            break
-        if run.epoch > drawn and now - last_chart >= CHART_PERIOD:
-            draw(run, slots, display)
-            drawn, last_chart = run.epoch, time.perf_counter()
+    with shared.pace().watch() as pace:
+        while True:
+            job.wait(PROGRESS_PERIOD, following.seen)
+            following.take(run)
+            now = time.perf_counter()
+            new_text = progress_text(run, following, target)
+            if (new_text != text and now - last_progress >= PROGRESS_PERIOD) or now - last_progress >= STILL_PERIOD:
+                slots.progress.progress(min(1.0, max(0.0, (run.epoch - start) / total)), text=new_text)
+                text, last_progress = new_text, now
+            if job.finished:
+                break
+            if run.epoch > drawn and now - last_chart >= pace.period():
+                draw(run, slots, display)
+                drawn, last_chart = run.epoch, time.perf_counter()
     if job.status == "failed":
         state.put(state.TRAIN_ERROR, job.error)
     slots.progress.progress(1.0, text=f"Done: epoch {run.epoch:,}." if job.status == "done" else

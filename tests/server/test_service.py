@@ -98,6 +98,21 @@ def test_compatible_requests_train_together_and_one_link_trains_once(service):
     assert service.submit(made[1][0]) is jobs[1] and service.chunks == chunks  # finished: kept, not retrained
 
 
+def test_a_run_that_arrives_late_catches_up_and_then_trains_in_one_batch():
+    svc = TrainingService(1, chunk_seconds=0.03)
+    try:
+        first, late = (request(Experiment(dataset="xor", epochs=30_000, lr=lr, weight_seed=3)) for lr in (0.3, 0.9))
+        job = svc.submit(first[0])
+        _wait(lambda: job.state is not None and job.state.epoch >= 3000)  # the first has trained a few chunks
+        assert svc.batched == 0
+        other = svc.submit(late[0])
+        same(job.result(60), first[1])
+        same(other.result(60), late[1])
+        assert svc.batched > 0  # the late run caught up at the first's epoch; from there they were one batch
+    finally:
+        svc.close()
+
+
 def test_a_live_run_can_be_cancelled_between_chunks(service):
     req, _ = request(Experiment(dataset="linear", epochs=100_000, hidden=(20, 14)), target=100)
     job = service.submit(Request(req.exp, req.train, req.test, 100_000, req.every))
