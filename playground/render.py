@@ -174,16 +174,15 @@ def per_run(memo: Callable[[], RenderMemo]):
 
 
 class Pace:
-    """How often a live run's charts are redrawn: every ``period`` seconds for one visitor watching, and
-    spread out when many watch at once, so that all of them together redraw at most ``rate`` times a
-    second. A redraw (the decision grid, its picture, the specs' numbers) is some 20 ms of the server's
-    one Python thread; forty students watching their own runs every 0.2 s would otherwise keep that
-    thread busy drawing frames nobody needs that often, while their runs wait (benchmarks/load.py)."""
+    """How often a live run's page is updated while many visitors of the process watch runs at once: each
+    visitor at most every ``least`` seconds, and all of them together at most ``rate`` times a second.
 
-    def __init__(self, period: float, rate: float) -> None:
-        if period <= 0 or rate <= 0:
-            raise ValueError(f"period and rate must be > 0, not {period} and {rate}")
-        self.least, self.rate = period, rate
+    A chart redraw (the decision grid, its picture, the specs' numbers) is some 20 ms of the server's one
+    Python thread, and even a progress message costs a wake-up of the event loop; forty students watching
+    their own runs five times a second would keep that thread busy with frames nobody needs that often,
+    while their runs wait (benchmarks/load.py)."""
+
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self._watching = 0
 
@@ -191,9 +190,11 @@ class Pace:
     def watching(self) -> int:
         return self._watching
 
-    def period(self) -> float:
-        """Seconds between two redraws of one visitor's charts now."""
-        return max(self.least, self._watching / self.rate)
+    def period(self, least: float, rate: float) -> float:
+        """Seconds between two updates of one visitor's page now."""
+        if least <= 0 or rate <= 0:
+            raise ValueError(f"least and rate must be > 0, not {least} and {rate}")
+        return max(least, self._watching / rate)
 
     def watch(self) -> _Watch:
         """``with pace.watch():`` counts one more visitor watching for the block's duration."""

@@ -27,8 +27,6 @@ from server.service import Job, Request, TrainingService
 from server.store import Store, StoreUnavailable
 
 CACHE_ENTRIES = 64  # shared runs whose drawings are kept per process
-CHART_PERIOD = 0.2  # s between two redraws of a live run's charts, for one visitor watching
-REDRAWS_PER_SECOND = 8  # live redraws of all visitors together, at most (about 0.2 s of the server's CPU)
 
 
 @st.cache_resource(show_spinner=False)
@@ -70,8 +68,8 @@ def memo() -> render.RenderMemo:
 
 @st.cache_resource(show_spinner=False)
 def pace() -> render.Pace:
-    """How often live charts are redrawn, given how many visitors of the process watch a run at once."""
-    return render.Pace(CHART_PERIOD, REDRAWS_PER_SECOND)
+    """How many visitors of the process watch a run at once (live updates are spread out by it)."""
+    return render.Pace()
 
 
 per_run = render.per_run(memo)  # a section's builder, computed once per shared finished run

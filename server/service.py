@@ -219,7 +219,7 @@ class TrainingService:
                 if waited < self.window:
                     self._lock.wait(self.window - waited)
                 self._drop_cancelled()
-                chosen = self._next()
+                chosen = self._next(len(free))
                 if chosen is None:
                     continue
                 slot = free[0]
@@ -260,7 +260,7 @@ class TrainingService:
     def _batch_key(self, job: Job) -> Hashable:
         return (self._family(job), job.epoch, job.state is None and job.request.start is None)
 
-    def _next(self) -> tuple[list[Job], int | None] | None:
+    def _next(self, free: int = 1) -> tuple[list[Job], int | None] | None:
         """The jobs to train next, and the epoch their chunk must stop at (None: no such bound); None when
         no waiting job may go now.
 
@@ -270,7 +270,10 @@ class TrainingService:
         next epoch where others of the family wait: from there they are one batch. Meanwhile the family's
         leaders wait for them (other families go on), so a class's runs of one family train as one batch
         after a few catch-up chunks instead of side by side all the way. A catch-up chunk ends on a
-        snapshot epoch, so every run's stream stays the one of an uninterrupted run."""
+        snapshot epoch, so every run's stream stays the one of an uninterrupted run.
+
+        A batch is shared evenly between the ``free`` workers: 32 runs of the default link take 3.4 s as one
+        batch of 32 and about 2 s as two of 16 side by side (10.8 and 12.4 µs per run-epoch)."""
         held: set[Hashable] = set()
         for first in self._queue:
             family = self._family(first)
@@ -282,7 +285,8 @@ class TrainingService:
                 held.add(family)  # some of the family are catching up: the others wait for them
                 continue
             key = self._batch_key(next(j for j in kin if j.epoch == low))
-            group = [j for j in kin if self._batch_key(j) == key][:MAX_BATCH]
+            group = [j for j in kin if self._batch_key(j) == key]
+            group = group[:min(MAX_BATCH, -(-len(group) // max(1, free)))]
             every = first.request.every
             ahead = [j.epoch for j in kin if j.epoch > low and j.epoch % every == 0]
             return group, min(ahead, default=None)

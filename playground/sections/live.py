@@ -20,7 +20,7 @@ import streamlit as st
 from lab.experiment import Experiment
 from lab.plane import decision_grid, domain
 from lab.run import PLATEAU, Run
-from playground import session, shared, state
+from playground import internals, session, shared, state
 from playground.charts.curves import loss_chart
 from playground.charts.plane import decision_chart
 from playground.sections import Display, chart, num, pct
@@ -29,8 +29,9 @@ from playground.sections.sidebar import set_field
 from playground.shared import Following
 
 CLICKS = ("click", "click_point")  # the decision chart's selections (see charts.plane.decision_chart)
-PROGRESS_PERIOD = 0.1  # s: the progress bar's text changes at most this often
-STILL_PERIOD = 0.3  # s: ... and is sent again at least this often (each Streamlit call lets a click interrupt)
+# A live run's updates: each visitor's at most this often, all visitors' together at most so many a second
+PROGRESS_PERIOD, PROGRESS_RATE = 0.1, 40  # the progress bar (a message)
+CHART_PERIOD, CHART_RATE = 0.2, 8  # the charts (some 20 ms of drawing each: at most 0.2 s of CPU a second)
 
 
 def actions(run: Run, exp: Experiment, blocked: bool) -> Run:
@@ -174,10 +175,10 @@ def progress_text(run: Run, following: Following, target: int) -> str:
 def stream(run: Run, following: Following, slots: Slots, display: Display) -> None:
     """Follow the run's job to its end: its place in the queue, then the run streaming in.
 
-    The charts are redrawn when the run moved (at most every `shared.pace().period()`); the progress bar when its text
-    changed (at most every PROGRESS_PERIOD) and at least every STILL_PERIOD even when nothing moved, so that
-    a click (Stop) interrupts the script within half a second. A class of 32 waiting in the queue costs
-    the server next to nothing.
+    The charts are redrawn when the run moved, the progress bar when its text changed, each paced (see
+    the constants) by how many visitors watch a run at once. Every 0.1 s the loop lets a click (Stop)
+    interrupt the script, without sending anything. A class of 32 waiting in the queue costs the server
+    next to nothing.
     """
     job = following.job
     start, target = run.epoch, job.request.target
@@ -187,15 +188,16 @@ def stream(run: Run, following: Following, slots: Slots, display: Display) -> No
     with shared.pace().watch() as pace:
         while True:
             job.wait(PROGRESS_PERIOD, following.seen)
+            internals.yield_point()
             following.take(run)
             now = time.perf_counter()
             new_text = progress_text(run, following, target)
-            if (new_text != text and now - last_progress >= PROGRESS_PERIOD) or now - last_progress >= STILL_PERIOD:
+            if new_text != text and now - last_progress >= pace.period(PROGRESS_PERIOD, PROGRESS_RATE):
                 slots.progress.progress(min(1.0, max(0.0, (run.epoch - start) / total)), text=new_text)
                 text, last_progress = new_text, now
             if job.finished:
                 break
-            if run.epoch > drawn and now - last_chart >= pace.period():
+            if run.epoch > drawn and now - last_chart >= pace.period(CHART_PERIOD, CHART_RATE):
                 draw(run, slots, display)
                 drawn, last_chart = run.epoch, time.perf_counter()
     if job.status == "failed":

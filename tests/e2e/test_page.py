@@ -100,7 +100,7 @@ def test_share_link_reproduces_the_run_in_a_fresh_browser(open_app):
     assert query.get("dataset") == ["xor"] and query.get("epochs") == ["3000"], link
     assert any("seed" in k for k in query), f"the new seed is not in the URL: {link}"
     expected = {m: app.metric(m) for m in ("Train accuracy", "Train loss")}
-    shared = page.get_by_label("Share link").input_value()  # the link the page offers is the address bar's
+    shared = page.get_by_label("Share link", exact=True).input_value()  # the link the page offers is the address bar's
     assert parse_qs(urlsplit(shared).query) == query, (shared, link)
     app.screenshot("share-source")
 

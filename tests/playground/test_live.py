@@ -35,7 +35,7 @@ def slots_that_interrupt(after: int, once=lambda: True) -> Slots:
 
 def test_interrupted_run_keeps_its_epochs_and_resumes_exactly(monkeypatch):
     monkeypatch.setattr(live, "PROGRESS_PERIOD", 0.02)  # a progress call (the interruption point) every 20 ms
-    monkeypatch.setattr(shared, "pace", lambda: render.Pace(1e9, 1.0))  # no chart redraws
+    monkeypatch.setattr(live, "CHART_PERIOD", 1e9)  # no chart redraws
     exp = Experiment(dataset="linear", epochs=20_000, optimizer="adam", lr=0.01, hidden=(20, 14))
     run = new_run(exp)
     following = shared.train(run, exp.epochs)
@@ -62,35 +62,36 @@ def test_live_redraws_are_rate_bounded():
     assert slots.decision.vega_lite_chart.call_count <= slots.progress.progress.call_count
 
 
-def test_redraws_are_spread_out_when_many_visitors_watch_at_once():
-    pace = render.Pace(0.2, 8)
-    assert pace.period() == 0.2 and pace.watching == 0
+def test_updates_are_spread_out_when_many_visitors_watch_at_once():
+    pace = render.Pace()
+    assert pace.period(0.2, 8) == 0.2 and pace.watching == 0
     with pace.watch():
-        assert pace.period() == 0.2  # one visitor: 5 redraws a second
+        assert pace.period(0.2, 8) == 0.2  # one visitor: 5 redraws a second
         with ExitStack() as class_:
             for _ in range(39):
                 class_.enter_context(pace.watch())
-            assert pace.watching == 40 and pace.period() == 40 / 8  # 40 watchers: 8 redraws a second in all
+            assert pace.watching == 40 and pace.period(0.2, 8) == 40 / 8  # 40 watchers: 8 redraws a second in all
         with pytest.raises(RuntimeError), pace.watch():
             raise RuntimeError  # a session interrupted (Stop, a closed tab) stops counting
-    assert pace.watching == 0 and pace.period() == 0.2
+    assert pace.watching == 0 and pace.period(0.2, 8) == 0.2
     with pytest.raises(ValueError, match="rate"):
-        render.Pace(0.2, 0)
+        pace.period(0.2, 0)
 
 
 def test_a_busy_process_redraws_a_live_run_less_often(monkeypatch):
     exp = Experiment(dataset="linear", epochs=20_000)
     counts = []
     for watchers in (0, 40):
-        pace = render.Pace(0.2, 8)
+        pace = render.Pace()
         monkeypatch.setattr(shared, "pace", lambda pace=pace: pace)
         run, slots = new_run(exp), slots_that_interrupt(after=10**9)
         with ExitStack() as others:
             for _ in range(watchers):
                 others.enter_context(pace.watch())
             stream(run, shared.train(run, exp.epochs), slots, Display())
-        counts.append(slots.decision.vega_lite_chart.call_count)
-    assert counts[1] <= 1 < counts[0], counts  # a 1-2 s run: a frame every 5 s with 40 others watching
+        counts.append((slots.decision.vega_lite_chart.call_count, slots.progress.progress.call_count))
+    assert counts[1][0] <= 1 < counts[0][0], counts  # a 1-2 s run: a frame every 5 s with 40 others watching
+    assert counts[1][1] < counts[0][1], counts  # and fewer progress messages
 
 
 def test_a_queued_run_says_how_many_runs_are_ahead():
