@@ -4,8 +4,8 @@
 
 Problem: 2-9-4-1 sigmoid network, MSE, plain GD, lr 0.1, 100 linear points, full batch, summed
 gradients — the report's setting. The reference is the loop most lab solutions write (fresh arrays
-for every intermediate). Both start from the same weights; the best of ``repeats`` runs is kept.
-Prints microseconds per epoch for each and the ratio mlp / reference (target ≤ 0.8).
+for every intermediate). Both start from the same weights; the best of ``repeats`` runs is kept, the two taken in turn.
+Prints microseconds per epoch for each and the ratio mlp / reference (target ≤ 0.7).
 """
 
 from __future__ import annotations
@@ -53,19 +53,22 @@ def engine(X: np.ndarray, y: np.ndarray, epochs: int, lr: float) -> float:
     return last.loss
 
 
-def best_time(fn, repeats: int) -> float:
-    times = []
+def best_times(fns, repeats: int) -> list[float]:
+    """Each function's best time of ``repeats``, taken in turn (ABAB…), so that a slow spell of a shared
+    machine falls on both rather than on one."""
+    times = [[] for _ in fns]
     for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
+        for fn, got in zip(fns, times):
+            t = time.perf_counter()
+            fn()
+            got.append(time.perf_counter() - t)
+    return [min(got) for got in times]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--epochs", type=int, default=3000)
-    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--repeats", type=int, default=9)
     a = ap.parse_args()
     d = mlp.make_dataset("linear", 100, seed=0)
     weights = [w.copy() for w in mlp.MLP((2, 9, 4, 1), seed=0).weights]
@@ -73,12 +76,12 @@ def main() -> None:
     # (the reference's loss in its 51st epoch is that of the weights after 50 updates)
     l_ref, l_eng = reference(d.X, d.y, weights, 51, 0.1), engine(d.X, d.y, 50, 0.1)
     print(f"check: loss after 50 epochs  reference {l_ref:.10f}  mlp {l_eng:.10f}")
-    t_ref = best_time(lambda: reference(d.X, d.y, weights, a.epochs, 0.1), a.repeats)
-    t_eng = best_time(lambda: engine(d.X, d.y, a.epochs, 0.1), a.repeats)
+    t_ref, t_eng = best_times([lambda: reference(d.X, d.y, weights, a.epochs, 0.1),
+                               lambda: engine(d.X, d.y, a.epochs, 0.1)], a.repeats)
     us_ref, us_eng = t_ref / a.epochs * 1e6, t_eng / a.epochs * 1e6
     print(f"reference (textbook loop): {us_ref:7.1f} us/epoch")
     print(f"mlp.train:                 {us_eng:7.1f} us/epoch")
-    print(f"ratio mlp/reference:       {us_eng / us_ref:7.2f}  (target <= 0.8)")
+    print(f"ratio mlp/reference:       {us_eng / us_ref:7.2f}  (target <= 0.7)")
 
 
 if __name__ == "__main__":

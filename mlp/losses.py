@@ -21,9 +21,11 @@ BCE_EPS = 1e-12
 
 
 def _mse_value(p: np.ndarray, y: np.ndarray, work: np.ndarray) -> np.ndarray:
-    # mean over samples of (p − y)², per net: (K, 1, n) @ (K, n, 1), one dot product per net
+    # mean over samples of (p − y)², per net: one dot product per net (np.vecdot over rows: the same
+    # numbers as (K, 1, n) @ (K, n, 1), in fewer microseconds)
     np.subtract(p, y, out=work)
-    return np.matmul(work.transpose(0, 2, 1), work).reshape(-1) / p.shape[1]
+    rows = work.reshape(work.shape[0], -1)
+    return np.vecdot(rows, rows) / p.shape[1]
 
 
 def _mse_dp(p: np.ndarray, y: np.ndarray, out: np.ndarray) -> np.ndarray:

@@ -59,6 +59,34 @@ class Workspace:
         # transposes for dW = a_prevᵀ dz: (units, n) or (K_s, units, n)
         self.a_t = [[v.T if v.ndim == 2 else v.transpose(0, 2, 1) for v in views] for views in self.a_seg]
         self.ones = np.ones(n)  # db = 1ᵀ dz, a BLAS call cheaper than a reduction
+        self.plan = _Plan(self, stack)
+
+
+class _Plan:
+    """The passes' calls for one workspace, laid out once: per layer, per segment, the product and the
+    arrays it reads and writes (None stands for the input X, which each call brings). An epoch of a small
+    network is mostly Python call overhead, so the passes only walk these tuples."""
+
+    def __init__(self, ws: Workspace, st: Stack) -> None:
+        L, last, S = st.n_layers, st.n_layers - 1, range(len(st.segments))
+        self.forward = []  # per layer: ((mul, a_prev, W, z, b) per segment, z of the whole layer, f, output bias)
+        for l in range(L):
+            hidden_bias = st.bias and l != last
+            segs = tuple((st._mul[s], ws.a_seg[l - 1][s] if l else None, st.weights[l][s], ws.a_seg[l][s],
+                          st._bias_rows[l][s] if hidden_bias else None) for s in S)
+            out_bias = st.biases[l].reshape(-1, 1, 1) if st.bias and l == last else None  # (K, 1, 1)
+            f = (st.output_activation if l == last else st.activation).forward
+            self.forward.append((segs, ws.a[l], f, out_bias))
+        self.backward = []  # per layer, last first: ((mul, a_prevᵀ, dz, dW, db, dz_prev, Wᵀ, outer) per segment,
+        for l in range(L - 1, -1, -1):  # then (dz_prev, a_prev, scratch) to multiply by f'(z_prev), or None)
+            segs = []
+            for s in S:
+                d = ws.dz_seg[l][s]
+                segs.append((st._mul[s], ws.a_t[l - 1][s] if l else None, d, st.weight_grads[l][s],
+                             st._bias_seg[l][s] if st.bias else None, ws.dz_seg[l - 1][s] if l else None,
+                             st._weights_t[l][s], d.shape[-1] == 1))
+            prev = (ws.dz[l - 1], ws.a[l - 1], ws.tmp[l - 1]) if l and not st.activation.identity else None
+            self.backward.append((tuple(segs), prev))
 
 
 class Stack:
@@ -237,21 +265,16 @@ class Stack:
         """Fill ws.a with every layer's activations of every net; return the output (K, n, 1), slot order.
 
         X (n, fan_in) is shared by every network. z is computed in place of a: f' is computed from a.
+        Per layer and segment: z = a_prev @ W (+ b), then f over the whole layer (see `_Plan`).
         """
-        prev: list[np.ndarray] = [X] * len(self.segments)
-        last = self.n_layers - 1
-        for l in range(self.n_layers):
-            for mul, a, W, z in zip(self._mul, prev, self.weights[l], ws.a_seg[l]):
-                mul(a, W, out=z)  # (n, fi) @ (fi, fo), or (K_s, n, fi) @ (K_s, fi, fo)
-            if self.bias:
-                if l == last:  # one unit per net: one call over (K, n, 1)
-                    ws.a[l] += self.biases[l].reshape(-1, 1, 1)
-                else:
-                    for z, b in zip(ws.a_seg[l], self._bias_rows[l]):
-                        z += b
-            z = ws.a[l]
-            (self.output_activation if l == last else self.activation).forward(z, out=z)
-            prev = ws.a_seg[l]
+        for segs, z, f, out_bias in ws.plan.forward:
+            for mul, a, W, out, b in segs:
+                mul(X if a is None else a, W, out=out)  # (n, fi) @ (fi, fo), or (K_s, n, fi) @ (K_s, fi, fo)
+                if b is not None:
+                    out += b
+            if out_bias is not None:  # one unit per net: one call over (K, n, 1)
+                z += out_bias
+            f(z, out=z)
         return ws.a[-1]
 
     def backward(self, X: np.ndarray, y: np.ndarray, ws: Workspace, scale: float) -> None:
@@ -269,20 +292,20 @@ class Stack:
                 dz *= self.output_activation.grad(p, ws.tmp[-1])
         if scale != 1.0:
             dz *= scale
-        for l in range(self.n_layers - 1, -1, -1):
-            for s, (mul, d) in enumerate(zip(self._mul, ws.dz_seg[l])):
-                # the first layer's input Xᵀ (fi, n) is shared by every net
-                mul(ws.a_t[l - 1][s] if l else X.T, d, out=self.weight_grads[l][s])
-                if self.bias:
-                    mul(ws.ones, d, out=self._bias_seg[l][s])  # (n,) @ (n, fo) or (K_s, n, fo)
-                if l:
-                    out, Wt = ws.dz_seg[l - 1][s], self._weights_t[l][s]
-                    if d.shape[-1] == 1:  # one unit: dz Wᵀ is an outer product, a broadcast multiply
+        Xt, ones, grad = X.T, ws.ones, self.activation.grad
+        for segs, prev in ws.plan.backward:
+            for mul, a_t, d, gW, gb, out, Wt, outer in segs:
+                mul(Xt if a_t is None else a_t, d, out=gW)  # the first layer's input Xᵀ is every net's
+                if gb is not None:
+                    mul(ones, d, out=gb)  # (n,) @ (n, fo) or (K_s, n, fo)
+                if out is not None:
+                    if outer:  # one unit: dz Wᵀ is an outer product, a broadcast multiply
                         np.multiply(d, Wt, out=out)
                     else:
                         mul(d, Wt, out=out)
-            if l and not self.activation.identity:
-                ws.dz[l - 1] *= self.activation.grad(ws.a[l - 1], ws.tmp[l - 1])
+            if prev is not None:
+                dz_prev, a_prev, tmp = prev
+                dz_prev *= grad(a_prev, tmp)
 
     # ----- per-net measurements (in the nets' order) ------------------------------------------
     def _in_net_order(self, values: np.ndarray) -> np.ndarray:
