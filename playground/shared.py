@@ -109,12 +109,14 @@ class Following:
     job: Job
     seen: int = 0  # the job's snapshots taken
     seconds: float = 0.0  # the job's compute taken
+    status: str = "queued"  # the job's status when its progress was last taken
 
     def take(self, run: Run) -> None:
         """Apply what the job trained since the last call. A run that follows a shared job (a link's) is the
         same for every visitor at each epoch: it is named by (key, epoch), and by the key once done, so what
         is drawn from it is computed once for all of them."""
-        snaps, state, status = self.job.progress(self.seen)
+        snaps, state, status = self.job.progress(self.seen)  # read together: status says what these are
+        self.status = status
         seconds = self.job.seconds
         if state is not None and (snaps or state.epoch != run.epoch):
             run.apply(snaps, state, seconds - self.seconds)
@@ -126,7 +128,9 @@ class Following:
 
     @property
     def finished(self) -> bool:
-        return self.job.finished
+        """The job had ended when its progress was last taken, so the run holds all of it. (Not the job's
+        status now: a job that ends between a take and this check still has snapshots to give.)"""
+        return self.status in ("done", "failed", "cancelled")
 
 
 def finished_run(exp: Experiment, data: Dataset | None = None) -> tuple[Run, Following]:

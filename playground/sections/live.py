@@ -195,7 +195,7 @@ def stream(run: Run, following: Following, slots: Slots, display: Display) -> No
             if new_text != text and now - last_progress >= pace.period(PROGRESS_PERIOD, PROGRESS_RATE):
                 slots.progress.progress(min(1.0, max(0.0, (run.epoch - start) / total)), text=new_text)
                 text, last_progress = new_text, now
-            if job.finished:
+            if following.finished:  # as of the take above: everything the job made is on the run
                 break
             if run.epoch > drawn and now - last_chart >= pace.period(CHART_PERIOD, CHART_RATE):
                 draw(run, slots, display)

@@ -12,7 +12,7 @@ from lab.run import finish, new_run
 from playground import render, shared
 from playground.sections import Display, live
 from playground.sections.live import Slots, stream
-from server.service import Request, TrainingService
+from server.service import Job, Request, TrainingService
 
 
 class Interrupted(Exception):
@@ -108,3 +108,18 @@ def test_a_queued_run_says_how_many_runs_are_ahead():
             assert r.epoch == 4000
     finally:
         svc.close()
+
+
+def test_a_job_that_ends_between_two_looks_is_taken_whole():
+    # the race a class of 64 found: the page took the job's progress while it ran, the job ended, and the
+    # page saw "finished" and stopped following with the last snapshots never taken
+    exp = Experiment(dataset="xor", epochs=300)
+    whole = finish(new_run(exp))
+    run = new_run(exp)
+    job = Job(Request(exp, run.train, run.test, exp.epochs, run.every), seq=0, status="running")
+    following = shared.Following(job)
+    following.take(run)  # nothing yet
+    job._update(snapshots=list(whole.snapshots), state=whole.state, status="done")  # the job ends now
+    assert job.finished and not following.finished  # not until what it made is on the run
+    following.take(run)
+    assert following.finished and run.epoch == exp.epochs and run.last.loss == whole.last.loss
