@@ -140,7 +140,7 @@ class TrainingService:
         self._active: dict[Hashable, Job] = {}
         self._done: OrderedDict[Hashable, Job] = OrderedDict()
         self._seq = itertools.count()
-        self._digests: dict[int, str] = {}
+        self._families: dict[int, Hashable] = {}
         self._speed = 1.0  # measured / estimated chunk time, smoothed
         self._closed = False
         self.chunks = 0  # counters, for benchmarks and tests
@@ -247,15 +247,16 @@ class TrainingService:
             earlier += 1
 
     def _family(self, job: Job) -> Hashable:
-        """What jobs must share to be trained in one batch, besides their epoch."""
-        req = job.request
-        n = len(req.train)
-        if req.exp.batch_size and req.exp.batch_size < n:
-            return ("alone", job.seq)  # mini-batches: each run shuffles its own
-        digest = self._digests.get(job.seq)
-        if digest is None:
-            digest = self._digests[job.seq] = _digest(req.train, req.test)
-        return (digest, family_key(req.exp), req.every)
+        """What jobs must share to be trained in one batch, besides their epoch (worked out once a job)."""
+        family = self._families.get(job.seq)
+        if family is None:
+            req = job.request
+            if req.exp.batch_size and req.exp.batch_size < len(req.train):
+                family = ("alone", job.seq)  # mini-batches: each run shuffles its own
+            else:
+                family = (_digest(req.train, req.test), family_key(req.exp), req.every)
+            self._families[job.seq] = family
+        return family
 
     def _batch_key(self, job: Job) -> Hashable:
         return (self._family(job), job.epoch, job.state is None and job.request.start is None)
@@ -272,8 +273,8 @@ class TrainingService:
         after a few catch-up chunks instead of side by side all the way. A catch-up chunk ends on a
         snapshot epoch, so every run's stream stays the one of an uninterrupted run.
 
-        A batch is shared evenly between the ``free`` workers: 32 runs of the default link take 3.4 s as one
-        batch of 32 and about 2 s as two of 16 side by side (10.8 and 12.4 µs per run-epoch)."""
+        A batch is shared evenly between the ``free`` workers: a run-epoch of the default link costs 10.8 µs
+        in a batch of 32 and 12.4 µs in one of 16, so two workers on 16 each finish well before one on 32."""
         held: set[Hashable] = set()
         for first in self._queue:
             family = self._family(first)
@@ -405,7 +406,7 @@ class TrainingService:
 
     def _forget(self, job: Job) -> None:
         """A job that ended leaves the active set; a finished keyed job is kept for the next visitor."""
-        self._digests.pop(job.seq, None)
+        self._families.pop(job.seq, None)
         key = job.request.key
         if key is not None and self._active.get(key) is job:
             del self._active[key]
