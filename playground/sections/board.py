@@ -96,7 +96,8 @@ def landscape(entries: Entries, key: str, origin: Hashable | None = None) -> Non
     values = [getattr(r.exp, x_name) for _, r in entries]
     is_number = f.kind in ("float", "int")
     positive = is_number and all(v > 0 for v in values)
-    spread = is_number and positive and max(values) / min(values) >= 10
+    # a log axis once the values span a factor 3: the report's learning rates 0.1 / 0.3 / 0.9 fall evenly
+    spread = is_number and positive and max(values) / min(values) >= 3
     chart(st, _made(origin, ("landscape", x_name, colour), lambda: shared.spec(
         landscape_chart, np.array(values if is_number else [f.format(v) for v in values], dtype=object),
         np.array([r.last.loss for _, r in entries]),

@@ -3,6 +3,7 @@ codes, hostile names, a store that cannot be reached, and a restart that loses n
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -93,6 +94,14 @@ def test_students_join_send_and_see_their_runs_marked():
     assert [r[""] for r in rows if r["run"] == "Bob"] == ["★"] and [r[""] for r in rows if r["run"] != "Bob"] == [""]
     assert any("2 runs from 2 students" in h.value for h in bob.subheader)
     assert "lr" in rows[0]  # the settings that differ from the room's link
+    x = landscape(bob)["encoding"]["x"]
+    assert x["field"] == "x" and x["title"] == "lr" and x["scale"]["type"] == "log"  # 0.1 and 0.9, evenly apart
+
+
+def landscape(at: AppTest) -> dict:
+    """The class landscape's Vega-Lite spec."""
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    return next(s for s in specs if s.get("title") == "Class landscape")
 
 
 def test_the_teacher_sees_every_run_and_controls_the_room():
