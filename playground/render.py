@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from playground.charts import Figure
+from playground.charts import Figure, ipc_bytes
 
 
 def structure(value: Any) -> Hashable:
@@ -48,14 +48,16 @@ def structure(value: Any) -> Hashable:
 def arrow_bytes(df: pd.DataFrame) -> bytes:
     """The frame as Arrow IPC stream bytes, what ``st.vega_lite_chart`` sends for a dataset.
 
-    Streamlit converts a DataFrame itself, but pyarrow then starts a thread pool for every long frame
+    A frame from `charts.frame` brings them (made from its numpy columns). Any other DataFrame is converted
+    here: Streamlit would convert it itself, but pyarrow then starts a thread pool for every long frame
     (rows > 100 × columns), which under the GIL only costs; and bytes can be shared between visitors.
     """
-    table = pa.Table.from_pandas(df, preserve_index=False, nthreads=1)
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
-    return sink.getvalue().to_pybytes()
+    made = df.attrs.get("arrow")
+    if made is not None and made[0] == len(df) and made[1] == tuple(df.columns):
+        return made[2]
+    plain = df.copy(deep=False)
+    plain.attrs = {}  # pyarrow would try to write attrs into its metadata as JSON (bytes cannot be)
+    return ipc_bytes(pa.Table.from_pandas(plain, preserve_index=False, nthreads=1))
 
 
 class SpecCache:

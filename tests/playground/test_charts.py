@@ -14,12 +14,13 @@ import json
 import altair as alt
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from test_raster import decode_png
 
 from playground.charts import BLUE, ORANGE, RED, Figure, curves, network, plane, vega_spec
 from playground.charts.raster import linear_rgb
-from playground.render import SpecCache, structure
+from playground.render import SpecCache, arrow_bytes, structure
 
 BUILDERS = {f.__name__: f for f in (curves.loss_chart, curves.grad_flow_chart, curves.overlay_loss_chart,
                                     plane.decision_chart, plane.small_multiples_chart, plane.labels_chart,
@@ -510,6 +511,14 @@ def test_a_figures_frames_are_its_charts_datasets(case: str) -> None:
     for name, df in figure.frames.items():
         assert df.attrs["name"] == name
         pd.testing.assert_frame_equal(df, datasets[name])
+        # the Arrow bytes made with the frame are the frame, as pyarrow's own conversion reads it
+        sent = pa.ipc.open_stream(arrow_bytes(df)).read_all()
+        plain = df.copy()
+        plain.attrs = {}
+        converted = pa.Table.from_pandas(plain, preserve_index=False)
+        assert sent.column_names == converted.column_names
+        for col in sent.column_names:
+            assert sent.column(col).to_pylist() == converted.column(col).to_pylist(), (name, col)
 
 
 def test_structure_keeps_plain_values_and_shapes_but_not_series():
