@@ -12,7 +12,7 @@ view when the segment holds one network. ``owner`` says which net each scalar be
 Passes. ``z = a @ W + b`` runs per segment: ``np.dot`` for a segment of one network, a batched
 ``np.matmul`` of (K_s, n, fan_in) by (K_s, fan_in, fan_out) otherwise, which makes one BLAS call per
 network, the very call ``np.dot`` makes, so every net gets bit-for-bit the numbers it would get alone
-(checked with numpy's OpenBLAS in tests/test_batched.py). Everything elementwise (bias, activation,
+(checked with numpy's OpenBLAS in tests/mlp/test_batched.py). Everything elementwise (bias, activation,
 its derivative, the loss, the optimizer step) runs once over all K networks. Each layer's activations
 (and deltas, and scratch) live in one buffer, segment after segment, each segment's block contiguous;
 the output layer has one unit, so its buffer is (K, n, 1), one slot per network.
