@@ -1,6 +1,7 @@
 """Live training: the page follows its job in the service; an interrupted run keeps what it trained, and
 resuming gives the uninterrupted numbers; redraws are rate-bounded, for the whole process too; a queued run says where it stands."""
 
+import time
 from contextlib import ExitStack
 from unittest.mock import MagicMock
 
@@ -123,3 +124,32 @@ def test_a_job_that_ends_between_two_looks_is_taken_whole():
     assert job.finished and not following.finished  # not until what it made is on the run
     following.take(run)
     assert following.finished and run.epoch == exp.epochs and run.last.loss == whole.last.loss
+
+
+def test_a_waiting_page_lets_a_click_in_every_tenth_of_a_second_without_sending_anything(monkeypatch):
+    # Streamlit interrupts a script (Stop, a new setting) only at a yield point; a page waiting behind a queue
+    # whose text does not change sends nothing, so it must yield by itself (tests/playground/test_internals.py
+    # shows that internals.yield_point is one)
+    calls = []
+
+    def yield_point():
+        calls.append(time.monotonic())
+        if len(calls) == 3:
+            raise Interrupted
+
+    monkeypatch.setattr(live.internals, "yield_point", yield_point)
+    svc = TrainingService(1)
+    try:
+        busy = Experiment(dataset="linear", epochs=50_000, hidden=(20, 14))
+        ahead = new_run(busy)
+        svc.submit(Request(busy, ahead.train, ahead.test, busy.epochs, ahead.every))  # takes the only worker
+        run = new_run(Experiment(dataset="xor", epochs=300, activation="tanh"))
+        following = shared.Following(svc.submit(Request(run.exp, run.train, run.test, 300, run.every)))
+        slots = slots_that_interrupt(after=10**9)  # a progress message never interrupts here
+        start = time.monotonic()
+        with pytest.raises(Interrupted):
+            stream(run, following, slots, Display())
+        assert time.monotonic() - start < 1.0 and run.epoch == 0  # still queued: the click got in at once
+        assert slots.progress.progress.call_count <= 1  # the queue's place, said once
+    finally:
+        svc.close()
