@@ -20,7 +20,8 @@ import copy
 import functools
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -198,22 +199,15 @@ class Pace:
             raise ValueError(f"least and rate must be > 0, not {least} and {rate}")
         return max(least, self._watching / rate)
 
-    def watch(self) -> _Watch:
+    @contextmanager
+    def watch(self) -> Iterator[Pace]:
         """``with pace.watch():`` counts one more visitor watching for the block's duration."""
-        return _Watch(self)
+        self._add(1)
+        try:
+            yield self
+        finally:
+            self._add(-1)
 
     def _add(self, n: int) -> None:
         with self._lock:
             self._watching += n
-
-
-class _Watch:
-    def __init__(self, pace: Pace) -> None:
-        self.pace = pace
-
-    def __enter__(self) -> Pace:
-        self.pace._add(1)
-        return self.pace
-
-    def __exit__(self, *exc: object) -> None:
-        self.pace._add(-1)

@@ -23,7 +23,7 @@ from mlp.data import Dataset
 from playground import render
 from playground.charts import Figure
 from server.boards import BoardReader
-from server.service import Job, Request, TrainingService
+from server.service import ENDED, Job, Request, TrainingService
 from server.store import Store, StoreUnavailable
 
 CACHE_ENTRIES = 64  # shared runs whose drawings are kept per process
@@ -130,7 +130,7 @@ class Following:
     def finished(self) -> bool:
         """The job had ended when its progress was last taken, so the run holds all of it. (Not the job's
         status now: a job that ends between a take and this check still has snapshots to give.)"""
-        return self.status in ("done", "failed", "cancelled")
+        return self.status in ENDED
 
 
 def finished_run(exp: Experiment, data: Dataset | None = None) -> tuple[Run, Following]:

@@ -48,6 +48,7 @@ CHUNK_SECONDS = 0.15  # a chunk's compute: short enough for Stop and for streami
 BUSY_CHUNKS = 3.0  # ... and up to this many times longer while more jobs wait than there are workers
 WINDOW = 0.004  # s to let simultaneous arrivals gather before the first of them is trained
 MAX_BATCH = 64  # runs in one chunk
+ENDED = frozenset({"done", "failed", "cancelled"})  # a job in one of these changes no more
 KEPT = 128  # finished keyed jobs kept (a link opened again trains nothing)
 FAILED = "Training failed: the worker process training it stopped twice. Try again, or with fewer epochs."
 
@@ -90,7 +91,7 @@ class Job:
 
     @property
     def finished(self) -> bool:
-        return self.status in ("done", "failed", "cancelled")
+        return self.status in ENDED
 
     def progress(self, seen: int = 0) -> tuple[list[mlp.Snapshot], mlp.TrainState | None, str]:
         """(snapshots after the first ``seen``, the state they lead to, status), read together."""

@@ -148,7 +148,7 @@ def sidebar(hidden: frozenset[str] = frozenset(), locked: bool = False) -> Sideb
     last_good: dict[str, Any] = st.session_state.setdefault(state.LAST_GOOD, {})
     more = bool(st.session_state.get(state.MORE_SETTINGS, False))
     changed = {name for name in ADVANCED if st.session_state.get(name, _default(name)) != _default(name)}
-    shown = frozenset(ADVANCED) - hidden if more else frozenset(changed) - hidden
+    shown = (ADVANCED if more else frozenset(changed)) - hidden
     for group in GROUPS:
         st.sidebar.subheader(group)
         with st.sidebar:

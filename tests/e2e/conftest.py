@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,16 +51,22 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-@pytest.fixture(scope="session")
-def server(artifacts: Path) -> Iterator[Server]:
-    if not (ROOT / "streamlit_app.py").is_file():
-        pytest.fail(f"{ROOT / 'streamlit_app.py'} does not exist", pytrace=False)
-    log = artifacts / "server.log"
+@contextmanager
+def serving(log: Path) -> Iterator[Server]:
+    """The app on a free loopback port, its output in ``log``, stopped when the block ends."""
     proc, url = start_app(ROOT, log)
     try:
         yield Server(url, log)
     finally:
         stop(proc)
+
+
+@pytest.fixture(scope="session")
+def server(artifacts: Path) -> Iterator[Server]:
+    if not (ROOT / "streamlit_app.py").is_file():
+        pytest.fail(f"{ROOT / 'streamlit_app.py'} does not exist", pytrace=False)
+    with serving(artifacts / "server.log") as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

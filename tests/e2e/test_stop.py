@@ -10,8 +10,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from appserver import ROOT, start_app, stop
-from conftest import Server
+from conftest import Server, serving
 
 pytestmark = pytest.mark.e2e
 
@@ -23,12 +22,8 @@ MARGIN_S = 0.5  # Stop may take at most this much longer than any other click un
 
 @pytest.fixture(scope="module")
 def server(artifacts) -> Iterator[Server]:  # noqa: ANN001
-    log = artifacts / "server-stop.log"
-    proc, url = start_app(ROOT, log)
-    try:
-        yield Server(url, log)
-    finally:
-        stop(proc)
+    with serving(artifacts / "server-stop.log") as running:
+        yield running
 
 
 # the moments the page's script state changes (Streamlit sets it on the app's root element)
