@@ -5,6 +5,8 @@ SQLAlchemy Core only. `migrate` brings an older database up to date when a store
 set-up for a URL from `ENGINES`; `transaction` turns any database failure into `StoreUnavailable`.
 """
 
+import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -151,17 +153,39 @@ def _sqlite(url: URL) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        for pragma in ("busy_timeout = 10000", "foreign_keys = ON", "journal_mode = WAL"):
-            cursor.execute(f"PRAGMA {pragma}")
-        cursor.close()
+        sqlite_setup(dbapi_connection)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("store_write") else "BEGIN")
 
     return engine
+
+
+SQLITE_PATIENCE = 10.0  # seconds a connection waits for another's lock: the busy timeout, and the WAL switch's retries
+
+
+def sqlite_setup(connection: sqlite3.Connection) -> None:
+    """What every SQLite connection of the store runs first: autocommit off in the driver (BEGIN is ours), the busy
+    wait, foreign keys, and WAL.
+
+    Switching a new database to WAL can fail at once with "database is locked" when several processes open it at
+    the same moment: SQLite skips the busy handler where waiting could deadlock (one connection holds a read lock
+    it wants to upgrade while another waits for it to let go). That is retried for as long as the busy wait would
+    have waited; by then another connection has switched the file, and the pragma has nothing left to do.
+    """
+    connection.isolation_level = None
+    connection.execute(f"PRAGMA busy_timeout = {int(SQLITE_PATIENCE * 1000)}")
+    connection.execute("PRAGMA foreign_keys = ON")
+    deadline = time.monotonic() + SQLITE_PATIENCE
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _postgresql(url: URL) -> Engine:

@@ -2,8 +2,11 @@
 
 Every worker reports one tuple on `results` (never raises), so a failure shows in the test instead of a hang."""
 
+import sqlite3
 import traceback
+from contextlib import closing
 
+from server.schema import sqlite_setup
 from server.store import Store, StoreError
 
 
@@ -33,4 +36,20 @@ def open_store(url: str, start, results) -> None:
             store.add(board, "after migrating", "{}")
             results.put(("ok", board))
     except Exception:
+        results.put(("crash", traceback.format_exc()))
+
+
+def switch_to_wal(paths: list[str], start, results) -> None:
+    """For each path in turn, waits for the others, then connects to that new SQLite file as the store does."""
+    try:
+        for path in paths:
+            start.wait(timeout=60)
+            with closing(sqlite3.connect(path)) as connection:
+                sqlite_setup(connection)
+                mode = connection.execute("PRAGMA journal_mode").fetchone()[0]
+            if mode != "wal":
+                raise AssertionError(f"{path} is in {mode} mode")
+        results.put(("ok", len(paths)))
+    except Exception:
+        start.abort()  # the others stop waiting for this one
         results.put(("crash", traceback.format_exc()))
