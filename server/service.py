@@ -31,7 +31,7 @@ import itertools
 import os
 import threading
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 
@@ -81,6 +81,7 @@ class Job:
     error: str = ""
     retries: int = 0
     ahead: int = 0  # jobs waiting or training that came before this one (kept up to date while queued)
+    until: int = 0  # while it trains: the epoch its chunk ends at
     queued_at: float = field(default_factory=time.monotonic)
     _changed: threading.Condition = field(default_factory=threading.Condition, repr=False)
     _cancelled: bool = False
@@ -144,14 +145,23 @@ class TrainingService:
         self._families: dict[int, Hashable] = {}
         self._speed = 1.0  # measured / estimated chunk time, smoothed
         self._closed = False
-        self.chunks = 0  # counters, for benchmarks and tests
-        self.batched = 0
+        self.sizes: Counter[int] = Counter()  # chunks trained, by how many runs they held (benchmarks, tests)
         slots = max(1, self.workers)
         self._procs: list[WorkerProcess | None] = [self._process() for _ in range(slots)]
         self._busy = [False] * slots
         self._scheduler = threading.Thread(target=self._schedule, name="training-scheduler", daemon=True)
         self._scheduler.start()
         atexit.register(self.close)
+
+    @property
+    def chunks(self) -> int:
+        """Chunks trained."""
+        return sum(self.sizes.values())
+
+    @property
+    def batched(self) -> int:
+        """Chunks that trained several runs at once."""
+        return sum(count for size, count in self.sizes.items() if size > 1)
 
     # ----- the page's side ----------------------------------------------------------------------
     def submit(self, request: Request) -> Job:
@@ -225,15 +235,18 @@ class TrainingService:
                     continue
                 slot = free[0]
                 group, meet = chosen
-                seconds = self._chunk_seconds(len(self._queue) - len(group))
+                # the other jobs in the service, waiting or training: the parts of a batch shared between
+                # workers count each other alike, so they get chunks of one length and meet again after them
+                task = self._task(group, meet, self._chunk_seconds(len(self._queue) + len(self._running) - len(group)))
                 for job in group:
                     self._queue.remove(job)
                     self._running.add(job)
+                    job.until = task.end
                 self._busy[slot] = True
                 self._refresh_ahead()
             for job in group:
                 job._update(status="running")
-            self._run(slot, group, self._task(group, meet, seconds))
+            self._run(slot, group, task)
 
     def _drop_cancelled(self) -> None:
         for job in [j for j in self._queue if j._cancelled]:
@@ -269,10 +282,11 @@ class TrainingService:
         Usually the oldest waiting job and every waiting job it can share a batch with. But when jobs of
         its family wait at earlier epochs (a class sends its runs over a second or two, and the first to
         arrive has trained a chunk by the time the others do), the furthest behind go first, up to the
-        next epoch where others of the family wait: from there they are one batch. Meanwhile the family's
-        leaders wait for them (other families go on), so a class's runs of one family train as one batch
-        after a few catch-up chunks instead of side by side all the way. A catch-up chunk ends on a
-        snapshot epoch, so every run's stream stays the one of an uninterrupted run.
+        next epoch where others of the family wait or where a chunk of the family in training ends: from
+        there they are one batch. Meanwhile the family's leaders wait for them (other families go on), and
+        so do runs waiting at or beyond where a training chunk of the family will end, so a class's runs of
+        one family train as one batch after a few catch-up chunks instead of side by side all the way. A
+        catch-up chunk ends on a snapshot epoch, so every run's stream stays the one of an uninterrupted run.
 
         A batch is shared evenly between the ``free`` workers: a run-epoch of the default link costs 10.8 µs
         in a batch of 32 and 12.4 µs in one of 16, so two workers on 16 each finish well before one on 32."""
@@ -283,7 +297,8 @@ class TrainingService:
                 continue
             kin = [j for j in self._queue if self._family(j) == family]
             low = min(j.epoch for j in kin)
-            if any(j.epoch < low and self._family(j) == family for j in self._running):
+            training = [j for j in self._running if self._family(j) == family]
+            if any(j.until <= low for j in training):
                 held.add(family)  # some of the family are catching up: the others wait for them
                 continue
             key = self._batch_key(next(j for j in kin if j.epoch == low))
@@ -291,6 +306,7 @@ class TrainingService:
             group = group[:min(MAX_BATCH, -(-len(group) // max(1, free)))]
             every = first.request.every
             ahead = [j.epoch for j in kin if j.epoch > low and j.epoch % every == 0]
+            ahead += [j.until for j in training if j.until % every == 0 and j.until < j.request.target]
             return group, min(ahead, default=None)
         return None
 
@@ -351,8 +367,7 @@ class TrainingService:
         epochs = task.end - task.start
         estimate = self._estimate(group) / self._speed * epochs
         with self._lock:
-            self.chunks += 1
-            self.batched += len(group) > 1
+            self.sizes[len(group)] += 1
             if estimate > 0 and epochs >= 10:
                 self._speed = 0.7 * self._speed + 0.3 * max(0.05, min(20.0, result.seconds / estimate))
         tested = task.X_test is not None

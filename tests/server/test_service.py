@@ -113,6 +113,21 @@ def test_a_run_that_arrives_late_catches_up_and_then_trains_in_one_batch():
         svc.close()
 
 
+def test_a_batch_shared_between_the_workers_trains_in_step():
+    """Sixteen runs of one family at once on two workers: two halves, chunks of one length, which meet again
+    after every chunk, so every chunk holds eight. (Halves once planned different lengths and drifted apart:
+    one then waited for the other, and chunks of 16 alternated with catch-up chunks.)"""
+    svc = TrainingService(2, chunk_seconds=0.03)
+    try:
+        made = [request(Experiment(epochs=3000, weight_seed=seed)) for seed in range(16)]
+        jobs = [svc.submit(req) for req, _ in made]
+        for job, (_, run) in zip(jobs, made):
+            same(job.result(60), run)
+        assert set(svc.sizes) == {8} and svc.chunks > 2
+    finally:
+        svc.close()
+
+
 def test_a_live_run_can_be_cancelled_between_chunks(service):
     req, _ = request(Experiment(dataset="linear", epochs=100_000, hidden=(20, 14)), target=100)
     job = service.submit(Request(req.exp, req.train, req.test, 100_000, req.every))
