@@ -25,9 +25,10 @@ from urllib.parse import parse_qsl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from load import mix_links  # noqa: E402
+
 from lab.experiment import Experiment, from_query  # noqa: E402
 from lab.run import finish, new_run  # noqa: E402
-from load import mix_links  # noqa: E402
 from server.service import Request, TrainingService  # noqa: E402
 
 

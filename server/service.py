@@ -13,7 +13,8 @@ learning rates and seeds), the same epoch, full batch — for one *chunk* of abo
 `BUSY_CHUNKS` times longer while more jobs wait than there are workers). A job that is not done goes back
 to the queue, where it can be joined by others at its epoch; one that is done leaves the batch. Jobs of a
 family that arrived later catch up first, to the epoch where the others wait, and from there train with
-them (`_next`). Each job's numbers are bit for bit those of a lone ``mlp.train`` run
+them (`_next`). A batch larger than one worker's share is split evenly between the free workers, every part
+to the same end epoch, so the parts meet again and stay one batch (`_schedule`). Each job's numbers are bit for bit those of a lone ``mlp.train`` run
 (tests/server/test_service.py draws mixes of requests with hypothesis).
 
 Worker processes (`server.processes`: ``python -m server.worker`` children, one per slot, never forked
@@ -233,20 +234,25 @@ class TrainingService:
                 chosen = self._next(len(free))
                 if chosen is None:
                     continue
-                slot = free[0]
                 group, meet = chosen
-                # the other jobs in the service, waiting or training: the parts of a batch shared between
-                # workers count each other alike, so they get chunks of one length and meet again after them
-                task = self._task(group, meet, self._chunk_seconds(len(self._queue) + len(self._running) - len(group)))
-                for job in group:
-                    self._queue.remove(job)
-                    self._running.add(job)
-                    job.until = task.end
-                self._busy[slot] = True
+                # a batch is shared evenly between the free workers, all its parts to one end epoch: they
+                # meet again after it (at the same time, give or take) and are one batch from there
+                size = -(-len(group) // len(free))
+                parts = [group[i : i + size] for i in range(0, len(group), size)]
+                seconds = self._chunk_seconds(len(self._queue) + len(self._running) - len(parts[0]))
+                tasks = [self._task(parts[0], meet, seconds)]
+                tasks += [self._task(part, tasks[0].end, seconds) for part in parts[1:]]
+                for slot, part, task in zip(free, parts, tasks):
+                    for job in part:
+                        self._queue.remove(job)
+                        self._running.add(job)
+                        job.until = task.end
+                    self._busy[slot] = True
                 self._refresh_ahead()
-            for job in group:
-                job._update(status="running")
-            self._run(slot, group, task)
+            for slot, part, task in zip(free, parts, tasks):
+                for job in part:
+                    job._update(status="running")
+                self._run(slot, part, task)
 
     def _drop_cancelled(self) -> None:
         for job in [j for j in self._queue if j._cancelled]:
@@ -288,8 +294,9 @@ class TrainingService:
         one family train as one batch after a few catch-up chunks instead of side by side all the way. A
         catch-up chunk ends on a snapshot epoch, so every run's stream stays the one of an uninterrupted run.
 
-        A batch is shared evenly between the ``free`` workers: a run-epoch of the default link costs 10.8 µs
-        in a batch of 32 and 12.4 µs in one of 16, so two workers on 16 each finish well before one on 32."""
+        Up to `MAX_BATCH` runs per free worker: the scheduler shares the batch evenly between the ``free``
+        workers (a run-epoch of the default link costs 10.8 µs in a batch of 32 and 12.4 µs in one of 16, so
+        two workers on 16 each finish well before one on 32)."""
         held: set[Hashable] = set()
         for first in self._queue:
             family = self._family(first)
@@ -302,8 +309,7 @@ class TrainingService:
                 held.add(family)  # some of the family are catching up: the others wait for them
                 continue
             key = self._batch_key(next(j for j in kin if j.epoch == low))
-            group = [j for j in kin if self._batch_key(j) == key]
-            group = group[:min(MAX_BATCH, -(-len(group) // max(1, free)))]
+            group = [j for j in kin if self._batch_key(j) == key][: MAX_BATCH * max(1, free)]
             every = first.request.every
             ahead = [j.epoch for j in kin if j.epoch > low and j.epoch % every == 0]
             ahead += [j.until for j in training if j.until % every == 0 and j.until < j.request.target]

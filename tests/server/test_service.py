@@ -117,7 +117,7 @@ def test_a_batch_shared_between_the_workers_trains_in_step():
     """Sixteen runs of one family at once on two workers: two halves, chunks of one length, which meet again
     after every chunk, so every chunk holds eight. (Halves once planned different lengths and drifted apart:
     one then waited for the other, and chunks of 16 alternated with catch-up chunks.)"""
-    svc = TrainingService(2, chunk_seconds=0.03)
+    svc = TrainingService(2, chunk_seconds=0.03, window=1.0)  # all sixteen are in before the first chunk
     try:
         made = [request(Experiment(epochs=3000, weight_seed=seed)) for seed in range(16)]
         jobs = [svc.submit(req) for req, _ in made]
