@@ -13,9 +13,10 @@ learning rates and seeds), the same epoch, full batch — for one *chunk* of abo
 `BUSY_CHUNKS` times longer while more jobs wait than there are workers). A job that is not done goes back
 to the queue, where it can be joined by others at its epoch; one that is done leaves the batch. Jobs of a
 family that arrived later catch up first, to the epoch where the others wait, and from there train with
-them (`_next`). A batch larger than one worker's share is split evenly between the free workers, every part
-to the same end epoch, so the parts meet again and stay one batch (`_schedule`). Each job's numbers are bit for bit those of a lone ``mlp.train`` run
-(tests/server/test_service.py draws mixes of requests with hypothesis).
+them (`_next`). A batch larger than one worker's share is split evenly between the free workers, every
+part to the same end epoch, so the parts meet again and stay one batch (`_schedule`). Each job's numbers
+are bit for bit those of a lone ``mlp.train`` run (tests/server/test_service.py draws mixes of requests
+with hypothesis).
 
 Worker processes (`server.processes`: ``python -m server.worker`` children, one per slot, never forked
 from the threaded server) do the arithmetic, so the server's GIL is left to rendering and websockets;
@@ -325,12 +326,12 @@ class TrainingService:
         worker drops it at the chunk's end."""
         return self.chunk_seconds * min(BUSY_CHUNKS, max(1.0, waiting / len(self._busy)))
 
-    def _task(self, group: list[Job], meet: int | None = None, seconds: float | None = None) -> worker.Task:
+    def _task(self, group: list[Job], meet: int | None, seconds: float) -> worker.Task:
         first = group[0].request
         start = group[0].epoch
         stop = min([j.request.target for j in group] + ([meet] if meet is not None else []))
         est = self._estimate(group)
-        end = min(stop, start + max(1, round((seconds or self.chunk_seconds) / est)))
+        end = min(stop, start + max(1, round(seconds / est)))
         if end < stop:  # a chunk ends on a snapshot, so that the stream is the one of an uninterrupted run
             end = min(stop, max(end // first.every * first.every, (start // first.every + 1) * first.every))
         states = [j.state or j.request.start for j in group]
