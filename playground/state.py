@@ -34,7 +34,7 @@ UPLOAD_ERROR = "_upload_error"
 CHECK_DONE = "_check_done"  # the last check file that was read (its file_id): each upload is read once
 CHECK_REPORT = "_check_report"  # the last check file that could be checked (sections.check.Checked)
 CHECK_ERROR = "_check_error"  # why the last check file could not be checked
-PASTED_LOG = "_pasted_log"  # the last pasted training log that could be read (lab.studentlog.StudentLog)
+PASTED_LOG = "_pasted_log"  # the last pasted training log that could be read (companion.studentlog.StudentLog)
 PASTE_ERROR = "_paste_error"  # why the last pasted log could not be read
 
 # ----- link parameters the page reads and writes itself (besides the Experiment's fields and lessons) -------

@@ -1,6 +1,6 @@
 """Check my backprop, on the Equations tab below the backward pass: a file of this network's weights and
 training data to run your own backward pass on, and the check of a file with your gradients added
-(`lab.gradcheck`): a table per parameter, the diagnosis, and the network with the wrong gradients marked.
+(`companion.gradcheck`): a table per parameter, the diagnosis, and the network with the wrong gradients marked.
 
 An upload is read once (its file_id is remembered, as the Data tab's CSV upload does) and its report is
 kept in the session, so a rerun or another tab and back still shows it. A file that cannot be checked gets
@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lab import gradcheck
-from lab.checkfile import MAX_BYTES
+from companion import gradcheck
+from companion.checkfile import MAX_BYTES
 from lab.run import Run
 from playground import shared, state
 from playground.charts.network import network_chart

@@ -1,6 +1,6 @@
 """Check my backprop (the Equations tab) and Paste my training log (the Log tab), through the page (AppTest).
 
-Check files come from `student_backprop.student` (tests/lab), a hand-written lab backward pass with one
+Check files come from `student_backprop.student` (tests/companion), a hand-written lab backward pass with one
 classic mistake switched on, never from the checker's own code. Whatever a visitor uploads or pastes
 must reach the page as typed: in markdown-bodied elements only through `plain`, never raw.
 """
@@ -16,16 +16,16 @@ import pyarrow as pa
 import pytest
 from test_app import page, run_of
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lab"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "companion"))
 from student_backprop import file_for, problem, student  # noqa: E402
 
-from lab import gradcheck  # noqa: E402
-from lab.checkfile import MISSING_GRADIENTS  # noqa: E402
-from lab.studentlog import compare, parse_log, symptoms  # noqa: E402
+from companion import gradcheck  # noqa: E402
+from companion.checkfile import MISSING_GRADIENTS  # noqa: E402
+from companion.studentlog import compare, parse_log, symptoms  # noqa: E402
 from playground import state  # noqa: E402
 from playground.sections import bullets, check, pasted_log, plain  # noqa: E402
 
-FIXTURE = (Path(__file__).resolve().parents[1] / "lab" / "data" / "report_log.txt").read_text()
+FIXTURE = (Path(__file__).resolve().parents[1] / "companion" / "data" / "report_log.txt").read_text()
 LINEAR, NAN_RUN = FIXTURE.split("```")[1], FIXTURE.split("```")[3]  # the report's two fenced blocks
 HOSTILE = "**bold** <script>alert(1)</script> :red[x] $x$"
 

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from student_backprop import file_for, problem, student
 
 import mlp
-from lab import gradcheck
-from lab.checkfile import MAX_BYTES
-from lab.gradcheck import CheckFileError, check, load, main, make_file
+from companion import gradcheck
+from companion.checkfile import MAX_BYTES
+from companion.gradcheck import CheckFileError, check, load, main, make_file
 
 
 # ----- files that cannot be checked: exit 2, one line naming the key ---------------------------
@@ -122,6 +122,26 @@ def test_unreadable_file_and_bad_usage_exit_2(tmp_path, capsys):
     assert "cannot read the file" in capsys.readouterr().err
     assert main(["check"]) == 2 and main(["verify", "x.json"]) == 2
     assert "usage" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("flag", ["--help", "-h"])
+def test_check_help_prints_the_usage_and_exits_0(flag):
+    """``python -m mlp check --help`` is the check's own usage, not a file named --help."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "mlp", "check", flag], cwd=Path(__file__).resolve().parents[2],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    assert done.stdout.startswith("usage: python -m mlp check [-h] FILE")
+    assert "Exit code 0" in done.stdout and "docs/check.md" in done.stdout
+    assert "cannot read the file" not in done.stdout
+
+
+def test_extra_arguments_are_a_usage_error(capsys):
+    assert main(["check", "a.json", "b.json"]) == 2 and main(["check", "--verbose", "a.json"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("usage: python -m mlp check [-h] FILE") == 2 and "cannot read" not in err
 
 
 @pytest.mark.parametrize("exit_code", [0, 1, 2])
