@@ -32,6 +32,6 @@ def share(exp: Experiment, extra: dict[str, str] | None = None) -> None:
     # a text field, not st.code: the code block's syntax highlighter is the heaviest script the browser would load
     # for the default page (about 0.3 s of Chromium's CPU, benchmarks/browser.py). Written before it is drawn, so
     # it always shows the current link whatever was typed into it.
-    st.session_state[state.SHARE_LINK] = share_link(exp, extra)
+    state.put(state.SHARE_LINK, share_link(exp, extra))
     st.text_input("Share link", key=state.SHARE_LINK, label_visibility="collapsed",
                   help="Select it and copy it (Ctrl+A, Ctrl+C).")

@@ -13,7 +13,7 @@ from playground import shared, state
 from server import rooms
 from server.store import Room, StoreError
 
-TASK_KEYS = (*FIELDS, "hide", "lock", "tab")  # what a task link may set
+TASK_KEYS = (*FIELDS, state.HIDE, state.LOCK, state.TAB)  # what a task link may set
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from playground.sections.classroom.link import place
 
 def projector() -> bool:
     """Draw the projector's page when the link asks for it. True when drawn."""
-    if state.link_value(state.VIEW) != "board" or not state.link_value(state.ROOM):
+    if not state.projecting() or not state.link_value(state.ROOM):
         return False
     where, notices = place()
     for notice in notices:

@@ -16,7 +16,7 @@ from server.store import Room, StoreError
 
 def teacher_panel(room: Room) -> None:
     join_card(room)
-    st.link_button("Open the projector's view", address({state.ROOM: room.code, state.VIEW: "board"}),
+    st.link_button("Open the projector's view", address({state.ROOM: room.code, state.VIEW: state.PROJECTOR}),
                    icon=":material/cast:")
     with st.expander("Your teacher link (keep it private: it opens these controls)"):
         st.code(address({state.ROOM: room.code, state.ROOM_KEY: state.link_value(state.ROOM_KEY) or ""}),
