@@ -245,8 +245,8 @@ def test_extreme_values_never_escape(scale, key):
         assert str(exc).startswith("weights: the network overflows")
 
 
-# ----- README's check section: the snippet works and the example is what the CLI prints -------------
-README = Path(__file__).resolve().parents[2] / "README.md"
+# ----- docs/check.md: the snippet works and the example is what the CLI prints -----------
+CHECK_DOC = Path(__file__).resolve().parents[2] / "docs" / "check.md"
 
 
 def sigmoid(x):
@@ -283,13 +283,13 @@ class LabNet:
 
 
 def block(marker: str) -> str:
-    """The fenced block that follows the first line containing ``marker`` in README.md."""
-    text = README.read_text()
+    """The fenced block that follows the first line containing ``marker`` in docs/check.md."""
+    text = CHECK_DOC.read_text()
     return text[text.index(marker) :].split("```", 2)[1].split("\n", 1)[1]
 
 
 @pytest.mark.parametrize("on_z", [False, True])
-def test_readme_snippet_and_example(tmp_path, monkeypatch, capsys, on_z):
+def test_the_docs_snippet_and_example(tmp_path, monkeypatch, capsys, on_z):
     data = mlp.make_dataset("linear")
     net = LabNet(on_z)
     net.forward(data.X)

@@ -107,9 +107,9 @@ def test_the_pages_snippet_turns_the_download_into_a_file_that_checks(tmp_path, 
     assert len(at.dataframe[0].value) == (6 if bias == "true" else 3)
 
 
-def test_the_snippet_is_the_one_in_the_readme():
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    on_the_page = readme[readme.index("## On the page"):]
+def test_the_snippet_is_the_one_in_the_docs():
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "check.md").read_text()
+    on_the_page = doc[doc.index("## On the page"):]
     assert on_the_page.split("```python\n", 1)[1].split("```", 1)[0] == check.SNIPPET
 
 
