@@ -10,7 +10,7 @@ import streamlit as st
 from playground import session, state
 from playground.sections import Page, classroom, compare, data, lesson, live, plain, share, sidebar, tabs
 
-projecting = state.link_value(state.VIEW) == "board"
+projecting = state.projecting()
 st.set_page_config(page_title="Backprop Playground", page_icon="🧠", layout="wide",
                    initial_sidebar_state="collapsed" if projecting else "auto")
 

@@ -1,5 +1,5 @@
 """``python -m mlp``: train one experiment and print the lab's text output; ``python -m mlp check FILE``
-checks a student's gradients (`lab.gradcheck`).
+checks a student's gradients (`companion.gradcheck`).
 
 Flags are the fields of `lab.experiment.Experiment` (``--dataset --n --noise --test --seed --hidden 9 4
 --activation --loss --optimizer --lr --epochs --batch-size --reduction`` …) plus ``--log-every``.
@@ -13,7 +13,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from lab import gradcheck
+from companion import gradcheck
 from lab.experiment import DEFAULT, FIELDS, Experiment
 from lab.report import test_lines, training_log
 from mlp import train
@@ -50,7 +50,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="python -m mlp", description="Train the lab's network and print its text output. "
-                "(python -m mlp check FILE checks your own gradients: see README.)")
+                "(python -m mlp check FILE checks your own gradients: python -m mlp check --help, docs/check.md.)")
     for f in FIELDS.values():
         default = getattr(DEFAULT, f.name)
         helptext = f"{HELP[f.name]} Allowed: {f.allowed()}. Default: {f.format(default)}."

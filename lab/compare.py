@@ -8,7 +8,7 @@ the settings that differ from it).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import asdict
 
 from lab.experiment import FIELDS, Experiment
@@ -56,8 +56,8 @@ def table(entries: Sequence[tuple[str, Record]], reference: Experiment | None = 
     return [row(name, r, keys, tested) for name, r in entries]
 
 
-def unique_name(name: str, taken: Sequence[str]) -> str:
-    """``name``, or "name (2)", "name (3)"… when it is taken."""
+def unique_name(name: str, taken: Collection[str]) -> str:
+    """``name``, or "name (2)", "name (3)"… when it is taken (a pin renamed on a board, a class board's names)."""
     if name not in taken:
         return name
     k = 2

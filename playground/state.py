@@ -1,9 +1,12 @@
 """The session's state, named in one place: every ``st.session_state`` key the page uses, and the URL writes.
 
-Keys of widgets bound to the URL are the URL's own names: the `Experiment`'s field names, ``tab``,
-``log``, ``show_test``, ``discretize``. Everything else the page keeps between reruns is named here,
-and so are the keys of the widgets that tests and callbacks address. Only this module writes
-``st.query_params``: bound widgets keep the rest of the address bar in step by themselves.
+Keys of widgets bound to the URL are the URL's own names: the `Experiment`'s field names (the sidebar's
+`set_field` changes them from code), ``tab``, ``log``, ``show_test``, ``discretize``. Everything else the
+page keeps between reruns is named here, and so are the link parameters the page reads or writes itself
+and the keys of the widgets that tests and callbacks address. Only this module touches ``st.session_state``
+and ``st.query_params`` (`playground.internals` reaches Streamlit's own copy of the link;
+tests/playground/test_state.py checks both): bound widgets keep the rest of the address bar in step by
+themselves.
 """
 
 from __future__ import annotations
@@ -34,16 +37,21 @@ UPLOAD_ERROR = "_upload_error"
 CHECK_DONE = "_check_done"  # the last check file that was read (its file_id): each upload is read once
 CHECK_REPORT = "_check_report"  # the last check file that could be checked (sections.check.Checked)
 CHECK_ERROR = "_check_error"  # why the last check file could not be checked
-PASTED_LOG = "_pasted_log"  # the last pasted training log that could be read (lab.studentlog.StudentLog)
+PASTED_LOG = "_pasted_log"  # the last pasted training log that could be read (companion.studentlog.StudentLog)
 PASTE_ERROR = "_paste_error"  # why the last pasted log could not be read
 
-# ----- link parameters the page reads and writes itself (besides the Experiment's fields and lessons) -------
+# ----- link parameters the page reads and writes itself (besides the Experiment's fields) --------------
+POINTS = "points"  # your own points: an Experiment field no widget binds, so the page writes its link itself
+HIDE, LOCK = "hide", "lock"  # lesson mode: the settings hidden, all settings read-only
 BOARD = "board"  # the comparison board's id in the store
+SWEEP, VALUES, BOTH = "sweep", "values", "both"  # a board's sweep (lab.sweep.Sweep.query writes the first two)
 ROOM, ROOM_KEY, OWNER = "room", "key", "me"  # a class's code, its teacher's key, this browser's token
-VIEW = "view"  # "board": the projector's page
+VIEW, PROJECTOR = "view", "board"  # view=board: the projector's page
 
 # ----- widgets the page and its tests address by key ----------------------------------------------
 TAB = "tab"  # the open tab (bound to the URL)
+LOG_SCALE, SHOW_TEST, DISCRETIZE = "log", "show_test", "discretize"  # the display options (bound to the URL)
+N_FIXED = "_n_fixed"  # the points of a data set of fixed size, shown but not editable
 TRAIN, STEP, STOP, RESET, NEW_SEED, PIN, STEP_SIZE = "_train", "_step", "_stop", "_reset", "_new_seed", "_pin", "_step_size"
 DECISION = "_decision"  # the decision chart's click selections
 CLICK_MODE, KEEP_TRAINING = "_click_mode", "_keep_training"
@@ -87,6 +95,11 @@ def pop(key: str, default: Any = None) -> Any:
     return st.session_state.pop(key, default)
 
 
+def setdefault(key: str, default: Any) -> Any:
+    """The value under ``key``, first put there as ``default`` when there is none."""
+    return st.session_state.setdefault(key, default)
+
+
 def once(key: str) -> bool:
     """True the first time it is asked in a session (then remembered under ``key``)."""
     if st.session_state.get(key):
@@ -113,3 +126,8 @@ def drop_link(*names: str) -> None:
     for name in names:
         if name in st.query_params:
             del st.query_params[name]
+
+
+def projecting() -> bool:
+    """The link asks for the projector's page (``view=board``)."""
+    return link_value(VIEW) == PROJECTOR

@@ -17,7 +17,7 @@ from playground.charts import BLUE, GREY, ORANGE, RED, Figure, Frames, frame, na
 from playground.charts.raster import grid_data_url, linear_rgb
 
 DENSE_EDGES = 200  # above this many edges, lines get thinner and fainter so the diagram stays legible
-MARK = re.compile(r"d([Wb])([1-9]\d*)")  # a parameter's gradient as lab.gradcheck names it: dW2, db3
+MARK = re.compile(r"d([Wb])([1-9]\d*)")  # a parameter's gradient as companion.gradcheck names it: dW2, db3
 
 
 def _layout(sizes: list[int]) -> list[np.ndarray]:
@@ -143,7 +143,7 @@ def network_chart(
     the output included, is filled with the colour of its bias's sign, opacity ∝ |b|, and labelled with
     b when no layer has more than 10 units.
 
-    ``marked``: gradients to point out, named as `lab.gradcheck` does ("dW2", "db3", 1-based from the
+    ``marked``: gradients to point out, named as `companion.gradcheck` does ("dW2", "db3", 1-based from the
     input): a marked dW's weight lines get a red halo, a marked db's neurons a red ring, and the subtitle
     says "red = wrong gradient". Frames "edges" (x, y, x_to, y_to, w, sign, width, opacity, weight,
     source, target, marked), "nodes" (x, y, name, kind, bias, fill, fill_opacity, label, marked), "heads".

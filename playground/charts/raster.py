@@ -2,7 +2,7 @@
 
 A chart that colours a grid of cells (decision regions, neuron maps, small multiples) can draw it as one
 image (a Vega-Lite image mark whose ``url`` is a PNG data URL) instead of a mark per cell; the points,
-axes and tooltips stay vector (README, "Speed", has the measurements).
+axes and tooltips stay vector (docs/performance.md has the measurements).
 
 The scales mirror Vega's, so a legend drawn by Vega from the same ``domain`` and ``colors`` matches the
 picture: ``linear_rgb`` is a linear scale with ``interpolate="rgb"`` (clamped), ``threshold_rgb`` a

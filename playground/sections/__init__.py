@@ -2,8 +2,10 @@
 
 sidebar (the experiment's controls), lesson (lesson links), live (actions, status, metrics, the live
 charts and the training loop), tabs (the tab bar) and one file per tab: prediction, network, data,
-compare, log (with pasted_log: your own log read back), equations (with check: Check my backprop);
-share (the share link). Here: what they share, and `plain` for text a visitor typed or uploaded.
+compare, log (with pasted_log: your own log read back), equations (with check: Check my backprop), and
+classroom/ (a package: the Class tab and the projector's page); board (runs side by side, for the Compare
+tab and a class); share (the share link, and every address the page hands out). Here: what they share,
+and `plain` for text a visitor typed or uploaded.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Check my backprop, on the Equations tab below the backward pass: a file of this network's weights and
 training data to run your own backward pass on, and the check of a file with your gradients added
-(`lab.gradcheck`): a table per parameter, the diagnosis, and the network with the wrong gradients marked.
+(`companion.gradcheck`): a table per parameter, the diagnosis, and the network with the wrong gradients marked.
 
 An upload is read once (its file_id is remembered, as the Data tab's CSV upload does) and its report is
 kept in the session, so a rerun or another tab and back still shows it. A file that cannot be checked gets
@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lab import gradcheck
-from lab.checkfile import MAX_BYTES
+from companion import gradcheck
+from companion.checkfile import MAX_BYTES
 from lab.run import Run
 from playground import shared, state
 from playground.charts.network import network_chart
@@ -25,7 +25,7 @@ from playground.sections import bullets, chart, plain
 
 FILE_NAME = "backprop_check.json"
 MAX_DRAWN_WEIGHTS = 5_000  # a file may hold 100,000 numbers; the page's largest network has 3,168 weights
-# what a student does with the downloaded file (README shows the same; a test runs it)
+# what a student does with the downloaded file (docs/check.md shows the same; a test runs it)
 SNIPPET = """\
 import json
 import numpy as np
@@ -98,8 +98,8 @@ def section(run: Run) -> None:
     )
     with st.expander("How to add your gradients to the file"):
         st.code(SNIPPET, language="python")
-        st.caption("Any check file works, also one your own code writes (the format: README's \"Check your own "
-                   "implementation\" in this project, where `python -m mlp check FILE` gives the same report).")
+        st.caption("Any check file works, also one your own code writes (the format: docs/check.md in this "
+                   "project, where `python -m mlp check FILE` gives the same report).")
     net = run.net.copy()  # the file is made when clicked, from the weights shown now
     X, y, reduction = run.train.X, run.train.y, run.exp.reduction
     finite = bool(np.isfinite(net.params).all())

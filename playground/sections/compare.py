@@ -182,7 +182,7 @@ def run(exp: Experiment, sweep: Sweep, both: bool) -> str:
 
 
 def sweep_query(sweep: Sweep, both: bool) -> dict[str, str]:
-    return sweep.query() | ({"both": "1"} if both else {})
+    return sweep.query() | ({state.BOTH: "1"} if both else {})
 
 
 def sweep_section(exp: Experiment) -> None:
@@ -229,14 +229,14 @@ def from_link(exp: Experiment, on_fill: Callable[[], None] = lambda: None) -> li
     returns notices."""
     if not state.once(state.SWEEP_CHECKED):
         return []
-    setting = state.link_value("sweep")
+    setting = state.link_value(state.SWEEP)
     if setting is None:
         if board_id() and state.link_value(state.TAB) is None:
             on_fill()  # a board's link opens on the board
         return []
-    both = state.link_value("both", "") in ("1", "true")
+    both = state.link_value(state.BOTH, "") in ("1", "true")
     try:
-        sweep = Sweep.parse(setting, state.link_value("values", "") or "")
+        sweep = Sweep.parse(setting, state.link_value(state.VALUES, "") or "")
     except ValueError as exc:
         return [f"{exc} — the sweep in the link was not run."]
     try:
@@ -255,6 +255,6 @@ def from_link(exp: Experiment, on_fill: Callable[[], None] = lambda: None) -> li
     state.put(state.SWEEP_BOTH, both)
     if preset is None:
         state.put(state.SWEEP_SETTING, sweep.setting)
-        state.put(state.SWEEP_VALUES, sweep_query(sweep, both)["values"].replace(SEP, SEP + " "))
+        state.put(state.SWEEP_VALUES, sweep_query(sweep, both)[state.VALUES].replace(SEP, SEP + " "))
     return []
 

@@ -34,11 +34,11 @@ def set_custom(data: Dataset) -> None:
         code = ""
         state.put(state.CUSTOM_DATA, data)
     set_field("dataset", CUSTOM)
-    set_field("points", code)
+    set_field(state.POINTS, code)
     if code:
-        state.set_link("points", code)
+        state.set_link(state.POINTS, code)
     else:
-        state.drop_link("points")
+        state.drop_link(state.POINTS)
     run = state.get(state.RUN)
     if state.get(state.KEEP_TRAINING) and run is not None:
         state.put(state.CARRY_WEIGHTS, run.net.params.copy())

@@ -30,9 +30,9 @@ class Lesson:
         """The lesson's own URL parameters (for share links)."""
         q = {}
         if self.hidden:
-            q["hide"] = ",".join(n for n in FIELDS if n in self.hidden)
+            q[state.HIDE] = ",".join(n for n in FIELDS if n in self.hidden)
         if self.locked:
-            q["lock"] = "1"
+            q[state.LOCK] = "1"
         return q
 
 
@@ -54,14 +54,14 @@ def current() -> Lesson:
     """The session's lesson, read from the URL once (it then survives reruns)."""
     lesson = state.get(state.LESSON)
     if lesson is None:
-        lesson = parse(state.link_value("hide"), state.link_value("lock"))
+        lesson = parse(state.link_value(state.HIDE), state.link_value(state.LOCK))
         state.put(state.LESSON, lesson)
     return lesson
 
 
 def leave() -> None:
     state.put(state.LESSON, Lesson())
-    state.drop_link("hide", "lock")
+    state.drop_link(state.HIDE, state.LOCK)
 
 
 def badge(lesson: Lesson) -> None:

@@ -1,5 +1,5 @@
 """Paste my training log, on the Log tab next to the lab's own: what a student's solution printed, read back
-(`lab.studentlog`), its loss over this run's, the accuracy of its predictions, and what the curve shows.
+(`companion.studentlog`), its loss over this run's, the accuracy of its predictions, and what the curve shows.
 
 The log is read when the button is clicked and kept in the session; text that cannot be read gets one
 error and changes nothing else (the last log read stays). Everything the text holds is shown as typed.
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from companion.studentlog import StudentLog, compare, parse_log, symptoms
 from lab.run import Run
-from lab.studentlog import StudentLog, compare, parse_log, symptoms
 from playground import shared, state
 from playground.charts.curves import overlay_loss_chart
 from playground.sections import Display, bullets, chart, pct, plain

@@ -2,7 +2,7 @@
 
 Every control's ``key`` is the field name, so the address bar always holds the whole experiment and a
 copied link reproduces it. Links are checked by `lab.experiment.from_query` before any widget exists:
-a bad value is replaced by its default in ``st.session_state`` (which a bound widget obeys) and
+a bad value is replaced by its default in session state (which a bound widget obeys) and
 reported in a notice naming the parameter. How each setting is labelled, grouped and explained is
 this module's table, `CONTROLS`; the widget comes from the same table.
 """
@@ -129,14 +129,14 @@ def check_link() -> list[str]:
         internals.forget_initial_link()
     for name, f in FIELDS.items():
         if name in params:
-            st.session_state[name] = widget_value(f, getattr(exp, name))
+            state.put(name, widget_value(f, getattr(exp, name)))
     state.put(state.LINK_NOTICES, notices)
     return notices
 
 
 def set_field(name: str, value: Any) -> None:
     """Change a control from code (a preset, "new seed", a pinned run loaded back)."""
-    st.session_state[name] = widget_value(FIELDS[name], value)
+    state.put(name, widget_value(FIELDS[name], value))
 
 
 def sidebar(hidden: frozenset[str] = frozenset(), locked: bool = False) -> Sidebar:
@@ -145,9 +145,9 @@ def sidebar(hidden: frozenset[str] = frozenset(), locked: bool = False) -> Sideb
     values: dict[str, Any] = {}
     # the last good values, in one session key (every key costs each widget a little: Streamlit copies the
     # whole session state when it draws a selectbox or a number input)
-    last_good: dict[str, Any] = st.session_state.setdefault(state.LAST_GOOD, {})
-    more = bool(st.session_state.get(state.MORE_SETTINGS, False))
-    changed = {name for name in ADVANCED if st.session_state.get(name, _default(name)) != _default(name)}
+    last_good: dict[str, Any] = state.setdefault(state.LAST_GOOD, {})
+    more = bool(state.get(state.MORE_SETTINGS, False))
+    changed = {name for name in ADVANCED if state.get(name, _default(name)) != _default(name)}
     shown = (ADVANCED if more else frozenset(changed)) - hidden
     for group in GROUPS:
         st.sidebar.subheader(group)
@@ -163,9 +163,9 @@ def sidebar(hidden: frozenset[str] = frozenset(), locked: bool = False) -> Sideb
                           help=f"Also show {more_names}. A setting that is not at its default is always shown.")
     st.sidebar.subheader("Display")
     display = Display(
-        log_scale=st.sidebar.toggle("Log-scale loss", key="log", bind="query-params"),
-        show_test=st.sidebar.toggle("Show test points", value=True, key="show_test", bind="query-params"),
-        discretize=st.sidebar.toggle("Discretize output", key="discretize", bind="query-params"),
+        log_scale=st.sidebar.toggle("Log-scale loss", key=state.LOG_SCALE, bind="query-params"),
+        show_test=st.sidebar.toggle("Show test points", value=True, key=state.SHOW_TEST, bind="query-params"),
+        discretize=st.sidebar.toggle("Discretize output", key=state.DISCRETIZE, bind="query-params"),
     )
     return Sidebar(Experiment(**values), display, notices)
 
@@ -179,10 +179,10 @@ def _draw(f: Field, values: dict[str, Any], last_good: dict[str, Any], hidden: f
         # meaningless for this data set:
         # the link's value or the default, kept as it is. Written back, so that Streamlit does not clean it
         # up as the state of a widget that was not drawn this run (the value returns with the widget).
-        raw = st.session_state.get(f.name, _default(f.name))
-        st.session_state[f.name] = raw
+        raw = state.get(f.name, _default(f.name))
+        state.put(f.name, raw)
         if fixed is not None and f.name not in hidden:
-            st.number_input(control.label, value=fixed, disabled=True, key="_n_fixed",
+            st.number_input(control.label, value=fixed, disabled=True, key=state.N_FIXED,
                             help=f"{values['dataset']} is the lab's fixed set of {fixed} points.")
             st.caption(f"{values['dataset']} always has its {fixed} points.")
     else:
@@ -209,10 +209,10 @@ def _presets(f: Field, control: Control) -> None:
     label = f"The report's {control.label.lower()}"
 
     def apply() -> None:
-        choice = st.session_state.get(key)
+        choice = state.get(key)
         if choice is not None:
             set_field(f.name, f.parse(choice) if isinstance(choice, str) else choice)
-        st.session_state[key] = None  # a pill is an action here, not a state
+        state.put(key, None)  # a pill is an action here, not a state
 
     st.pills(label, control.presets, key=key, format_func=lambda v: str(v).replace(",", "×"), on_change=apply,
              label_visibility="collapsed", width="stretch", help=f"{label}: one click sets the value.")

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from test_page import assert_charts_drawn, assert_healthy
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lab"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "companion"))
 from student_backprop import file_for, problem, student  # noqa: E402
 
-from lab.gradcheck import check, load  # noqa: E402
+from companion.gradcheck import check, load  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 

@@ -1,4 +1,4 @@
-"""The experiment's defaults are the report's run, and they reach 100% as the report does (README's claim)."""
+"""The experiment's defaults are the report's run, and they reach 100% as the report does (docs/engine.md's claim)."""
 
 import pytest
 

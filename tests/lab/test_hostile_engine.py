@@ -355,7 +355,7 @@ BANNED_MODULES = {"pickle", "cPickle", "_pickle", "dill", "cloudpickle", "joblib
 
 
 def python_files() -> list[Path]:
-    files = [f for d in ("mlp", "lab", "server", "playground") for f in (ROOT / d).rglob("*.py")]
+    files = [f for d in ("mlp", "companion", "lab", "server", "playground") for f in (ROOT / d).rglob("*.py")]
     app = ROOT / "streamlit_app.py"
     return files + ([app] if app.exists() else [])
 

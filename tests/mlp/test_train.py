@@ -169,7 +169,9 @@ def test_bias_false_keeps_biases_at_zero():
 @pytest.mark.parametrize(
     "modules, banned",
     [
-        ("mlp, mlp.io, mlp.batched, mlp.stack", "streamlit altair pandas pyarrow lab playground server"),
+        ("mlp, mlp.io, mlp.batched, mlp.stack", "streamlit altair pandas pyarrow companion lab playground server"),
+        ("companion.gradcheck, companion.checkfile, companion.mistakes, companion.diagnose, companion.studentlog, "
+         "companion.logparse", "streamlit altair pandas pyarrow lab playground server"),
         ("lab.experiment, lab.run, lab.record, lab.sweep, lab.presets, lab.points, lab.cli, lab.compare",
          "streamlit altair pandas pyarrow playground server"),
     ],

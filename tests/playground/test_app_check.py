@@ -1,6 +1,6 @@
 """Check my backprop (the Equations tab) and Paste my training log (the Log tab), through the page (AppTest).
 
-Check files come from `student_backprop.student` (tests/lab), a hand-written lab backward pass with one
+Check files come from `student_backprop.student` (tests/companion), a hand-written lab backward pass with one
 classic mistake switched on, never from the checker's own code. Whatever a visitor uploads or pastes
 must reach the page as typed: in markdown-bodied elements only through `plain`, never raw.
 """
@@ -16,16 +16,16 @@ import pyarrow as pa
 import pytest
 from test_app import page, run_of
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lab"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "companion"))
 from student_backprop import file_for, problem, student  # noqa: E402
 
-from lab import gradcheck  # noqa: E402
-from lab.checkfile import MISSING_GRADIENTS  # noqa: E402
-from lab.studentlog import compare, parse_log, symptoms  # noqa: E402
+from companion import gradcheck  # noqa: E402
+from companion.checkfile import MISSING_GRADIENTS  # noqa: E402
+from companion.studentlog import compare, parse_log, symptoms  # noqa: E402
 from playground import state  # noqa: E402
 from playground.sections import bullets, check, pasted_log, plain  # noqa: E402
 
-FIXTURE = (Path(__file__).resolve().parents[1] / "lab" / "data" / "report_log.txt").read_text()
+FIXTURE = (Path(__file__).resolve().parents[1] / "companion" / "data" / "report_log.txt").read_text()
 LINEAR, NAN_RUN = FIXTURE.split("```")[1], FIXTURE.split("```")[3]  # the report's two fenced blocks
 HOSTILE = "**bold** <script>alert(1)</script> :red[x] $x$"
 
@@ -107,9 +107,9 @@ def test_the_pages_snippet_turns_the_download_into_a_file_that_checks(tmp_path, 
     assert len(at.dataframe[0].value) == (6 if bias == "true" else 3)
 
 
-def test_the_snippet_is_the_one_in_the_readme():
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    on_the_page = readme[readme.index("## On the page"):]
+def test_the_snippet_is_the_one_in_the_docs():
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "check.md").read_text()
+    on_the_page = doc[doc.index("## On the page"):]
     assert on_the_page.split("```python\n", 1)[1].split("```", 1)[0] == check.SNIPPET
 
 

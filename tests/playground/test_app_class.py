@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from test_app import shown
 
 from playground import shared
-from playground.sections import classroom
+from playground.sections.classroom import actions
 from server import rooms
 from server.store import StoreUnavailable
 
@@ -123,7 +123,7 @@ def test_the_teacher_sees_every_run_and_controls_the_room():
     rerun(at)
     locked = student(code, "Dee")
     assert locked.button(key="_send").disabled and any("locked" in i.value for i in locked.info)
-    classroom.send(shared.reader().room(code), "someone")  # the callback itself, as a forged click would run it
+    actions.send(shared.reader().room(code), "someone")  # the callback itself, as a forged click would run it
     # clear the room, after saying yes
     assert at.button(key="_clear_room").disabled
     at.checkbox(key="_clear_sure").check()

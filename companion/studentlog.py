@@ -3,7 +3,7 @@
 Students print ``Epoch: 500, Loss: 0.02298729887447683`` every N epochs and, when testing,
 ``Iter1 | Ground truth: 0 | prediction: 0.00012 |`` per sample, then ``loss=0.00001 accuracy=100.00%``.
 
-- `parse_log(text) -> StudentLog` reads those lines out of pasted text (`lab.logparse`: the tolerated
+- `parse_log(text) -> StudentLog` reads those lines out of pasted text (`companion.logparse`: the tolerated
   spellings, the bounds, and why the *last* line for a duplicated epoch wins).
 - `symptoms(log)` names the classic shapes of the curve in plain words, one function per symptom in
   `SYMPTOMS`: divergence (NaN/inf), a loss that never changes, XOR's 0.25 plateau, a loss above 1,

@@ -1,4 +1,4 @@
-"""Reading and validating a gradient-check file (the format is described in `lab.gradcheck`).
+"""Reading and validating a gradient-check file (the format is described in `companion.gradcheck`).
 
 Everything a student can get wrong in the file raises one `CheckFileError` whose one-line message
 starts with the key (``grad_weights[1]: expected shape (9, 4) (or (4, 9) transposed), got (3, 4)``),
@@ -48,7 +48,7 @@ class CheckFileError(ValueError):
 
 class CheckFile(dict):
     """A validated file, as `validate` returns it: a plain dict of the normalised keys, marked as
-    checked so `lab.gradcheck.check` does not validate it twice (and keeps ``transposed``)."""
+    checked so `companion.gradcheck.check` does not validate it twice (and keeps ``transposed``)."""
 
 
 def make_file(net: MLP, X: np.ndarray, y: np.ndarray, reduction: str = "sum") -> dict[str, Any]:

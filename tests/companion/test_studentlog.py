@@ -1,4 +1,4 @@
-"""Paste my training log: the report's own log (tests/lab/data/report_log.txt, lines 70-93 and 300-314
+"""Paste my training log: the report's own log (tests/companion/data/report_log.txt, lines 70-93 and 300-314
 of the seed report), spellings students use, the symptoms, the comparison, and hostile text."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mlp
+from companion.logparse import MAX_CHARS, MAX_LINES
+from companion.studentlog import SYMPTOMS, compare, parse_log, symptoms
 from lab import report
-from lab.logparse import MAX_CHARS, MAX_LINES
-from lab.studentlog import SYMPTOMS, compare, parse_log, symptoms
 
 FIXTURE = (Path(__file__).parent / "data" / "report_log.txt").read_text()
 LINEAR, NAN_RUN = FIXTURE.split("```")[1], FIXTURE.split("```")[3]  # the two fenced blocks

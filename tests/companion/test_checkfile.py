@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from student_backprop import file_for, problem, student
 
 import mlp
-from lab import gradcheck
-from lab.checkfile import MAX_BYTES
-from lab.gradcheck import CheckFileError, check, load, main, make_file
+from companion import gradcheck
+from companion.checkfile import MAX_BYTES
+from companion.gradcheck import CheckFileError, check, load, main, make_file
 
 
 # ----- files that cannot be checked: exit 2, one line naming the key ---------------------------
@@ -124,6 +124,26 @@ def test_unreadable_file_and_bad_usage_exit_2(tmp_path, capsys):
     assert "usage" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("flag", ["--help", "-h"])
+def test_check_help_prints_the_usage_and_exits_0(flag):
+    """``python -m mlp check --help`` is the check's own usage, not a file named --help."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "mlp", "check", flag], cwd=Path(__file__).resolve().parents[2],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    assert done.stdout.startswith("usage: python -m mlp check [-h] FILE")
+    assert "Exit code 0" in done.stdout and "docs/check.md" in done.stdout
+    assert "cannot read the file" not in done.stdout
+
+
+def test_extra_arguments_are_a_usage_error(capsys):
+    assert main(["check", "a.json", "b.json"]) == 2 and main(["check", "--verbose", "a.json"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("usage: python -m mlp check [-h] FILE") == 2 and "cannot read" not in err
+
+
 @pytest.mark.parametrize("exit_code", [0, 1, 2])
 def test_python_m_mlp_check_exits_0_1_or_2(tmp_path, exit_code):
     import subprocess
@@ -225,8 +245,8 @@ def test_extreme_values_never_escape(scale, key):
         assert str(exc).startswith("weights: the network overflows")
 
 
-# ----- README's check section: the snippet works and the example is what the CLI prints -------------
-README = Path(__file__).resolve().parents[2] / "README.md"
+# ----- docs/check.md: the snippet works and the example is what the CLI prints -----------
+CHECK_DOC = Path(__file__).resolve().parents[2] / "docs" / "check.md"
 
 
 def sigmoid(x):
@@ -263,13 +283,13 @@ class LabNet:
 
 
 def block(marker: str) -> str:
-    """The fenced block that follows the first line containing ``marker`` in README.md."""
-    text = README.read_text()
+    """The fenced block that follows the first line containing ``marker`` in docs/check.md."""
+    text = CHECK_DOC.read_text()
     return text[text.index(marker) :].split("```", 2)[1].split("\n", 1)[1]
 
 
 @pytest.mark.parametrize("on_z", [False, True])
-def test_readme_snippet_and_example(tmp_path, monkeypatch, capsys, on_z):
+def test_the_docs_snippet_and_example(tmp_path, monkeypatch, capsys, on_z):
     data = mlp.make_dataset("linear")
     net = LabNet(on_z)
     net.forward(data.X)

@@ -2,7 +2,7 @@
 
 The gradient-check tests build their files from this, never from the diagnosis code, so a test fails
 if the registry's idea of a mistake drifts from what a student actually writes. Flags: every key of
-`lab.mistakes.MISTAKES` and of `lab.diagnose.PATTERNS`.
+`companion.mistakes.MISTAKES` and of `companion.diagnose.PATTERNS`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import json
 
 import numpy as np
 
-from lab.gradcheck import main
+from companion.gradcheck import main
 
 
 def sigmoid(z):

@@ -83,7 +83,7 @@ class Problem:
 
     @classmethod
     def from_file(cls, f: dict[str, Any]) -> Problem:
-        """From `lab.checkfile.validate`'s normalised dict."""
+        """From `companion.checkfile.validate`'s normalised dict."""
         biases = None if f["biases"] is None else tuple(f["biases"])
         acts = mlp.ACTIVATIONS
         return cls(

@@ -2,7 +2,7 @@
 
 Two questions, asked in order:
 
-1. *What.* Every combination of `lab.mistakes.MISTAKES` (one per part) gives a set of gradients. The
+1. *What.* Every combination of `companion.mistakes.MISTAKES` (one per part) gives a set of gradients. The
    student's numbers match one when every parameter agrees to ``MATCH_TOL`` relative error. 1e-5 is
    loose enough for float32 student code (about 7 significant digits, a few lost in the sums of a
    backward pass) and far tighter than any mistake moves a gradient (a factor 2 is a relative error

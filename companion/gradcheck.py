@@ -1,7 +1,7 @@
 """Check my backprop: compare a student's hand-computed gradients with the engine's exact ones.
 
-The student dumps their network, data and gradients to one JSON file (README's "Check your own
-implementation" has a ten-line snippet that does it):
+The student dumps their network, data and gradients to one JSON file (docs/check.md has a
+ten-line snippet that does it):
 
     {"layer_sizes": [2, 9, 4, 1], "activation": "sigmoid", "output_activation": "sigmoid",
      "loss": "mse", "reduction": "sum",
@@ -21,7 +21,7 @@ implementation" has a ten-line snippet that does it):
 
 The check builds the engine's network with the file's weights, computes the exact gradient for the
 declared reduction, and compares each parameter (dW1, db1, … numbered from 1 at the input) by
-relative error ‖g − ĝ‖ / (‖g‖ + ‖ĝ‖): "ok" below 1e-6. Then `lab.diagnose` says which classic
+relative error ‖g − ĝ‖ / (‖g‖ + ‖ĝ‖): "ok" below 1e-6. Then `companion.diagnose` says which classic
 mistake the numbers match, or where the error sits. ``python -m mlp check FILE`` exits 0
 when every gradient matches, 1 when one doesn't, 2 when the file cannot be checked (one line on
 stderr naming the key).
@@ -29,6 +29,7 @@ stderr naming the key).
 
 from __future__ import annotations
 
+import argparse
 import sys
 from dataclasses import dataclass
 from typing import Any
@@ -157,14 +158,34 @@ def verdict_line(report: Report) -> str:
     )
 
 
+def build_parser() -> argparse.ArgumentParser:
+    """``python -m mlp check``'s arguments; ``-h``/``--help`` prints its usage (the check file's format is in
+    docs/check.md)."""
+    p = argparse.ArgumentParser(
+        prog="python -m mlp check", usage="%(prog)s [-h] FILE", add_help=False,
+        description="Compare the gradients in a check file with the exact ones, parameter by parameter, and say "
+        "which classic mistake the numbers match. Exit code 0: every gradient matches; 1: some don't; 2: the "
+        "file cannot be checked (one line on stderr names the key).",
+        epilog="The file's format and a snippet that writes it from a lab solution: docs/check.md.",
+    )
+    p.add_argument("file", metavar="FILE", nargs="?", help="the check file (JSON, at most 1 MB); - reads stdin")
+    p.add_argument("-h", "--help", action="store_true", help="show this message and exit")
+    return p
+
+
 def main(argv: list[str]) -> int:
     """``check FILE`` (FILE may be - for stdin): print the report; exit 0 all right, 1 some gradient
-    wrong, 2 the file cannot be read or checked (one line on stderr)."""
-    if len(argv) != 2 or argv[0] != "check":
-        print("usage: python -m mlp check FILE   (the format: README, 'Check your own implementation')",
-              file=sys.stderr)
+    wrong, 2 the file cannot be read or checked (one line on stderr). ``check --help`` prints the usage."""
+    parser = build_parser()
+    args = argv[1:] if argv[:1] == ["check"] else None
+    ns, extra = parser.parse_known_args(args) if args is not None else (None, [])
+    if ns is not None and ns.help:
+        print(parser.format_help(), end="")
+        return 0
+    if ns is None or extra or ns.file is None:
+        print(parser.format_usage().strip() + "   (the format: docs/check.md)", file=sys.stderr)
         return 2
-    path = argv[1]
+    path = ns.file
     try:
         if path == "-":
             text = sys.stdin.buffer.read(MAX_BYTES + 1)

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from student_backprop import OUTPUT_MISTAKES, file_for, problem, run, student
 
-from lab import gradcheck
-from lab.diagnose import PATTERNS
-from lab.gradcheck import check, load
-from lab.mistakes import MISTAKES
+from companion import gradcheck
+from companion.diagnose import PATTERNS
+from companion.gradcheck import check, load
+from companion.mistakes import MISTAKES
 
 
 # ----- right files pass -----------------------------------------------------------------------

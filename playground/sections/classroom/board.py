@@ -1,0 +1,87 @@
+"""The class board, as the Class tab and the projector show it: counts, the leaderboard (best first), the
+losses, the best runs' decision regions and the class landscape, drawn with the Compare tab's pieces
+(`playground.sections.board`); and every entry as CSV for the teacher."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lab.compare import unique_name
+from lab.experiment import FIELDS
+from playground import shared, state
+from playground.sections import Display
+from playground.sections.board import landscape, losses, regions, settings_table
+from playground.sections.classroom.link import reference
+from server.boards import BoardView, Posted
+from server.store import Room, StoreError
+
+REFRESH = 2.5  # s between two refreshes of a board on screen
+TOP = 6  # decision regions of the best runs side by side
+
+
+def ranked(view: BoardView) -> list[Posted]:
+    """Best first: test accuracy when tested, then training accuracy, then the lower final loss."""
+    def score(p: Posted) -> tuple:
+        last = p.record.last
+        loss = last.loss if last.loss == last.loss else float("inf")
+        return (-(last.test_accuracy if last.test_accuracy is not None else last.accuracy), -last.accuracy, loss)
+
+    return sorted(view.entries, key=score)
+
+
+def display_names(entries: list[Posted], anonymous: bool) -> list[str]:
+    """Unique names for the board: the names given, or "Student 1", "Student 2"… per sender when hidden."""
+    seen: dict[str, int] = {}
+    names: list[str] = []
+    taken: set[str] = set()
+    for p in entries:
+        name = unique_name(f"Student {seen.setdefault(p.owner, len(seen) + 1)}" if anonymous else p.name, taken)
+        taken.add(name)
+        names.append(name)
+    return names
+
+
+def class_board(room: Room, me: str, display: Display, projector: bool = False) -> None:
+    """The class's board: counts, the leaderboard, the losses, the best runs' regions and the landscape."""
+    try:
+        room = shared.reader().room(room.code) or room  # the teacher may have changed a flag
+        view = shared.reader().board(room.board)
+    except StoreError as exc:
+        st.warning(f"The class board cannot be read right now: {exc}", icon=":material/cloud_off:")
+        return
+    entries = ranked(view)
+    students = len({p.owner for p in entries})
+    st.subheader(f"{len(entries)} run{'s' if len(entries) != 1 else ''} from {students} "
+                 f"student{'s' if students != 1 else ''}" + (" · sending is locked" if room.locked else ""))
+    if room.challenge:
+        st.text(f"Challenge: {room.challenge}")
+    if not entries:
+        st.caption("No runs yet: students press **Send to class** on their page.")
+        return
+    names = display_names(entries, room.anonymous)
+    pairs = list(zip(names, (p.record for p in entries)))
+    origin = ("board", view.board, view.version, room.anonymous)  # the same board for everyone at this version
+    settings_table(pairs, reference(room), marks=["★" if p.owner == me else "" for p in entries])
+    if any(p.owner == me for p in entries) and not projector:
+        st.caption("★ your runs · best first: test accuracy (or training accuracy), then the lower final loss.")
+    losses(pairs, display, title="Loss per run (click a name to highlight it)", origin=origin)
+    st.subheader(f"The best {min(TOP, len(pairs))} runs' decision regions")
+    regions(pairs[:TOP], display, columns=3, origin=origin)
+    st.subheader("Class landscape")
+    landscape(pairs, key=state.LANDSCAPE, origin=origin)
+
+
+live_board = st.fragment(run_every=REFRESH)(class_board)  # reruns alone, without reloading the page
+
+
+def csv_of(view: BoardView) -> str:
+    """Every entry, one row each: name, when, every setting, the final figures."""
+    head = ["name", "sent_at", *FIELDS, "final_loss", "accuracy", "test_accuracy", "epochs_to_100", "status"]
+    lines = [",".join(head)]
+    for p in view.entries:
+        r, last = p.record, p.record.last
+        cells = [p.name, f"{p.created:.0f}", *(FIELDS[k].format(getattr(r.exp, k)) for k in FIELDS),
+                 repr(last.loss), repr(last.accuracy), "" if last.test_accuracy is None else repr(last.test_accuracy),
+                 "" if r.epochs_to_100 is None else str(r.epochs_to_100), r.status]
+        lines.append(",".join('"' + c.replace('"', '""') + '"' if any(x in c for x in ',"\n') else c for c in cells))
+    return "\n".join(lines) + "\n"
