@@ -5,7 +5,8 @@ lab.checkrun`` (the interpreter, numpy and the checker; no Streamlit), hands it 
 stdin and waits at most ``DEADLINE_S``; a child still running then is killed. Before it reads a byte,
 the child caps its own address space (RLIMIT_AS, on Linux) at what its imports hold plus ``MEMORY_MB``,
 so a check that wants more fails inside the child with MemoryError instead of taking the server's
-memory. Either way `CheckStopped` says so in one line. The file's bounds (`MAX_POINT_UNITS` in the
+memory. Either way `CheckStopped` says so in one line. The child also caps its CPU time just past the
+deadline (RLIMIT_CPU), so it cannot outlive a server that died before it could kill it. The file's bounds (`MAX_POINT_UNITS` in the
 checkfile module) keep every legal check far inside both limits: these stop whatever the bounds missed.
 
 What travels: the visitor's bytes go in as bytes and are parsed only as JSON, in the child. The answer
@@ -17,6 +18,7 @@ warnings go to its stderr.
 
 from __future__ import annotations
 
+import math
 import os
 import pickle
 import resource
@@ -67,7 +69,8 @@ def check(data: bytes, deadline_s: float | None = None, memory_mb: int | None = 
     memory_mb = MEMORY_MB if memory_mb is None else memory_mb
     try:  # run() kills the child on a timeout (or on any exception here) and waits for it
         done = subprocess.run(
-            [sys.executable, "-m", "lab.checkrun", str(memory_mb)], input=bytes(data[: MAX_BYTES + 1]),
+            [sys.executable, "-m", "lab.checkrun", str(memory_mb), str(math.ceil(deadline_s))],
+            input=bytes(data[: MAX_BYTES + 1]),
             capture_output=True, timeout=deadline_s, cwd=ROOT, env=os.environ | ONE_THREAD,
         )
     except subprocess.TimeoutExpired:
@@ -102,31 +105,38 @@ def answer(data: bytes) -> tuple[str, object]:
         return "crash", traceback.format_exc()
 
 
-def cap_memory(megabytes: int) -> None:
-    """Let this process map at most ``megabytes`` more than it holds now (Linux; elsewhere no cap)."""
+def cap(megabytes: int, seconds: int) -> None:
+    """Let this process use at most ``seconds`` (+1) of CPU time and map at most ``megabytes`` more than it
+    holds now (the memory cap on Linux only)."""
+    _lower(resource.RLIMIT_CORE, 0)  # past its CPU time it is killed: no core file
+    _lower(resource.RLIMIT_CPU, seconds + 1)
     try:
         with open("/proc/self/statm") as fh:
             held = int(fh.read().split()[0]) * resource.getpagesize()
     except OSError:
         return
-    _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    limit = held + megabytes * 2**20
-    resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
+    _lower(resource.RLIMIT_AS, held + megabytes * 2**20)
+
+
+def _lower(kind: int, value: int) -> None:
+    """Set a resource's soft limit to ``value``, or to its hard limit when that is lower."""
+    _, hard = resource.getrlimit(kind)
+    resource.setrlimit(kind, (value if hard == resource.RLIM_INFINITY else min(value, hard), hard))
 
 
 def main(argv: list[str]) -> int:
-    """``python -m lab.checkrun MEGABYTES``: the file's bytes on stdin, the pickled answer on stdout."""
+    """``python -m lab.checkrun MEGABYTES SECONDS``: the file's bytes on stdin, the pickled answer on stdout."""
     out = sys.stdout.buffer
     sys.stdout = sys.stderr  # only the answer goes down the pipe
     np.dot(np.ones((256, 256)), np.ones((256, 256)))  # OpenBLAS maps its buffers at its first product: before the cap
-    cap_memory(int(argv[0]))
+    cap(int(argv[0]), int(argv[1]))
     reply = answer(sys.stdin.buffer.read(MAX_BYTES + 1))
     out.write(pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
     out.flush()
     return 0
 
 
-if __name__ == "__main__":  # python -m lab.checkrun MEGABYTES: one check, for `check`
+if __name__ == "__main__":  # python -m lab.checkrun MEGABYTES SECONDS: one check, for `check`
     from lab import checkrun  # this module under its own name, so answers unpickle as lab.checkrun.Checked
 
     sys.exit(checkrun.main(sys.argv[1:]))
