@@ -293,7 +293,7 @@ def test_readme_snippet_and_example(tmp_path, monkeypatch, capsys, on_z):
     ((1, 998, 1), 1001, True),  # 1,001,000
 ])
 def test_points_times_units_at_the_bound(sizes, n, over):
-    from checkfiles import file_of
+    from check_limits import file_of
 
     from lab.checkfile import MAX_POINT_UNITS, validate
 
@@ -334,7 +334,7 @@ def test_the_reviewers_file_is_refused_by_the_cli_in_one_line(tmp_path):
     import subprocess
     import sys
 
-    from checkfiles import reviewers_file
+    from check_limits import reviewers_file
 
     path = tmp_path / "check.json"
     path.write_bytes(reviewers_file())

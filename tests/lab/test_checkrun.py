@@ -5,52 +5,13 @@ gone; one past its memory is stopped; one that dies without answering is a crash
 from __future__ import annotations
 
 import json
-import threading
-import time
 
 import numpy as np
-import psutil
 import pytest
-from checkfiles import largest_file, reviewers_file
+from check_limits import Watch, children, largest_file, reviewers_file
 from student_backprop import file_for, problem, student
 
 from lab import checkrun, gradcheck
-
-
-def children() -> list[psutil.Process]:
-    return [p for p in psutil.Process().children() if "lab.checkrun" in " ".join(p.cmdline())]
-
-
-class Watch:
-    """Records the check children that run while the block runs (and can kill the first one it sees)."""
-
-    def __init__(self, kill: bool = False) -> None:
-        self.kill, self.seen, self._done = kill, {}, threading.Event()
-        self._thread = threading.Thread(target=self._watch, daemon=True)
-
-    def _watch(self) -> None:
-        while not self._done.is_set():
-            try:
-                for p in children():
-                    self.seen.setdefault(p.pid, p)
-                    if self.kill:
-                        p.kill()
-            except psutil.Error:  # a child that ended between the listing and the look
-                pass
-            time.sleep(0.005)
-
-    def __enter__(self) -> Watch:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._done.set()
-        self._thread.join()
-
-
-def assert_gone(procs) -> None:
-    for p in procs:
-        assert not p.is_running(), p  # killed and reaped (psutil knows a reused pid by its start time)
 
 
 def assert_same_report(a: gradcheck.Report, b: gradcheck.Report) -> None:
@@ -109,7 +70,7 @@ def test_a_child_past_its_deadline_is_killed_and_gone():
         checkrun.check(largest_file(), deadline_s=0.2)
     assert str(stopped.value) == "the check took longer than 0.2 s and was stopped"
     assert watch.seen, "no check child was seen"
-    assert_gone(watch.seen.values())
+    assert watch.all_gone()
     assert not children()
 
 

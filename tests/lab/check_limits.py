@@ -1,4 +1,5 @@
-"""Check files at the edges of the bounds, for the tests of the check's cost (tests/lab, tests/playground, e2e).
+"""For the tests of the check's limits (tests/lab, tests/playground, e2e): files at the edges of the bounds,
+and a watch on the check's child processes.
 
 - `largest_file`: the most expensive file the bounds allow. A check's time and memory go with its
   (points, units) arrays and, for its products, with points × weights; three hidden layers of 150 hold
@@ -12,8 +13,11 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 
 import numpy as np
+import psutil
 
 from lab.checkfile import MAX_BYTES, MAX_NUMBERS, MAX_POINT_UNITS
 
@@ -58,3 +62,39 @@ def reviewers_file() -> bytes:
 def file_of(sizes: tuple[int, ...], n: int) -> bytes:
     """A legal-looking file (no biases) of this network on n points, for the bound's edges."""
     return _file(sizes, n, bias=False)
+
+
+def children(of: psutil.Process | None = None) -> list[psutil.Process]:
+    """The check children (``python -m lab.checkrun``) of a process, by default this one."""
+    return [p for p in (of or psutil.Process()).children() if "lab.checkrun" in " ".join(p.cmdline())]
+
+
+class Watch:
+    """Records the check children of a process while the block runs (and kills each it sees, if asked)."""
+
+    def __init__(self, of: psutil.Process | None = None, kill: bool = False) -> None:
+        self.of, self.kill, self.seen, self._done = of, kill, {}, threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _watch(self) -> None:
+        while not self._done.is_set():
+            try:
+                for p in children(self.of):
+                    self.seen.setdefault(p.pid, p)
+                    if self.kill:
+                        p.kill()
+            except psutil.Error:  # a child that ended between the listing and the look
+                pass
+            time.sleep(0.005)
+
+    def __enter__(self) -> Watch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def all_gone(self) -> bool:
+        """Every child seen has ended and been reaped (psutil tells a reused pid by its start time)."""
+        return not any(p.is_running() for p in self.seen.values())
