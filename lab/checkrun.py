@@ -9,6 +9,9 @@ memory. Either way `CheckStopped` says so in one line. The child also caps its C
 deadline (RLIMIT_CPU), so it cannot outlive a server that died before it could kill it. The file's bounds (`MAX_POINT_UNITS` in the
 checkfile module) keep every legal check far inside both limits: these stop whatever the bounds missed.
 
+A server process runs at most one check per core at once (`Slots`, shared by the page's visitors); a
+visitor waits at most ``WAIT_S`` for a turn, then is told the checker is busy.
+
 What travels: the visitor's bytes go in as bytes and are parsed only as JSON, in the child. The answer
 comes back pickled, a tuple this module's child built: ("ok", `Checked`), ("file", message) for a
 `CheckFileError`, ("memory", None), or ("crash", traceback) for anything else, which `check` raises as
@@ -24,7 +27,10 @@ import pickle
 import resource
 import subprocess
 import sys
+import threading
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,13 +42,15 @@ from lab.checkfile import MAX_BYTES
 ROOT = Path(__file__).resolve().parent.parent
 DEADLINE_S = 20.0  # a legal check takes a few seconds; the child's start (numpy's import) is included
 MEMORY_MB = 256  # what the check may map beyond the child's imports; a legal check needs a fraction
+WAIT_S = 20.0  # longest a visitor waits for a turn while the server's checks are all busy
 # one BLAS thread: the checks' products are small, and a second thread spinning on a busy machine is
 # many times slower than one (the server's worker processes run the same way)
 ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 class CheckStopped(RuntimeError):
-    """The check ran past its deadline or its memory and was stopped; the message says which, in one line."""
+    """The check ran past its deadline or its memory and was stopped, or never had its turn; the message
+    says which, in one line."""
 
 
 class CheckCrashed(RuntimeError):
@@ -57,6 +65,28 @@ class Checked:
     report: gradcheck.Report
     weights: tuple[np.ndarray, ...]
     biases: tuple[np.ndarray, ...] | None
+
+
+class Slots:
+    """Turns for checks in one server process: at most ``size`` children at once (default: one per core)."""
+
+    def __init__(self, size: int | None = None) -> None:
+        self.size = size or os.cpu_count() or 1
+        self._free = threading.BoundedSemaphore(self.size)
+
+    @contextmanager
+    def turn(self, wait_s: float | None = None) -> Iterator[None]:
+        """Hold a turn for the block; `CheckStopped` when none comes free within ``wait_s`` (``WAIT_S``)."""
+        wait_s = WAIT_S if wait_s is None else wait_s
+        if not self._free.acquire(timeout=wait_s):
+            raise CheckStopped(
+                f"the checker is busy ({self.size} checks at once, none finished within {wait_s:g} s); "
+                "try again in a moment"
+            )
+        try:
+            yield
+        finally:
+            self._free.release()
 
 
 def check(data: bytes, deadline_s: float | None = None, memory_mb: int | None = None) -> Checked:

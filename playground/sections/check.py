@@ -75,9 +75,11 @@ def check_file(net, X: np.ndarray, y: np.ndarray, reduction: str) -> str:  # noq
 
 
 def read_check(name: str, data: bytes) -> Checked:
-    """Check an uploaded file in a child process (`lab.checkrun.check`). Raises `gradcheck.CheckFileError`
-    with the checker's one-line message, `checkrun.CheckStopped` (deadline or memory) or `CheckCrashed`."""
-    done = checkrun.check(data)
+    """Check an uploaded file in a child process (`lab.checkrun.check`), in one of the process's turns.
+    Raises `gradcheck.CheckFileError` with the checker's one-line message, `checkrun.CheckStopped`
+    (deadline, memory, or no turn in time) or `CheckCrashed`."""
+    with shared.check_slots().turn():
+        done = checkrun.check(data)
     biases = done.biases if done.biases is not None else tuple(np.zeros(W.shape[1]) for W in done.weights)
     return Checked(name, done.report, done.weights, biases)
 

@@ -5,6 +5,7 @@ gone; one past its memory is stopped; one that dies without answering is a crash
 from __future__ import annotations
 
 import json
+import threading
 
 import numpy as np
 import pytest
@@ -87,3 +88,27 @@ def test_a_child_that_dies_without_an_answer_is_a_crash_with_its_details():
         checkrun.check(largest_file())
     assert "the check process ended with code -9 and no answer" in str(crashed.value)
     assert watch.seen and not children()
+
+
+def test_slots_give_one_turn_per_slot_and_a_busy_message_after_the_wait():
+    slots = checkrun.Slots(2)
+    with slots.turn(), slots.turn():
+        with pytest.raises(checkrun.CheckStopped) as busy:
+            with slots.turn(wait_s=0.05):
+                pass
+        assert str(busy.value) == (
+            "the checker is busy (2 checks at once, none finished within 0.05 s); try again in a moment"
+        )
+    got = threading.Event()
+
+    def waiter():
+        with slots.turn(wait_s=30):
+            got.set()
+
+    with slots.turn(), slots.turn():
+        thread = threading.Thread(target=waiter)
+        thread.start()
+        assert not got.wait(0.2)  # both turns are held: it waits
+    assert got.wait(30)  # a turn came free: it went
+    thread.join()
+    assert checkrun.Slots().size >= 1

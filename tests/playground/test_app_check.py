@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 import numpy as np
@@ -246,6 +247,26 @@ def test_a_check_past_its_limit_is_stopped_in_one_line_and_nothing_else_changes(
     assert run_of(at) is run and run_of(at).epoch == epoch
     assert len(at.dataframe) == 1 and (at.dataframe[0].value["verdict"] == "✗").all()  # the last report stays
     assert watch.seen and watch.all_gone()
+
+
+def test_while_every_turn_is_taken_an_upload_waits_then_hears_the_checker_is_busy(monkeypatch):
+    from lab import checkrun
+    from playground import shared
+
+    at = upload(equations(), student_file("sign"))
+    monkeypatch.setattr(checkrun, "WAIT_S", 0.1)
+    slots = shared.check_slots()  # the process's turns, as every visitor's page holds them
+    with ExitStack() as held:
+        for _ in range(slots.size):
+            held.enter_context(slots.turn())
+        upload(at, student_file(), "mine.json")
+    assert [e.value for e in at.error] == [plain(
+        f"mine.json: the checker is busy ({slots.size} checks at once, none finished within 0.1 s); try again in "
+        "a moment. Nothing else changed."
+    )]
+    assert (at.dataframe[0].value["verdict"] == "✗").all()  # the last report stays
+    upload(at, student_file(), "again.json")  # the turns are free again
+    assert not at.error and (at.dataframe[0].value["verdict"] == "✓").all()
 
 
 def test_a_check_that_fails_on_our_side_shows_an_id_and_logs_the_details(monkeypatch, caplog):
