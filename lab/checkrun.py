@@ -6,8 +6,9 @@ stdin and waits at most ``DEADLINE_S``; a child still running then is killed. Be
 the child caps its own address space (RLIMIT_AS, on Linux) at what its imports hold plus ``MEMORY_MB``,
 so a check that wants more fails inside the child with MemoryError instead of taking the server's
 memory. Either way `CheckStopped` says so in one line. The child also caps its CPU time just past the
-deadline (RLIMIT_CPU), so it cannot outlive a server that died before it could kill it. The file's bounds (`MAX_POINT_UNITS` in the
-checkfile module) keep every legal check far inside both limits: these stop whatever the bounds missed.
+deadline (RLIMIT_CPU), so it cannot outlive a server that died before it could kill it. The file's
+bounds (`MAX_POINT_UNITS` in the checkfile module) keep every legal check far inside these limits:
+they stop whatever the bounds missed.
 
 A server process runs at most one check per core at once (`Slots`, shared by the page's visitors); a
 visitor waits at most ``WAIT_S`` for a turn, then is told the checker is busy.

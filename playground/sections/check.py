@@ -96,7 +96,9 @@ def take_upload(name: str, file_id: str, data: bytes) -> None:
     except Exception:  # noqa: BLE001 (a bug, not the file: an id on the page, the details in the log)
         ref = uuid.uuid4().hex[:8]
         log.exception("Check my backprop: checking an upload failed (id %s)", ref)
-        state.put(state.CHECK_ERROR, f"{name}: the check failed on our side (id {ref}); it is logged. Nothing else changed.")
+        state.put(
+            state.CHECK_ERROR, f"{name}: the check failed on our side (id {ref}); it is logged. Nothing else changed."
+        )
     else:
         state.put(state.CHECK_REPORT, checked)
         state.pop(state.CHECK_ERROR)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import sys
-import threading
 from pathlib import Path
 
 import psutil
@@ -60,26 +59,6 @@ def server_process(server) -> psutil.Process:
     return proc
 
 
-class PeakRSS:
-    """The largest resident set of one process, sampled every 20 ms while the block runs."""
-
-    def __init__(self, proc: psutil.Process) -> None:
-        self.proc, self.peak, self._done = proc, proc.memory_info().rss, threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def _sample(self) -> None:
-        while not self._done.wait(0.02):
-            self.peak = max(self.peak, self.proc.memory_info().rss)
-
-    def __enter__(self) -> PeakRSS:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._done.set()
-        self._thread.join()
-
-
 def upload_file(app, data: bytes, name: str) -> None:
     app.page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(
         {"name": name, "mimeType": "application/json", "buffer": data}
@@ -87,7 +66,7 @@ def upload_file(app, data: bytes, name: str) -> None:
 
 
 def test_the_largest_legal_file_is_checked_in_its_own_process_and_the_server_stays_small(open_app, server):
-    from check_limits import Watch, largest_file
+    from check_limits import PeakRSS, Watch, largest_file
 
     proc = server_process(server)
     app = open_app("dataset=xor&epochs=300&tab=Equations")
@@ -105,7 +84,7 @@ def test_the_largest_legal_file_is_checked_in_its_own_process_and_the_server_sta
 
 
 def test_the_reviewers_file_is_refused_at_once_with_the_bound_named(open_app, server):
-    from check_limits import reviewers_file
+    from check_limits import PeakRSS, reviewers_file
 
     proc = server_process(server)
     app = open_app("dataset=xor&epochs=300&tab=Equations")

@@ -1,5 +1,5 @@
 """For the tests of the check's limits (tests/lab, tests/playground, e2e): files at the edges of the bounds,
-and a watch on the check's child processes.
+a watch on the check's child processes, and a process's peak memory.
 
 - `largest_file`: the most expensive file the bounds allow. A check's time and memory go with its
   (points, units) arrays and, for its products, with points × weights; three hidden layers of 150 hold
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 
 import numpy as np
 import psutil
@@ -69,25 +68,26 @@ def children(of: psutil.Process | None = None) -> list[psutil.Process]:
     return [p for p in (of or psutil.Process()).children() if "lab.checkrun" in " ".join(p.cmdline())]
 
 
-class Watch:
-    """Records the check children of a process while the block runs (and kills each it sees, if asked)."""
+class Sampler:
+    """Calls ``sample`` every ``period`` seconds in a thread while the block runs."""
 
-    def __init__(self, of: psutil.Process | None = None, kill: bool = False) -> None:
-        self.of, self.kill, self.seen, self._done = of, kill, {}, threading.Event()
-        self._thread = threading.Thread(target=self._watch, daemon=True)
+    period = 0.005
 
-    def _watch(self) -> None:
-        while not self._done.is_set():
+    def __init__(self) -> None:
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _loop(self) -> None:
+        while not self._done.wait(self.period):
             try:
-                for p in children(self.of):
-                    self.seen.setdefault(p.pid, p)
-                    if self.kill:
-                        p.kill()
-            except psutil.Error:  # a child that ended between the listing and the look
+                self.sample()
+            except psutil.Error:  # a process that ended between the listing and the look
                 pass
-            time.sleep(0.005)
 
-    def __enter__(self) -> Watch:
+    def sample(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Sampler:
         self._thread.start()
         return self
 
@@ -95,6 +95,33 @@ class Watch:
         self._done.set()
         self._thread.join()
 
+
+class Watch(Sampler):
+    """Records the check children of a process while the block runs (and kills each it sees, if asked)."""
+
+    def __init__(self, of: psutil.Process | None = None, kill: bool = False) -> None:
+        super().__init__()
+        self.of, self.kill, self.seen = of, kill, {}
+
+    def sample(self) -> None:
+        for p in children(self.of):
+            self.seen.setdefault(p.pid, p)
+            if self.kill:
+                p.kill()
+
     def all_gone(self) -> bool:
         """Every child seen has ended and been reaped (psutil tells a reused pid by its start time)."""
         return not any(p.is_running() for p in self.seen.values())
+
+
+class PeakRSS(Sampler):
+    """The largest resident set of one process while the block runs."""
+
+    period = 0.02
+
+    def __init__(self, proc: psutil.Process) -> None:
+        super().__init__()
+        self.proc, self.peak = proc, proc.memory_info().rss
+
+    def sample(self) -> None:
+        self.peak = max(self.peak, self.proc.memory_info().rss)
