@@ -4,6 +4,10 @@ Everything a student can get wrong in the file raises one `CheckFileError` whose
 starts with the key (``grad_weights[1]: expected shape (9, 4) (or (4, 9) transposed), got (3, 4)``),
 so the CLI can print it as is. The file is bounded before it is parsed deeply: at most 1 MB of text,
 and at most 100,000 numbers in all, counted while the arrays are read (so a huge array stops early).
+The check's work is bounded before it starts: it computes (points, units) arrays for every layer, a
+few at a time for each of the ~20 candidate backward passes of the mistakes search, so the points
+times the units of all layers (input and output included) may be at most ``MAX_POINT_UNITS``. Half a
+megabyte of text could otherwise ask for gigabytes: [1, 10000, 1] on 30,000 points is 2.4 GB an array.
 
 Weights and weight gradients may be given (fan_out, fan_in) when the shape says so unambiguously
 (non-square); square ones follow the layout of the non-square weights, so a student who stores every
@@ -26,6 +30,9 @@ from mlp.network import MAX_LAYER_UNITS, MAX_LAYERS, MLP
 
 MAX_BYTES = 1_000_000
 MAX_NUMBERS = 100_000
+# points × units of all layers: bounds every (points, units) array of a check. The page's largest network
+# (2-32-32-32-32-1) on its most points (1,000) is 131,000; at the bound one (points, units) array set is 8 MB.
+MAX_POINT_UNITS = 1_000_000
 REQUIRED = ("layer_sizes", "X", "y", "weights")
 GRADIENTS = ("grad_weights", "grad_biases")
 NAMES = {  # key → (allowed values, default)
@@ -114,6 +121,7 @@ def validate(data: object) -> CheckFile:
             f"X: expected shape (n, {sizes[0]}) — one row per point, layer_sizes[0] = {sizes[0]} "
             f"columns — got {X.shape}"
         )
+    _bound_work(X.shape[0], sizes)
     out["y"] = _labels(_array("y", data["y"], budget), X.shape[0])
     shapes = list(zip(sizes[:-1], sizes[1:]))
     weights, flipped = _matrices("weights", data["weights"], shapes, budget, None)
@@ -165,6 +173,17 @@ def _layer_sizes(value: object) -> tuple[int, ...]:
     if sum(a * b for a, b in zip(sizes[:-1], sizes[1:])) > MAX_NUMBERS:
         raise CheckFileError(f"layer_sizes: more than {MAX_NUMBERS:,} weights, the limit of numbers in a file")
     return sizes
+
+
+def _bound_work(n: int, sizes: tuple[int, ...]) -> None:
+    """Refuse a check whose (points, units) arrays would exceed MAX_POINT_UNITS, naming what fits."""
+    units = sum(sizes)
+    if n * units > MAX_POINT_UNITS:
+        raise CheckFileError(
+            f"X: {n:,} points × {units:,} units (of all layers) is more than "
+            f"{MAX_POINT_UNITS:,}, the most a check computes; this network can be checked on up to "
+            f"{MAX_POINT_UNITS // units:,} points: check a smaller batch of points or a smaller network"
+        )
 
 
 def _labels(y: np.ndarray, n: int) -> np.ndarray:

@@ -199,6 +199,10 @@ def main(argv: list[str]) -> int:
     except CheckFileError as exc:
         print(f"{path}: {' '.join(str(exc).splitlines())}", file=sys.stderr)
         return 2
+    except MemoryError:  # the file's bounds keep a check to tens of MB: a machine short of even that
+        print(f"{path}: the check ran out of memory; check a smaller batch of points or a smaller network",
+              file=sys.stderr)
+        return 2
     print(format_report(report))
     return 0 if report.ok else 1
 

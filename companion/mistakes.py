@@ -30,10 +30,20 @@ import numpy as np
 import mlp
 from mlp.activations import Activation
 
-# a = f(z) → z, for the activations whose derivative reads differently from z and from a
-INVERSES: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "sigmoid": lambda a: np.log(a) - np.log1p(-a),
-    "tanh": np.arctanh,
+
+def _logit(a: np.ndarray, scratch: np.ndarray) -> np.ndarray:
+    # z = log(a) − log1p(−a), the very numbers of that expression, with one (n, units) temporary instead
+    # of three: a check's arrays are as large as its file allows, and this runs once per hidden layer
+    z = np.negative(a)
+    np.log1p(z, out=z)
+    return np.subtract(np.log(a, out=scratch), z, out=z)
+
+
+# a = f(z) → z as a fresh array (``scratch``, of a's shape, may be written over), for the activations whose
+# derivative reads differently from z and from a
+INVERSES: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+    "sigmoid": _logit,
+    "tanh": lambda a, scratch: np.arctanh(a),
 }
 # how a student writes f' from the output ({v} = a) and as a function of z ({v} = z), for the advice
 FROM_A = {
@@ -144,9 +154,10 @@ def _variant(base: Activation, tag: str, grad: Callable[[np.ndarray, np.ndarray]
 # Wrong derivative rules, each from the right one: base → variant (None: cannot be built). A variant
 # that gives the right numbers anyway (f'² = f' for relu) is caught by the caller, which compares.
 def _on_z(f: Activation) -> Activation | None:
-    # the a-form applied to z: a*(1-a) evaluated at z = f⁻¹(a) (a fresh array: f.grad may write over out)
+    # the a-form applied to z: a*(1-a) evaluated at z = f⁻¹(a) (a fresh array: f.grad may write over out,
+    # so out serves the inverse as scratch only)
     inv = INVERSES.get(f.name)
-    return None if inv is None else _variant(f, "on_z", lambda a, out: f.grad(inv(a), out))
+    return None if inv is None else _variant(f, "on_z", lambda a, out: f.grad(inv(a, out), out))
 
 
 def _of_a(f: Activation) -> Activation:

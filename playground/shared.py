@@ -7,6 +7,7 @@
 - The store of boards and class rooms (`server.store`), and a reader that caches what pages read of it
   for about a second (`server.boards`): forty open class boards cost one database read a second.
 - Chart skeletons and what is drawn from shared runs (``playground.render``).
+- Turns for the checks of uploaded gradient files (`companion.checkrun.Slots`): one child process per core at once.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from companion.checkrun import Slots
 from lab.experiment import Experiment
 from lab.run import Run, new_run
 from mlp.data import Dataset
@@ -70,6 +72,12 @@ def memo() -> render.RenderMemo:
 def pace() -> render.Pace:
     """How many visitors of the process watch a run at once (live updates are spread out by it)."""
     return render.Pace()
+
+
+@st.cache_resource(show_spinner=False)
+def check_slots() -> Slots:
+    """Turns for "Check my backprop": the process runs one check child per core at once."""
+    return Slots()
 
 
 per_run = render.per_run(memo)  # a section's builder, computed once per shared finished run

@@ -5,23 +5,31 @@ training data to run your own backward pass on, and the check of a file with you
 An upload is read once (its file_id is remembered, as the Data tab's CSV upload does) and its report is
 kept in the session, so a rerun or another tab and back still shows it. A file that cannot be checked gets
 one error and changes nothing else: the last report stays, and the run on screen is never touched.
+
+The check runs in a child process (`companion.checkrun`), never in this one: a check past its deadline or its
+memory is stopped there and said so in one line. Any other failure is a bug, not the visitor's: the page
+says so with an id, and the details go to this module's log under that id.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import uuid
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from companion import gradcheck
-from companion.checkfile import MAX_BYTES
+from companion import checkrun, gradcheck
+from companion.checkfile import MAX_BYTES, MAX_NUMBERS, MAX_POINT_UNITS
 from lab.run import Run
 from playground import shared, state
 from playground.charts.network import network_chart
 from playground.sections import bullets, chart, plain
+
+log = logging.getLogger(__name__)
 
 FILE_NAME = "backprop_check.json"
 MAX_DRAWN_WEIGHTS = 5_000  # a file may hold 100,000 numbers; the page's largest network has 3,168 weights
@@ -67,11 +75,13 @@ def check_file(net, X: np.ndarray, y: np.ndarray, reduction: str) -> str:  # noq
 
 
 def read_check(name: str, data: bytes) -> Checked:
-    """Check an uploaded file; raises `gradcheck.CheckFileError` with the checker's one-line message."""
-    f = gradcheck.load(data)
-    report = gradcheck.check(f)
-    biases = f["biases"] if f["biases"] is not None else [np.zeros(W.shape[1]) for W in f["weights"]]
-    return Checked(name, report, tuple(f["weights"]), tuple(biases))
+    """Check an uploaded file in a child process (`companion.checkrun.check`), in one of the process's turns.
+    Raises `gradcheck.CheckFileError` with the checker's one-line message, `checkrun.CheckStopped`
+    (deadline, memory, or no turn in time) or `CheckCrashed`."""
+    with shared.check_slots().turn():
+        done = checkrun.check(data)
+    biases = done.biases if done.biases is not None else tuple(np.zeros(W.shape[1]) for W in done.weights)
+    return Checked(name, done.report, done.weights, biases)
 
 
 def take_upload(name: str, file_id: str, data: bytes) -> None:
@@ -81,8 +91,14 @@ def take_upload(name: str, file_id: str, data: bytes) -> None:
     state.put(state.CHECK_DONE, file_id)
     try:
         checked = read_check(name, data)
-    except gradcheck.CheckFileError as exc:
+    except (gradcheck.CheckFileError, checkrun.CheckStopped) as exc:
         state.put(state.CHECK_ERROR, f"{name}: {' '.join(str(exc).splitlines())}. Nothing else changed.")
+    except Exception:  # noqa: BLE001 (a bug, not the file: an id on the page, the details in the log)
+        ref = uuid.uuid4().hex[:8]
+        log.exception("Check my backprop: checking an upload failed (id %s)", ref)
+        state.put(
+            state.CHECK_ERROR, f"{name}: the check failed on our side (id {ref}); it is logged. Nothing else changed."
+        )
     else:
         state.put(state.CHECK_REPORT, checked)
         state.pop(state.CHECK_ERROR)
@@ -112,7 +128,8 @@ def section(run: Run) -> None:
         st.caption("This run's weights are not finite (it diverged): reset it or change a setting first.")
     upload = st.file_uploader(
         "Upload a check file with your gradients", type=["json"], key=state.CHECK_UPLOAD,
-        max_upload_size=max(1, MAX_BYTES // 1_000_000), help="JSON, at most 1 MB and 100,000 numbers.",
+        max_upload_size=max(1, MAX_BYTES // 1_000_000),
+        help=f"JSON, at most 1 MB and {MAX_NUMBERS:,} numbers; points × units of all layers at most {MAX_POINT_UNITS:,}.",
     )
     if upload is not None and state.get(state.CHECK_DONE) != upload.file_id:
         with st.spinner("Checking your gradients…"):  # a large file takes a few seconds, once

@@ -302,3 +302,81 @@ def test_the_docs_snippet_and_example(tmp_path, monkeypatch, capsys, on_z):
         assert code == 1 and out == block("## What the report says")
     else:
         assert code == 0
+
+
+# ----- the check's work is bounded before the work: points × units of all layers ---------------------
+@pytest.mark.parametrize("sizes, n, over", [
+    ((1, 9998, 1), 100, False),  # 100 × 10,000 = 1,000,000: exactly the bound
+    ((1, 9899, 1), 101, True),  # 101 × 9,901 = 1,000,001: one over
+    ((1, 9899, 1), 100, False),  # 990,100
+    ((1, 998, 1), 1000, False),  # 1,000 × 1,000: exactly the bound again
+    ((1, 998, 1), 1001, True),  # 1,001,000
+])
+def test_points_times_units_at_the_bound(sizes, n, over):
+    from check_limits import file_of
+
+    from companion.checkfile import MAX_POINT_UNITS, validate
+
+    assert (n * sum(sizes) > MAX_POINT_UNITS) == over
+    data = json.loads(file_of(sizes, n))
+    if not over:
+        assert validate(data)["X"].shape == (n, 1)
+        return
+    with pytest.raises(CheckFileError) as exc:
+        validate(data)
+    units = sum(sizes)
+    assert str(exc.value) == (
+        f"X: {n:,} points × {units:,} units (of all layers) is more than 1,000,000, the most a check computes; "
+        f"this network can be checked on up to {1_000_000 // units:,} points: check a smaller batch of points or a "
+        "smaller network"
+    )
+
+
+def test_the_pages_and_the_labs_networks_are_well_inside_the_bound():
+    from companion.checkfile import MAX_POINT_UNITS
+    from lab.experiment import MAX_HIDDEN_LAYERS, MAX_N, MAX_UNITS
+
+    largest = MAX_N * (2 + MAX_HIDDEN_LAYERS * MAX_UNITS + 1)  # 2-32-32-32-32-1 on 1,000 points
+    assert largest * 5 <= MAX_POINT_UNITS
+    # a real one: the page's largest network's download, gradients added, checks
+    net = mlp.MLP([2] + [MAX_UNITS] * MAX_HIDDEN_LAYERS + [1], seed=1)
+    X = np.random.default_rng(0).uniform(-1, 1, (MAX_N, 2))
+    y = (X[:, :1] > 0).astype(float)
+    made = make_file(net, X, y)
+    _, dW, db = net.gradients(X, y)
+    made.update(grad_weights=[(g * MAX_N).tolist() for g in dW], grad_biases=[(g * MAX_N).tolist() for g in db])
+    assert check(load(json.dumps(made))).ok
+    for sizes, n in [((2, 9, 4, 1), 100), ((2, 9, 4, 1), 21)]:  # the lab's network on its data sets
+        assert n * sum(sizes) * 100 <= MAX_POINT_UNITS
+
+
+def test_the_reviewers_file_is_refused_by_the_cli_in_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    from check_limits import reviewers_file
+
+    path = tmp_path / "check.json"
+    path.write_bytes(reviewers_file())
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-m", "mlp", "check", str(path)], cwd=root, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 2 and not done.stdout
+    assert done.stderr == (
+        f"{path}: X: 30,000 points × 10,002 units (of all layers) is more than 1,000,000, the most a check "
+        "computes; this network can be checked on up to 99 points: check a smaller batch of points or a smaller "
+        "network\n"
+    )
+
+
+def test_running_out_of_memory_is_one_line_and_exit_2(tmp_path, capsys, monkeypatch):
+    # within the bounds a check needs tens of MB; a machine without them still gets one line, no traceback
+    def no_memory(data):
+        raise MemoryError
+
+    monkeypatch.setattr(gradcheck, "check", no_memory)
+    path = tmp_path / "check.json"
+    path.write_text(json.dumps(good_file()))
+    assert main(["check", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err == f"{path}: the check ran out of memory; check a smaller batch of points or a smaller network\n"

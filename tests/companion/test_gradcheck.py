@@ -185,3 +185,28 @@ def test_known_answer_2_1_1(tmp_path, capsys):
     # forgetting the 2 of 2(p − y) halves everything; with one point "summed" and "averaged" agree
     half = {**data, "grad_weights": [[[-0.0625], [0.0625]], [[-0.0625]]], "grad_biases": [[-0.0625], [-0.125]]}
     assert [d.mistakes for d in check(half).diagnoses] == [("half",)]
+
+
+# ----- the search's memory-lean parts give the very numbers of their formulas --------------------------
+def test_the_sigmoids_inverse_is_its_formula_to_the_last_bit():
+    from companion.mistakes import INVERSES
+
+    a = np.concatenate([np.random.default_rng(0).random(10_000), [0.0, 1.0, 5e-324, 1e-300, 0.5, 1 - 2**-53]])
+    with np.errstate(all="ignore"):
+        formula = np.log(a) - np.log1p(-a)
+        scratch = np.full_like(a, 7.0)
+        z = INVERSES["sigmoid"](a, scratch)
+    np.testing.assert_array_equal(z, formula)
+    assert z is not scratch and not np.shares_memory(z, a)  # a fresh array: f.grad may write over scratch
+
+
+@pytest.mark.parametrize("mistake", [None, *sorted(MISTAKES), *sorted(PATTERNS)])
+def test_every_report_is_the_one_of_the_inverse_as_a_formula(monkeypatch, mistake):
+    from companion.mistakes import INVERSES
+
+    bias = mistake != "first_layer"
+    W, b, X, y = problem((2, 4, 4, 1), bias=bias)
+    data = file_for(W, b, X, y, *student(W, b, X, y, mistake=mistake), bias=bias)
+    lean = check(data)
+    monkeypatch.setitem(INVERSES, "sigmoid", lambda a, scratch: np.log(a) - np.log1p(-a))
+    assert check(data) == lean

@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+import psutil
 import pytest
 from test_page import assert_charts_drawn, assert_healthy
 
@@ -43,4 +44,59 @@ def test_uploading_a_mistaken_file_shows_the_diagnosis_and_the_marked_network(op
     assert_charts_drawn(app, 3)  # the live area's decision regions and loss, and the file's network
     assert page.get_by_text("red = wrong gradient: dW1, db1, dW2, db2").count() >= 1
     app.screenshot("check-my-backprop")
+    assert_healthy(app)
+
+
+# ----- one upload cannot take the server down -------------------------------------------------------
+SERVER_RSS_LIMIT = 1.5 * 2**30
+ANSWER_MS = 30_000  # the page answers the largest legal file within this
+
+
+def server_process(server) -> psutil.Process:
+    """The ``streamlit run`` process behind the page (a child of this test process)."""
+    port = server.url.rstrip("/").rsplit(":", 1)[1]
+    (proc,) = [p for p in psutil.Process().children() if "streamlit" in " ".join(p.cmdline()) and port in p.cmdline()]
+    return proc
+
+
+def upload_file(app, data: bytes, name: str) -> None:
+    app.page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(
+        {"name": name, "mimeType": "application/json", "buffer": data}
+    )
+
+
+def test_the_largest_legal_file_is_checked_in_its_own_process_and_the_server_stays_small(open_app, server):
+    from check_limits import PeakRSS, Watch, largest_file
+
+    proc = server_process(server)
+    app = open_app("dataset=xor&epochs=300&tab=Equations")
+    with PeakRSS(proc) as rss, Watch(of=proc) as watch:
+        upload_file(app, largest_file(), "heavy.json")
+        verdict = app.page.get_by_text("Verdict: 8 of 8 gradients are wrong", exact=False)
+        verdict.wait_for(timeout=ANSWER_MS)
+        app.wait_finished()
+    text = app.page.locator("[data-testid=stMain]").inner_text()
+    assert "delta at the output is wrong" in text and "too many lines to draw" in text
+    assert rss.peak < SERVER_RSS_LIMIT, f"the server grew to {rss.peak / 2**20:.0f} MB"
+    assert len(watch.seen) == 1 and watch.all_gone()  # checked in a child of the server, which has ended
+    app.screenshot("check-largest-legal-file")
+    assert_healthy(app)
+
+
+def test_the_reviewers_file_is_refused_at_once_with_the_bound_named(open_app, server):
+    from check_limits import PeakRSS, reviewers_file
+
+    proc = server_process(server)
+    app = open_app("dataset=xor&epochs=300&tab=Equations")
+    with PeakRSS(proc) as rss:
+        upload_file(app, reviewers_file(), "big.json")
+        error = app.page.locator("[data-testid=stAlertContentError]")
+        error.wait_for(timeout=ANSWER_MS)
+        app.wait_finished()
+    assert error.inner_text().strip().splitlines()[-1] == (  # after the icon's name
+        "big.json: X: 30,000 points × 10,002 units (of all layers) is more than 1,000,000, the most a check "
+        "computes; this network can be checked on up to 99 points: check a smaller batch of points or a smaller "
+        "network. Nothing else changed."
+    )
+    assert rss.peak < SERVER_RSS_LIMIT, f"the server grew to {rss.peak / 2**20:.0f} MB"
     assert_healthy(app)

@@ -8,7 +8,9 @@ must reach the page as typed: in markdown-bodied elements only through `plain`, 
 from __future__ import annotations
 
 import json
+import re
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 import numpy as np
@@ -209,6 +211,82 @@ def test_hostile_file_names_and_values_are_shown_as_typed():
     assert len(at.error) == 1 and "bold" in at.error[0].value
     assert_shown_as_typed(at, name)
     assert not any("**bold**" in b or "<script>" in b for b in markdown_bodies(at))
+
+
+def test_the_reviewers_file_is_refused_with_the_bound_named():
+    from check_limits import Watch, reviewers_file
+
+    at = upload(equations(), student_file("sign"))
+    run = run_of(at)
+    with Watch() as watch:
+        upload(at, reviewers_file(), "big.json")
+    assert [e.value for e in at.error] == [plain(
+        "big.json: X: 30,000 points × 10,002 units (of all layers) is more than 1,000,000, the most a check "
+        "computes; this network can be checked on up to 99 points: check a smaller batch of points or a smaller "
+        "network. Nothing else changed."
+    )]
+    assert run_of(at) is run and (at.dataframe[0].value["verdict"] == "✗").all()  # the last report stays
+    assert len(watch.seen) == 1 and watch.all_gone()  # refused in the check's own process, which ended
+
+
+@pytest.mark.parametrize("limit, said", [
+    ("DEADLINE_S", "the check took longer than 0.2 s and was stopped"),
+    ("MEMORY_MB", "the check needed more than 8 MB and was stopped"),
+])
+def test_a_check_past_its_limit_is_stopped_in_one_line_and_nothing_else_changes(monkeypatch, limit, said):
+    from check_limits import Watch, largest_file
+
+    from companion import checkrun
+
+    at = upload(equations(), student_file("sign"))  # a report on screen first
+    run, epoch = run_of(at), run_of(at).epoch
+    monkeypatch.setattr(checkrun, limit, {"DEADLINE_S": 0.2, "MEMORY_MB": 8}[limit])  # the largest file needs more
+    with Watch() as watch:
+        upload(at, largest_file(), "heavy.json")
+    assert [e.value for e in at.error] == [plain(f"heavy.json: {said}. Nothing else changed.")]
+    assert run_of(at) is run and run_of(at).epoch == epoch
+    assert len(at.dataframe) == 1 and (at.dataframe[0].value["verdict"] == "✗").all()  # the last report stays
+    assert watch.seen and watch.all_gone()
+
+
+def test_while_every_turn_is_taken_an_upload_waits_then_hears_the_checker_is_busy(monkeypatch):
+    from companion import checkrun
+    from playground import shared
+
+    at = upload(equations(), student_file("sign"))
+    monkeypatch.setattr(checkrun, "WAIT_S", 0.1)
+    slots = shared.check_slots()  # the process's turns, as every visitor's page holds them
+    with ExitStack() as held:
+        for _ in range(slots.size):
+            held.enter_context(slots.turn())
+        upload(at, student_file(), "mine.json")
+    assert [e.value for e in at.error] == [plain(
+        f"mine.json: the checker is busy ({slots.size} checks at once, none finished within 0.1 s); try again in "
+        "a moment. Nothing else changed."
+    )]
+    assert (at.dataframe[0].value["verdict"] == "✗").all()  # the last report stays
+    upload(at, student_file(), "again.json")  # the turns are free again
+    assert not at.error and (at.dataframe[0].value["verdict"] == "✓").all()
+
+
+def test_a_check_that_fails_on_our_side_shows_an_id_and_logs_the_details(monkeypatch, caplog):
+    from companion import checkrun
+
+    def crash(data):
+        raise checkrun.CheckCrashed("the check failed: Traceback (most recent call last): ZeroDivisionError: oops")
+
+    at = upload(equations(), student_file("sign"))
+    monkeypatch.setattr(checkrun, "check", crash)
+    with caplog.at_level("ERROR", logger=check.__name__):
+        upload(at, student_file(), "mine.json")
+    (error,) = [e.value for e in at.error]
+    said = [re.escape(plain(part)) for part in ("mine.json: the check failed on our side (id ", "); it is logged. Nothing else changed.")]
+    ref = re.fullmatch(said[0] + r"([0-9a-f]{8})" + said[1], error)
+    assert ref, error
+    (record,) = [r for r in caplog.records if r.name == check.__name__]
+    assert ref.group(1) in record.getMessage() and "ZeroDivisionError: oops" in caplog.text  # the details, logged
+    assert not any("ZeroDivisionError" in b or "Traceback" in b for b in markdown_bodies(at))  # never on the page
+    assert not at.exception and (at.dataframe[0].value["verdict"] == "✗").all()
 
 
 def test_plain_escapes_every_ascii_punctuation_and_keeps_one_line():
