@@ -9,6 +9,8 @@ to the new points and trains on live, so the boundary can be watched adapting.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -18,10 +20,11 @@ from lab.experiment import CUSTOM
 from lab.run import Run
 from mlp.data import Dataset
 from playground import state
-from playground.sections import Page, plain
+from playground.sections import Page, plain, sample
 from playground.sections.sidebar import set_field
 
-CLICK_MODES = ("add class 0", "add class 1", "remove nearest")
+CLICK_MODES = ("add class 0", "add class 1", "remove nearest", "inspect this point")
+INSPECT = CLICK_MODES[3]  # a click picks the nearest training point for the Equations tab; the data stay
 
 
 def set_custom(data: Dataset) -> None:
@@ -74,8 +77,9 @@ def clicked(event: object) -> tuple[float, float] | None:
     return None
 
 
-def handle_click(run: Run | None) -> str:
-    """Apply a click on the decision regions (from the last rerun); returns an error message or ''."""
+def handle_click(run: Run | None, on_inspect: Callable[[], None] = lambda: None) -> str:
+    """Apply a click on the decision regions (from the last rerun); returns an error message or ''.
+    In the "inspect" mode the click picks the nearest training point instead, and calls ``on_inspect``."""
     event = state.get(state.DECISION)
     where = clicked(event)
     if where is None or run is None:
@@ -85,6 +89,10 @@ def handle_click(run: Run | None) -> str:
         return ""  # the selection persists across reruns: apply each click once
     state.put(state.CLICK_DONE, token)
     mode = state.get(state.CLICK_MODE) or CLICK_MODES[0]
+    if mode == INSPECT:
+        sample.choose(sample.nearest(run, *where))
+        on_inspect()
+        return ""
     try:
         if mode == CLICK_MODES[2]:
             data = points.remove_nearest(run.data, *where)
