@@ -1,10 +1,11 @@
-"""The Equations tab's formulas with one sample's numbers filled in: LaTeX strings, no Streamlit.
+"""The Equations tab's formulas with one sample's numbers filled in: LaTeX, no Streamlit.
 
-Each step of `lab.sample.Trace` becomes an ``aligned`` block: the formula in symbols, then the same with the
-numbers in, then the result. Numbers are rounded to `DIGITS` significant digits (the tables beside them
-keep more), negative factors are put in parentheses, and a long sum is broken after `TERMS_PER_LINE` terms
-so a unit with 32 inputs stays readable on a phone. Layers are numbered from 1 as the tab does
-(``W^{[1]}`` takes the inputs), units from 1.
+Each step of `lab.sample.Trace` becomes a few lines of math: the formula in symbols, the same with the
+numbers in, the result. The page shows each line as inline math in display style, so a long sum (a unit
+with 32 inputs has 32 terms) wraps at its plus signs to the width of the screen, a phone's as a
+projector's; every term is one unbreakable group. Numbers are rounded to `DIGITS` significant digits (the
+tables beside them keep more), and a negative factor is put in parentheses. Layers are numbered from 1 as
+the tab does (``W^{[1]}`` takes the inputs), units from 1; ``W^{[l]}_{i,j}`` joins input i to unit j.
 
 The rules of an activation, its derivative and a loss are looked up by name (`DERIVATIVES`, `LOSS`,
 `LOSS_DP`); a rule this module does not know (an engine variant built for a check) still gets its value,
@@ -23,7 +24,7 @@ from lab.sample import Trace
 from mlp.activations import Activation
 
 DIGITS = 4
-TERMS_PER_LINE = 2  # a phone shows about two "0.1234 \cdot (-0.5678)" terms on a line
+MOST_ROWS = 8  # a gradient step writes out this many weights of the unit's column; the table has them all
 
 
 def num(v: float) -> str:
@@ -42,32 +43,28 @@ def factor(v: float) -> str:
     return f"({text})" if text.startswith("-") or r"\times" in text else text
 
 
-def _term(v: float) -> str:
-    """``v`` as a term after a plus sign: a negative one becomes a minus."""
-    text = num(v)
-    return f"- {text[1:]}" if text.startswith("-") else f"+ {text}"
+def product(a: float, b: float) -> str:
+    """a · b as one group, so a wrapped line never splits it."""
+    return rf"{{{factor(a)} \cdot {factor(b)}}}"
 
 
-def sum_lines(terms: Sequence[str], per_line: int = TERMS_PER_LINE) -> list[str]:
-    """Terms joined by + and broken into lines of ``per_line``: each line is "&= …" or "&\\quad + …"."""
-    lines = []
-    for start in range(0, len(terms), per_line):
-        chunk = " + ".join(terms[start : start + per_line])
-        lines.append(("&= " if start == 0 else r"&\quad + ") + chunk)
-    return lines
-
-
-def block(lines: Sequence[str]) -> str:
-    return r"\begin{aligned}" + r"\\ ".join(lines) + r"\end{aligned}"
+def total(terms: Sequence[str]) -> str:
+    """Terms added up: a term written with a leading minus (a negative bias, from `num`) is subtracted."""
+    parts = [terms[0]] + [f"- {t[1:]}" if t.startswith("-") else f"+ {t}" for t in terms[1:]]
+    return " ".join(parts)
 
 
 def sup(layer: int) -> str:
     return f"^{{[{layer}]}}"
 
 
-def prev_symbol(layer: int, i: int) -> str:
+def prev_symbol(layer: int, i: int | str) -> str:
     """The input i of weight layer ``layer``: x_i for the first, a^{[l-1]}_i above it."""
     return f"x_{{{i}}}" if layer == 1 else f"a{sup(layer - 1)}_{{{i}}}"
+
+
+def partial(of: str) -> str:
+    return rf"\frac{{\partial \ell}}{{\partial {of}}}"
 
 
 # ----- rules by name ------------------------------------------------------------------------------
@@ -120,86 +117,82 @@ def derivative(f: Activation, a: float, z: float, symbol: str = "a") -> list[str
     return _rule(DERIVATIVES, f.name, {"a": symbol}, a, z)
 
 
-# ----- the steps (layer: the weight layer, from 1; j: the unit, from 0;
-# W^{[l]}_{i,j} joins input i to unit j, both from 1 on the page) ----------------------------
-def z_step(t: Trace, net: mlp.MLP, layer: int, j: int) -> str:
+# ----- the steps (layer: the weight layer, from 1; j: the unit, from 0) -> lines of math --------------
+def z_step(t: Trace, net: mlp.MLP, layer: int, j: int) -> list[str]:
     """z of one unit: Σᵢ aᵢ Wᵢⱼ (+ bⱼ), every term shown, then its value."""
     prev, W, b = (t.x if layer == 1 else t.a[layer - 2]), net.weights[layer - 1], net.biases[layer - 1]
     J = j + 1
     symbols = rf"\sum_{{i=1}}^{{{len(prev)}}} {prev_symbol(layer, 'i')}\,W{sup(layer)}_{{i,{J}}}"
-    terms = [rf"{factor(v)} \cdot {factor(w)}" for v, w in zip(prev, W[:, j])]
+    terms = [product(v, w) for v, w in zip(prev, W[:, j])]
     if net.bias:
         symbols += rf" + b{sup(layer)}_{{{J}}}"
-        terms.append(factor(b[j]))
-    return block([f"z{sup(layer)}_{{{J}}} &= {symbols}", *sum_lines(terms), f"&= {num(t.z[layer - 1][j])}"])
+        terms.append(num(b[j]))
+    return [f"z{sup(layer)}_{{{J}}} = {symbols}", f"= {total(terms)}", f"= {num(t.z[layer - 1][j])}"]
 
 
-def a_step(t: Trace, net: mlp.MLP, layer: int, j: int) -> str:
+def a_step(t: Trace, net: mlp.MLP, layer: int, j: int) -> list[str]:
     """a = f(z) of one unit (g and p at the output)."""
     last = layer == net.n_layers
     f = net.output_activation if last else net.activation
     z, a = t.z[layer - 1][j], t.a[layer - 1][j]
     lhs = f"p = a{sup(layer)}" if last else f"a{sup(layer)}_{{{j + 1}}}"
     zs = f"z{sup(layer)}" if last else f"z{sup(layer)}_{{{j + 1}}}"
-    return block([f"{lhs} &= {'g' if last else 'f'}({zs}) = {activation_at(f, z)}", f"&= {num(a)}"])
+    return [f"{lhs} = {'g' if last else 'f'}({zs}) = {activation_at(f, z)}", f"= {num(a)}"]
 
 
-def loss_step(t: Trace, net: mlp.MLP) -> str:
+def loss_step(t: Trace, net: mlp.MLP) -> list[str]:
     """This sample's loss ℓ(p, y)."""
     rule = _rule(LOSS, net.loss.name, {}, t.p, t.y)
-    return block([r"\ell &= " + (" = ".join(rule) if rule else r"\ell(p, y)"), f"&= {num(t.loss)}"])
+    return [r"\ell = " + (" = ".join(rule) if rule else r"\ell(p, y)"), f"= {num(t.loss)}"]
 
 
-def output_delta_step(t: Trace, net: mlp.MLP) -> str:
+def output_delta_step(t: Trace, net: mlp.MLP) -> list[str]:
     """δ at the output: p − y when fused (BCE with a sigmoid), else ∂ℓ/∂p · g'(z)."""
     L, p, y = net.n_layers, t.p, t.y
-    d = rf"\delta{sup(L)} &= \frac{{\partial \ell}}{{\partial z{sup(L)}}}"
+    d = rf"\delta{sup(L)} = {partial(f'z{sup(L)}')}"
     if t.fused:
-        return block([f"{d} = p - y", f"&= {num(p)} - {factor(y)}", f"&= {num(t.delta[-1][0])}"])
+        return [f"{d} = p - y", f"= {num(p)} - {factor(y)}", f"= {num(t.delta[-1][0])}"]
     dp, gp = t.da[-1][0], t.fprime[-1][0]
-    lines = [rf"{d} = \frac{{\partial \ell}}{{\partial p}}\; g'(z{sup(L)})",
-             rf"&= {factor(dp)} \cdot {factor(gp)}", f"&= {num(t.delta[-1][0])}"]
-    return block(lines + _where(r"\frac{\partial \ell}{\partial p}", _rule(LOSS_DP, net.loss.name, {}, p, y), dp)
-                 + _where(f"g'(z{sup(L)})", derivative(net.output_activation, p, t.z[-1][0], "p"), gp))
+    lines = [rf"{d} = {partial('p')}\; g'(z{sup(L)})", f"= {product(dp, gp)}", f"= {num(t.delta[-1][0])}"]
+    return (lines + _where(partial("p"), _rule(LOSS_DP, net.loss.name, {}, p, y), dp)
+            + _where(f"g'(z{sup(L)})", derivative(net.output_activation, p, t.z[-1][0], "p"), gp))
 
 
-def hidden_delta_step(t: Trace, net: mlp.MLP, layer: int, j: int) -> str:
+def hidden_delta_step(t: Trace, net: mlp.MLP, layer: int, j: int) -> list[str]:
     """δ of one hidden unit: (Σₖ δₖ^{[l+1]} Wⱼₖ^{[l+1]}) · f'(zⱼ), every term of the sum shown."""
     J, nxt = j + 1, layer + 1
-    W, below = net.weights[layer], t.delta[layer]
-    symbols = (rf"\Big(\sum_{{k=1}}^{{{len(below)}}} \delta{sup(nxt)}_k\,W{sup(nxt)}_{{{J},k}}\Big)"
+    W, above = net.weights[layer], t.delta[layer]
+    symbols = (rf"\Big(\sum_{{k=1}}^{{{len(above)}}} \delta{sup(nxt)}_k\,W{sup(nxt)}_{{{J},k}}\Big)"
                rf"\, f'(z{sup(layer)}_{{{J}}})")
-    terms = [rf"{factor(d)} \cdot {factor(w)}" for d, w in zip(below, W[j])]
     da, fp = t.da[layer - 1][j], t.fprime[layer - 1][j]
-    lines = [rf"\delta{sup(layer)}_{{{J}}} &= {symbols}"]
-    if len(terms) > 1:
-        lines += [*sum_lines(terms), "&= " + rf"{factor(da)} \cdot {factor(fp)}"]
-    else:
-        lines.append(rf"&= \big({terms[0]}\big) \cdot {factor(fp)}")
-    lines.append(f"&= {num(t.delta[layer - 1][j])}")
-    rule = derivative(net.activation, t.a[layer - 1][j], t.z[layer - 1][j])
-    return block(lines + _where(f"f'(z{sup(layer)}_{{{J}}})", rule, fp))
+    lines = [rf"\delta{sup(layer)}_{{{J}}} = {symbols}",
+             rf"= \big({total([product(d, w) for d, w in zip(above, W[j])])}\big) \cdot {factor(fp)}",
+             f"= {product(da, fp)}" if len(above) > 1 else None,
+             f"= {num(t.delta[layer - 1][j])}"]
+    rule = derivative(net.activation, t.a[layer - 1][j], t.z[layer - 1][j], f"a{sup(layer)}_{{{J}}}")
+    return [line for line in lines if line] + _where(f"f'(z{sup(layer)}_{{{J}}})", rule, fp)
 
 
-def grad_step(t: Trace, net: mlp.MLP, layer: int, j: int, most: int = 8) -> str:
-    """∂ℓ/∂Wᵢⱼ = aᵢ δⱼ for the unit's column (the first ``most`` of them) and ∂ℓ/∂bⱼ = δⱼ."""
+def grad_step(t: Trace, net: mlp.MLP, layer: int, j: int, mean_over: int | None = None) -> list[str]:
+    """∂ℓ/∂Wᵢⱼ = aᵢ δⱼ for the unit's column (the first `MOST_ROWS`) and ∂ℓ/∂bⱼ = δⱼ; with ``mean_over`` n
+    (reduction mean), the first weight's share of the mean's gradient, (1/n)·∂ℓ/∂W₁ⱼ, too."""
     J = j + 1
     prev = t.x if layer == 1 else t.a[layer - 2]
-    d = t.delta[layer - 1][j]
-    dW = t.dW[layer - 1][:, j]
-    lines = []
-    for i in range(min(most, len(prev))):
-        w = rf"\frac{{\partial \ell}}{{\partial W{sup(layer)}_{{{i + 1},{J}}}}}"
-        lines.append(rf"{w} &= {prev_symbol(layer, i + 1)}\,\delta{sup(layer)}_{{{J}}} = "
-                     rf"{factor(prev[i])} \cdot {factor(d)} = {num(dW[i])}")
-    if len(prev) > most:
-        lines.append(rf"&\;\vdots \quad \text{{({len(prev) - most} more in the table)}}")
+    d, dW = t.delta[layer - 1][j], t.dW[layer - 1][:, j]
+    delta = rf"\delta{sup(layer)}_{{{J}}}"
+    lines = [rf"{partial(f'W{sup(layer)}_{{{i + 1},{J}}}')} = {prev_symbol(layer, i + 1)}\,{delta} = "
+             rf"{product(prev[i], d)} = {num(dW[i])}" for i in range(min(MOST_ROWS, len(prev)))]
+    if len(prev) > MOST_ROWS:
+        lines.append(rf"\vdots \quad \text{{({len(prev) - MOST_ROWS} more in the table)}}")
     if net.bias:
-        lines.append(rf"\frac{{\partial \ell}}{{\partial b{sup(layer)}_{{{J}}}}} &= \delta{sup(layer)}_{{{J}}}"
-                     rf" = {num(t.db[layer - 1][j])}")
-    return block(lines)
+        lines.append(rf"{partial(f'b{sup(layer)}_{{{J}}}')} = {delta} = {num(t.db[layer - 1][j])}")
+    if mean_over:
+        w1 = partial(f"W{sup(layer)}_{{1,{J}}}")
+        lines.append(rf"\tfrac{{1}}{{{mean_over}}}\,{w1} = \tfrac{{1}}{{{mean_over}}} \cdot {factor(dW[0])}"
+                     rf" = {num(dW[0] / mean_over)} \quad \text{{(its share)}}")
+    return lines
 
 
 def _where(symbol: str, rule: list[str], value: float) -> list[str]:
     """A factor's own line under the result: symbol = rule's symbols = its numbers = value."""
-    return [f"{symbol} &= " + " = ".join([*rule, num(value)])]
+    return [f"{symbol} = " + " = ".join([*rule, num(value)])]

@@ -234,17 +234,19 @@ def _diagram(frames: Frames, sizes: list[int], height: int, marked: tuple[str, .
 def _highlight(edges: pd.DataFrame, nodes: pd.DataFrame, x: alt.X, y: alt.Y, flag: str, colour: str,
                diameter: float) -> tuple[alt.Chart, alt.Chart]:
     """A wider line along each weight whose ``flag`` column is set, and a ring around each such neuron."""
+    # as wide as a neuron allows: a dense layer's neurons sit closer than a halo or ring of fixed size
     halo = (
         alt.Chart(edges)
         .transform_filter(f"datum.{flag}")
-        .transform_calculate(halo="datum.width + 8")
+        .transform_calculate(halo=f"datum.width + {min(8.0, diameter / 2):.2f}")
         .mark_rule(color=colour, opacity=0.25 if flag == "marked" else 0.55)
         .encode(x=x, y=y, x2="x_to:Q", y2="y_to:Q", strokeWidth=alt.StrokeWidth("halo:Q", scale=None))
     )
     ring = (
         alt.Chart(nodes)
         .transform_filter(f"datum.{flag}")
-        .mark_point(shape="circle", filled=False, color=colour, strokeWidth=3, size=(diameter + 9) ** 2)
+        .mark_point(shape="circle", filled=False, color=colour, strokeWidth=3 if diameter > 12 else 1.5,
+                    size=(diameter + min(9.0, diameter * 0.6)) ** 2)
         .encode(x=x, y=y)
     )
     return halo, ring

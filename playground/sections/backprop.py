@@ -70,14 +70,14 @@ def neuron_names(net: mlp.MLP) -> list[list[str]]:
 
 
 # ----- what each kind of step shows: the formula, the layer's table, the neurons it looks at --------------
-def _z(pt: Point, s: Step, j: int) -> tuple[str, pd.DataFrame, str]:
+def _z(pt: Point, s: Step, j: int) -> tuple[list[str], pd.DataFrame, str]:
     l = s.layer
     table = pd.DataFrame({"unit": pt.names[l], "z": pt.t.z[l - 1]})
     words = "Each unit adds up its inputs, each times its weight" + (", plus its bias." if pt.net.bias else ".")
     return formulas.z_step(pt.t, pt.net, l, j), table, words
 
 
-def _a(pt: Point, s: Step, j: int) -> tuple[str, pd.DataFrame, str]:
+def _a(pt: Point, s: Step, j: int) -> tuple[list[str], pd.DataFrame, str]:
     l = s.layer
     table = pd.DataFrame({"unit": pt.names[l], "z": pt.t.z[l - 1], "a": pt.t.a[l - 1]})
     last = l == pt.net.n_layers
@@ -88,27 +88,29 @@ def _a(pt: Point, s: Step, j: int) -> tuple[str, pd.DataFrame, str]:
     return formulas.a_step(pt.t, pt.net, l, j), table, words
 
 
-def _loss(pt: Point, s: Step, j: int) -> tuple[str, pd.DataFrame | None, str]:
+def _loss(pt: Point, s: Step, j: int) -> tuple[list[str], pd.DataFrame | None, str]:
     return formulas.loss_step(pt.t, pt.net), None, (
         f"This point's loss ℓ ({pt.net.loss.name}): how far p is from the label. The loss the page reports "
         "is the mean of ℓ over the training points.")
 
 
-def _delta(pt: Point, s: Step, j: int) -> tuple[str, pd.DataFrame, str]:
+def _delta(pt: Point, s: Step, j: int) -> tuple[list[str], pd.DataFrame, str]:
     l, t = s.layer, pt.t
     table = pd.DataFrame({"unit": pt.names[l], "∂ℓ/∂a": t.da[l - 1], "f′(z)": t.fprime[l - 1], "δ": t.delta[l - 1]})
     if l == pt.net.n_layers:
         tex = formulas.output_delta_step(t, pt.net)
         words = ("δ = ∂ℓ/∂z: how this point's loss changes with the output unit's z. "
                  + ("With BCE and a sigmoid output, σ′ cancels and the engine uses p − y directly."
-                    if t.fused else "The loss's slope times the output activation's."))
+                    if t.fused else "The loss's slope times the output activation's.")
+                 + (" The equations above scale δ by 1/n for the mean loss; here δ is this point's own."
+                    if pt.reduction == "mean" else ""))
     else:
         tex = formulas.hidden_delta_step(t, pt.net, l, j)
         words = "The next layer's δ flows back through the weights, times the slope f′ of this unit's activation."
     return tex, table, words
 
 
-def _grad(pt: Point, s: Step, j: int) -> tuple[str, pd.DataFrame, str]:
+def _grad(pt: Point, s: Step, j: int) -> tuple[list[str], pd.DataFrame, str]:
     l, t = s.layer, pt.t
     table = pd.DataFrame(t.dW[l - 1], columns=pt.names[l])
     table.insert(0, "from", pt.names[l - 1])
@@ -119,10 +121,11 @@ def _grad(pt: Point, s: Step, j: int) -> tuple[str, pd.DataFrame, str]:
              else f"With reduction mean, this point's share of the update's gradient is 1/{pt.batch} of these "
                   f"(the mean over {over}).")
     words = "A weight's gradient is its input times the δ of the unit it feeds. " + share
-    return formulas.grad_step(t, pt.net, l, j), table, words
+    mean_over = pt.batch if pt.reduction == "mean" else None
+    return formulas.grad_step(t, pt.net, l, j, mean_over), table, words
 
 
-KINDS: dict[str, Callable[[Point, Step, int], tuple[str, pd.DataFrame | None, str]]] = {
+KINDS: dict[str, Callable[[Point, Step, int], tuple[list[str], pd.DataFrame | None, str]]] = {
     "z": _z, "a": _a, "loss": _loss, "delta": _delta, "grad": _grad,
 }
 
@@ -210,13 +213,13 @@ def section(run: Run) -> None:
     left, right = st.columns([3, 2], gap="medium")
     with left:
         j = unit_picker(pt.names[s.layer], s.layer) if s.kind != "loss" else 0
-        tex, table, words = KINDS[s.kind](pt, s, j)
+        lines, table, words = KINDS[s.kind](pt, s, j)
         st.caption(words)
-        st.latex(tex)
+        st.markdown(math(lines))
         if table is not None:
             _table(table)
     spec = shared.spec(network_chart, net.weights, net.biases, input_names=tuple(pt.names[0]),
-                       focus=focus(pt.names, s, j), height=300)
+                       focus=focus(pt.names, s, j), height=300 if max(net.layer_sizes) <= 12 else 440)
     chart(right, spec)
     right.caption("Gold: what this step uses and computes.")
 
@@ -231,6 +234,12 @@ def _describe(net: mlp.MLP, run: Run, k: int, t: Trace) -> None:
         names = neuron_names(net)[0]
         st.caption("The network's inputs are the features of this point: "
                    + ", ".join(f"{n} = {v:.4g}" for n, v in zip(names, t.x)) + ".")
+
+
+def math(lines: list[str]) -> str:
+    """Lines of math as markdown: inline math in display style wraps at its plus and equals signs to the
+    screen's width, which a display block (st.latex) would not."""
+    return "  \n".join(f"$\\displaystyle {line}$" for line in lines)
 
 
 def _table(table: pd.DataFrame) -> None:
