@@ -110,7 +110,9 @@ def _rule(table: dict, name: str, symbols: dict[str, str], *values: float) -> li
     if name not in table:
         return []
     sym, numbers = table[name]
-    return [sym.format(**symbols), numbers(*values)]
+    for key, text in symbols.items():
+        sym = sym.replace("{" + key + "}", "{" + text + "}")  # a group: a^{[1]}_{1} can take a power
+    return [f"{{{sym}}}", f"{{{numbers(*values)}}}"]  # each a group: a line breaks only between them
 
 
 def derivative(f: Activation, a: float, z: float, symbol: str = "a") -> list[str]:
