@@ -196,9 +196,11 @@ def section(run: Run) -> None:
                "“inspect this point” under the decision regions and click the chart.")
     k = sample.chooser(run)
     net = run.net
-    if not np.isfinite(net.params).all():
-        st.info("The weights are not finite numbers: training diverged, so there is nothing to compute for a "
-                "point. Lower the learning rate and train again.", icon=":material/info:")
+    diverged = bool(run.snapshots) and run.last.status == "diverged"
+    if diverged or not np.isfinite(net.params).all():
+        st.info(f"{'Training diverged' if diverged else 'The weights are not finite numbers'}: the weights grew "
+                "without bound, so a point's numbers would only be overflow (infinite or NaN). Lower the learning "
+                "rate and train again.", icon=":material/info:")
         return
     t = trace(net, run.train.X[k - 1], float(run.train.y[k - 1, 0]))
     _describe(net, run, k, t)
