@@ -3,8 +3,8 @@
 Each step of `lab.sample.Trace` becomes a few lines of math: the formula in symbols, the same with the
 numbers in, the result. The page shows each line as inline math in display style, so a long sum (a unit
 with 32 inputs has 32 terms) wraps at its plus signs to the width of the screen, a phone's as a
-projector's; every term is one unbreakable group. Numbers are rounded to `DIGITS` significant digits (the
-tables beside them keep more), and a negative factor is put in parentheses. Layers are numbered from 1 as
+projector's; every term is one unbreakable group. Numbers are rounded to `DIGITS` significant digits (as the
+tables beside them are), and a negative factor is put in parentheses. Layers are numbered from 1 as
 the tab does (``W^{[1]}`` takes the inputs), units from 1; ``W^{[l]}_{i,j}`` joins input i to unit j.
 
 The rules of an activation, its derivative and a loss are looked up by name (`DERIVATIVES`, `LOSS`,

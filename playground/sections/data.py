@@ -4,7 +4,8 @@ Any change makes the data set "custom". Up to 200 points travel in the link (``p
 by `lab.points`); larger sets stay in the session and the page says the link carries the settings
 only. A bad file or table is refused with one message naming the row and column, and the current
 data stays as it was. With "keep training on the new data", the network carries its weights over
-to the new points and trains on live, so the boundary can be watched adapting.
+to the new points and trains on live, so the boundary can be watched adapting. The click mode "inspect this
+point" edits nothing: it picks the nearest training point for backprop with numbers (the Equations tab).
 """
 
 from __future__ import annotations

@@ -7,8 +7,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from test_app import share_link, shown
 
+import mlp
 from lab.sample import trace
 from playground.formulas import num
+from playground.sections.backprop import Step, focus, neuron_names, steps
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 XOR = {"dataset": "xor", "epochs": "300"}
@@ -167,3 +169,36 @@ def test_nan_weights_get_a_plain_message_instead_of_nan_tables():
     rerun(at)
     assert any(i.value.startswith("The weights are not finite numbers") for i in at.info)
     assert no_numbers(at) and not any("nan" in m.value.lower() for m in at.markdown)
+
+
+# ----- the section's pieces, for any depth ---------------------------------------------------------------
+@pytest.mark.parametrize("L", [1, 2, 5])
+def test_the_steps_run_forward_then_back_down_layer_by_layer(L):
+    all_steps = steps(L)
+    labels = [s.label(L, bias=True) for s in all_steps]
+    assert len(all_steps) == 4 * L + 1
+    assert labels[:2] == ["z¹", "a¹" if L > 1 else "p"] and labels[2 * L - 1] == "p" and labels[2 * L] == "loss"
+    assert labels[2 * L + 1 :] == [x for l in range(L, 0, -1) for x in (f"δ{sup(l)}", f"dW{sup(l)} db{sup(l)}")]
+    assert steps(L)[-1].label(L, bias=False) == "dW¹"
+
+
+def sup(layer: int) -> str:
+    return str(layer).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
+def test_each_step_focuses_the_neurons_it_uses():
+    net = mlp.MLP((2, 3, 2, 1))
+    names = neuron_names(net)
+    assert names == [["x1", "x2"], ["h1.1", "h1.2", "h1.3"], ["h2.1", "h2.2"], ["out"]]
+    flat = [n for layer in names for n in layer]
+
+    def focused(kind: str, layer: int, j: int) -> list[str]:
+        return [n for n, on in zip(flat, focus(names, Step(kind, layer), j)) if on]
+
+    assert focused("z", 2, 1) == ["h1.1", "h1.2", "h1.3", "h2.2"]  # the unit and what feeds it
+    assert focused("a", 1, 2) == ["h1.3"]
+    assert focused("loss", 0, 0) == ["out"]
+    assert focused("delta", 3, 0) == ["out"]
+    assert focused("delta", 1, 0) == ["h1.1", "h2.1", "h2.2"]  # the unit and the layer its error comes from
+    assert focused("grad", 1, 2) == ["x1", "x2", "h1.3"]
+    assert neuron_names(mlp.MLP((4, 1))) == [["x1", "x2", "x3", "x4"], ["out"]]

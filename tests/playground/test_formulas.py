@@ -117,3 +117,16 @@ def test_a_rule_the_tables_do_not_know_still_gets_its_value():
     t = trace(net, np.array([0.3, 0.3]), 0.0)
     lines = formulas.hidden_delta_step(t, net, 1, 0)
     assert lines[-1] == f"f'(z^{{[1]}}_{{1}}) = {num(t.fprime[0][0])}"
+
+
+def test_a_network_without_hidden_layers_has_every_step():
+    """Logistic regression (one weight layer): z, p, the loss, δ at the output, its gradients."""
+    net = mlp.MLP((3, 1), loss="bce", seed=2)
+    net.biases[0][...] = 0.25
+    t = trace(net, np.array([0.5, -1.0, 2.0]), 0.0)
+    z = formulas.z_step(t, net, 1, 0)
+    assert z[0].startswith(r"z^{[1]}_{1} = \sum_{i=1}^{3} x_{i}") and z[-1] == f"= {num(t.z[0][0])}"
+    assert formulas.a_step(t, net, 1, 0)[-1] == f"= {num(t.p)}"
+    assert formulas.output_delta_step(t, net)[-1] == f"= {num(t.p)}"  # p − 0
+    grads = formulas.grad_step(t, net, 1, 0)
+    assert len(grads) == 4 and grads[2].endswith(f"= {num(2.0 * t.p)}")  # x₃ · δ = 2p
