@@ -59,11 +59,20 @@ class Trace:
         return bool(np.isfinite(self.loss) and all(np.isfinite(v).all() for v in arrays))
 
 
+def _features(net: mlp.MLP):  # noqa: ANN202 (mlp.Features, where the engine has input features)
+    return getattr(net, "features", None)  # a network without input features has no such attribute
+
+
 def inputs(net: mlp.MLP, X: np.ndarray) -> np.ndarray:
     """What the first layer sees for points X (n, ·): their features when the network computes features
     from raw points (``net.features``), else X itself."""
-    features = getattr(net, "features", None)  # networks without input features have no such attribute
-    return X if features is None else net.inputs(X)
+    return X if _features(net) is None else net.inputs(X)
+
+
+def feature_names(net: mlp.MLP) -> tuple[str, ...] | None:
+    """The names of the features the network computes from raw points, or None when it takes its inputs as given."""
+    features = _features(net)
+    return None if features is None else tuple(features.names)
 
 
 def trace(net: mlp.MLP, x: np.ndarray, y: float) -> Trace:

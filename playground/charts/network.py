@@ -32,6 +32,15 @@ def _sizes(weights: list[np.ndarray]) -> list[int]:
     return [np.shape(weights[0])[0]] + [np.shape(W)[1] for W in weights]
 
 
+def neuron_names(sizes: list[int], input_names: tuple[str, ...] = ("x1", "x2")) -> list[list[str]]:
+    """Per layer, its neurons' names as the diagram shows them: the inputs (``input_names`` when there are
+    that many, else x1, x2, …), h1.1 … for hidden layer 1's units, and "out"."""
+    names = [list(input_names) if len(input_names) == sizes[0] else [f"x{i + 1}" for i in range(sizes[0])]]
+    names += [[f"h{layer}.{j + 1}" for j in range(m)] for layer, m in enumerate(sizes[1:-1], 1)]
+    names.append(["out"] if sizes[-1] == 1 else [f"out{j + 1}" for j in range(sizes[-1])])
+    return names
+
+
 def _marked_layers(marked: tuple[str, ...], layers: int) -> tuple[set[int], set[int]]:
     """The 1-based layers whose weights (dW) and whose biases (db) are marked; raises on an unknown name."""
     found: dict[str, set[int]] = {"W": set(), "b": set()}
@@ -65,9 +74,7 @@ def _network_frames(
     focused = np.zeros(sum(sizes), bool) if focus is None else np.asarray(focus, bool).reshape(-1)
     if focused.size != sum(sizes):
         raise ValueError(f"focus: expected one flag per neuron ({sum(sizes)}), got {focused.size}")
-    names = [list(input_names) if len(input_names) == sizes[0] else [f"x{i + 1}" for i in range(sizes[0])]]
-    names += [[f"h{layer}.{j + 1}" for j in range(m)] for layer, m in enumerate(sizes[1:-1], 1)]
-    names.append(["out"] if sizes[-1] == 1 else [f"out{j + 1}" for j in range(sizes[-1])])
+    names = neuron_names(sizes, input_names)
     pos = _layout(sizes)
     starts = np.cumsum([0, *sizes])  # where each layer's neurons begin in the flat node order
 

@@ -18,9 +18,9 @@ import streamlit as st
 
 import mlp
 from lab.run import Run
-from lab.sample import Trace, trace
+from lab.sample import Trace, feature_names, trace
 from playground import formulas, shared, state
-from playground.charts.network import network_chart
+from playground.charts.network import network_chart, neuron_names
 from playground.sections import chart, sample
 
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -59,14 +59,10 @@ class Point:
     full: bool  # the batch is the whole training set
 
 
-def neuron_names(net: mlp.MLP) -> list[list[str]]:
-    """Inputs (their feature names when the network computes features), then h1.1 …, then "out"."""
-    width = net.layer_sizes[0]
-    features = getattr(net, "features", None)
-    inputs = (list(features.names) if features is not None
-              else ["x1", "x2"] if width == 2 else [f"x{i + 1}" for i in range(width)])
-    hidden = [[f"h{l}.{j + 1}" for j in range(m)] for l, m in enumerate(net.layer_sizes[1:-1], 1)]
-    return [inputs, *hidden, ["out"]]
+def names_of(net: mlp.MLP) -> list[list[str]]:
+    """The neurons' names as the diagram shows them: the inputs (their feature names when the network
+    computes features), h1.1 …, "out"."""
+    return neuron_names(list(net.layer_sizes), feature_names(net) or ("x1", "x2"))
 
 
 # ----- what each kind of step shows: the formula, the layer's table, the neurons it looks at --------------
@@ -209,7 +205,7 @@ def section(run: Run) -> None:
                 "to show. Lower the learning rate and train again.", icon=":material/info:")
         return
     batch = run.exp.batch_size if 0 < run.exp.batch_size < len(run.train) else len(run.train)
-    pt = Point(net, t, neuron_names(net), run.exp.reduction, batch, batch == len(run.train))
+    pt = Point(net, t, names_of(net), run.exp.reduction, batch, batch == len(run.train))
     all_steps = steps(net.n_layers)
     s = all_steps[stepper([step.label(net.n_layers, net.bias) for step in all_steps])]
     left, right = st.columns([3, 2], gap="medium")
@@ -232,10 +228,9 @@ def _describe(net: mlp.MLP, run: Run, k: int, t: Trace) -> None:
     right = (t.p >= 0.5) == (t.y >= 0.5) if np.isfinite(t.p) else False
     st.markdown(f"Point **{k}**: x1 = {x[0]:.4g}, x2 = {x[1]:.4g}, label **{t.y:g}**, output p = {t.p:.4g} "
                 f"({'right' if right else 'wrong'}).")
-    if getattr(net, "features", None) is not None:
-        names = neuron_names(net)[0]
+    if feature_names(net) is not None:
         st.caption("The network's inputs are the features of this point: "
-                   + ", ".join(f"{n} = {v:.4g}" for n, v in zip(names, t.x)) + ".")
+                   + ", ".join(f"{n} = {v:.4g}" for n, v in zip(feature_names(net), t.x)) + ".")
 
 
 def math(lines: list[str]) -> str:

@@ -1,38 +1,27 @@
 """Backprop with numbers on the Equations tab, through the page: picking a point, stepping, links, a diverged run."""
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
-from test_app import share_link, shown
+from test_app import page as open_page
+from test_app import run_of, share_link, shown
 
 import mlp
 from lab.sample import trace
 from playground.formulas import num
-from playground.sections.backprop import Step, focus, neuron_names, steps
+from playground.sections.backprop import Step, focus, names_of, steps
 
-APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 XOR = {"dataset": "xor", "epochs": "300"}
 
 
 def page(**params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in {**XOR, **params}.items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page(**{**XOR, **params})
 
 
 def rerun(at: AppTest) -> AppTest:
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
-
-
-def run_of(at: AppTest):
-    return at.session_state["run"]
 
 
 def math(at: AppTest) -> str:
@@ -188,7 +177,7 @@ def sup(layer: int) -> str:
 
 def test_each_step_focuses_the_neurons_it_uses():
     net = mlp.MLP((2, 3, 2, 1))
-    names = neuron_names(net)
+    names = names_of(net)
     assert names == [["x1", "x2"], ["h1.1", "h1.2", "h1.3"], ["h2.1", "h2.2"], ["out"]]
     flat = [n for layer in names for n in layer]
 
@@ -201,4 +190,4 @@ def test_each_step_focuses_the_neurons_it_uses():
     assert focused("delta", 3, 0) == ["out"]
     assert focused("delta", 1, 0) == ["h1.1", "h2.1", "h2.2"]  # the unit and the layer its error comes from
     assert focused("grad", 1, 2) == ["x1", "x2", "h1.3"]
-    assert neuron_names(mlp.MLP((4, 1))) == [["x1", "x2", "x3", "x4"], ["out"]]
+    assert names_of(mlp.MLP((4, 1))) == [["x1", "x2", "x3", "x4"], ["out"]]
