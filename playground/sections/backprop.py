@@ -126,21 +126,34 @@ KINDS: dict[str, Callable[[Point, Step, int], tuple[list[str], pd.DataFrame | No
 }
 
 
+def _feeding(marks: list[np.ndarray], l: int, j: int) -> None:  # the unit and the layer feeding it
+    marks[l - 1][:] = True
+    marks[l][j] = True
+
+
+def _back(marks: list[np.ndarray], l: int, j: int) -> None:  # the unit and the layer its error comes from
+    marks[l][j] = True
+    if l + 1 < len(marks):
+        marks[l + 1][:] = True
+
+
+def _unit(marks: list[np.ndarray], l: int, j: int) -> None:
+    marks[l][j] = True
+
+
+def _output(marks: list[np.ndarray], l: int, j: int) -> None:
+    marks[-1][:] = True
+
+
+LOOKS_AT: dict[str, Callable[[list[np.ndarray], int, int], None]] = {
+    "z": _feeding, "a": _unit, "loss": _output, "delta": _back, "grad": _feeding,
+}
+
+
 def focus(names: list[list[str]], s: Step, j: int) -> np.ndarray:
     """The neurons a step looks at, one flag per neuron (inputs first), for the diagram's gold rings."""
     marks = [np.zeros(len(layer), bool) for layer in names]
-    l = s.layer
-    if s.kind in ("z", "grad"):  # the unit and everything feeding it
-        marks[l - 1][:] = True
-        marks[l][j] = True
-    elif s.kind == "delta":  # the unit and the layer its error comes back from
-        marks[l][j] = True
-        if l + 1 < len(marks):
-            marks[l + 1][:] = True
-    elif s.kind == "a":
-        marks[l][j] = True
-    else:  # the loss: the output
-        marks[-1][:] = True
+    LOOKS_AT[s.kind](marks, s.layer, j)
     return np.concatenate(marks)
 
 
@@ -189,7 +202,7 @@ def section(run: Run) -> None:
     st.subheader("Backprop with numbers: one training point")
     st.caption("The equations above with one point's numbers filled in: the engine's own forward and backward "
                "pass on this point alone. Pick it here, click a row of the prediction table, or choose "
-               "“inspect this point” under the decision regions and click the chart.")
+               "“inspect” under the decision regions and click the chart.")
     k = sample.chooser(run)
     net = run.net
     diverged = bool(run.snapshots) and run.last.status == "diverged"

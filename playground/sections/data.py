@@ -4,8 +4,8 @@ Any change makes the data set "custom". Up to 200 points travel in the link (``p
 by `lab.points`); larger sets stay in the session and the page says the link carries the settings
 only. A bad file or table is refused with one message naming the row and column, and the current
 data stays as it was. With "keep training on the new data", the network carries its weights over
-to the new points and trains on live, so the boundary can be watched adapting. The click mode "inspect this
-point" edits nothing: it picks the nearest training point for backprop with numbers (the Equations tab).
+to the new points and trains on live, so the boundary can be watched adapting. The click mode "inspect" edits
+nothing: it picks the nearest training point for backprop with numbers (the Equations tab).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from playground import state
 from playground.sections import Page, plain, sample
 from playground.sections.sidebar import set_field
 
-CLICK_MODES = ("add class 0", "add class 1", "remove nearest", "inspect this point")
+CLICK_MODES = ("add class 0", "add class 1", "remove", "inspect")  # short: the four fit a phone's width
 INSPECT = CLICK_MODES[3]  # a click picks the nearest training point for the Equations tab; the data stay
 
 
@@ -109,7 +109,9 @@ def click_controls(target) -> None:
     """What a click on the decision regions does (drawn under that chart, in ``target``)."""
     row = target.container(horizontal=True, vertical_alignment="bottom", gap="medium")
     row.segmented_control("A click on the decision regions will", CLICK_MODES, default=CLICK_MODES[0],
-                          key=state.CLICK_MODE)
+                          key=state.CLICK_MODE,
+                          help="remove: the point nearest the click. inspect: follow the training point nearest "
+                               "the click through backprop, with numbers (the Equations tab); the data stay.")
     row.toggle("Keep training on the new data", key=state.KEEP_TRAINING,
                help="Carry the current weights over to the changed data and train on, live.")
 

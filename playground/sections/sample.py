@@ -109,5 +109,5 @@ def chooser(run: Run, target=st) -> int:  # noqa: ANN001 (st or a container)
     target.number_input(f"Training point (Iter, 1 to {n})", min_value=1, max_value=n, step=1,
                         key=state.SAMPLE_PICK, on_change=_picked,
                         help="Or click a row of the prediction table, or a point on the decision regions "
-                             "in the “inspect this point” mode.")
+                             "in the “inspect” mode.")
     return int(state.get(state.SAMPLE_PICK))

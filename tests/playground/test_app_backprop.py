@@ -9,7 +9,7 @@ from test_app import run_of, share_link, shown
 import mlp
 from lab.sample import trace
 from playground.formulas import num
-from playground.sections.backprop import Step, focus, names_of, steps
+from playground.sections.backprop import KINDS, LOOKS_AT, Step, focus, names_of, steps
 
 XOR = {"dataset": "xor", "epochs": "300"}
 
@@ -109,7 +109,7 @@ def test_only_training_points_are_picked_from_the_table():
 def test_the_inspect_click_mode_picks_the_nearest_point_and_leaves_the_data():
     at = page()
     data = run_of(at).data
-    at.segmented_control(key="_click_mode").set_value("inspect this point")
+    at.segmented_control(key="_click_mode").set_value("inspect")
     rerun(at)
     x1, x2 = run_of(at).train.X[6]
     at.session_state["_decision"] = {"selection": {"click": [{}], "click_point": [{"x1": x1 + 0.01, "x2": x2}]}}
@@ -191,3 +191,7 @@ def test_each_step_focuses_the_neurons_it_uses():
     assert focused("delta", 1, 0) == ["h1.1", "h2.1", "h2.2"]  # the unit and the layer its error comes from
     assert focused("grad", 1, 2) == ["x1", "x2", "h1.3"]
     assert names_of(mlp.MLP((4, 1))) == [["x1", "x2", "x3", "x4"], ["out"]]
+
+
+def test_every_kind_of_step_is_drawn_and_focused():
+    assert set(KINDS) == set(LOOKS_AT) == {s.kind for s in steps(3)}
