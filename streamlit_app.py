@@ -38,8 +38,7 @@ run, note, error = session.current_run(exp)
 # a class link (room=…) opens on the class
 sweep_notices = compare.from_link(exp, on_fill=lambda: tabs.open_tab(tabs.COMPARE))
 _, class_notices = classroom.place()
-# a link to one training point (sample=7) opens on its backprop, unless it names a tab itself
-sample_notices = sample.from_link(run, on_pick=lambda: None if state.link_value(state.TAB) else tabs.open_tab(tabs.EQUATIONS))
+sample_notices = sample.from_link(run)  # the training point the Equations tab follows (sample=7)
 if state.link_value(state.ROOM) and state.once(state.CLASS_OPENED) and state.link_value(state.TAB) is None:
     tabs.open_tab(tabs.CLASS)
 

@@ -41,7 +41,7 @@ SAMPLE_READ = "_sample_read"  # the link's sample= value last read (each new val
 SAMPLE_NOTICE = "_sample_notice"  # why the link's sample= was ignored
 TABLE_PICK = "_table_pick"  # the prediction table's selected point last applied
 BACKPROP_AT = "_backprop_at"  # which step of that point's calculation is shown (an index)
-BACKPROP_UNITS = "_backprop_units"  # per layer, the unit whose formula is shown ({layer: unit}, from 1)
+BACKPROP_UNITS = "_backprop_units"  # per layer, the unit whose formula is shown ({layer: unit index from 0})
 
 # ----- link parameters the page reads and writes itself (besides the Experiment's fields and lessons) -------
 BOARD = "board"  # the comparison board's id in the store

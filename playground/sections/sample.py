@@ -11,7 +11,7 @@ A link's value that is not a point of this training set is ignored with a notice
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import streamlit as st
@@ -56,9 +56,10 @@ def current(run: Run) -> int | None:
     return None
 
 
-def from_link(run: Run, on_pick: Callable[[], None]) -> list[str]:
-    """Read ``sample=`` when the link brings a new value: pick that point (and call ``on_pick``), or
-    drop it from the address bar and keep a notice for the session."""
+def from_link(run: Run) -> list[str]:
+    """Read ``sample=`` when the link brings a new value: pick that point, or drop it from the address bar
+    and keep a notice for the session. (It opens no tab: a reload of a page showing the Prediction tab,
+    the default, which leaves no ``tab=`` in the link, must come back to that tab.)"""
     raw = state.link_value(state.SAMPLE_LINK)
     if raw is not None and raw != state.get(state.SAMPLE_READ):
         state.put(state.SAMPLE_READ, raw)
@@ -69,7 +70,6 @@ def from_link(run: Run, on_pick: Callable[[], None]) -> list[str]:
             internals.forget_initial_link()
         else:
             choose(k)
-            on_pick()
     current(run)
     notice = state.get(state.SAMPLE_NOTICE)
     return [notice] if notice else []
