@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from playground import session, state
-from playground.sections import Page, classroom, compare, data, lesson, live, plain, share, sidebar, tabs
+from playground.sections import Page, classroom, compare, data, lesson, live, plain, sample, share, sidebar, tabs
 
 projecting = state.projecting()
 st.set_page_config(page_title="Backprop Playground", page_icon="🧠", layout="wide",
@@ -20,7 +20,7 @@ if projecting and classroom.projector():
 
 # ----- a click on the decision regions (from the last rerun) edits the data before the sidebar is drawn --
 data.apply_pending()
-click_error = data.handle_click(state.get(state.RUN))
+click_error = data.handle_click(state.get(state.RUN), on_inspect=lambda: tabs.open_tab(tabs.EQUATIONS))
 
 # ----- a class's task fills in the settings a student's join link leaves out (first run of a session) -------
 classroom.enter()
@@ -38,6 +38,7 @@ run, note, error = session.current_run(exp)
 # a class link (room=…) opens on the class
 sweep_notices = compare.from_link(exp, on_fill=lambda: tabs.open_tab(tabs.COMPARE))
 _, class_notices = classroom.place()
+sample_notices = sample.from_link(run)  # the training point the Equations tab follows (sample=7)
 if state.link_value(state.ROOM) and state.once(state.CLASS_OPENED) and state.link_value(state.TAB) is None:
     tabs.open_tab(tabs.CLASS)
 
@@ -46,7 +47,7 @@ st.caption(
     "A two-hidden-layer network with hand-written backpropagation in numpy — the lab's network, live. "
     "Change anything in the sidebar; the address bar always holds the whole experiment."
 )
-for notice in [*lesson_mode.notices, *side.notices, *sweep_notices, *class_notices]:
+for notice in [*lesson_mode.notices, *side.notices, *sweep_notices, *class_notices, *sample_notices]:
     st.warning(plain(f"Ignored a link parameter: {notice}"), icon=":material/warning:")
 if error:
     st.error(error, icon=":material/block:")
@@ -61,5 +62,5 @@ live.live_area(run, display, blocked=bool(error), below_decision=data.click_cont
 
 # ----- the report's figures, the network, your data, the board, the log: one tab open at a time ----------
 tabs.show(Page(run, exp, display))
-share.share(exp, {**lesson_mode.query(), **state.get(state.SWEEP_LINK, {}), **tabs.query(),
+share.share(exp, {**lesson_mode.query(), **state.get(state.SWEEP_LINK, {}), **tabs.query(), **sample.query(),
                   **({state.BOARD: compare.board_id()} if compare.board_id() else {})})

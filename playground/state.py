@@ -39,6 +39,12 @@ CHECK_REPORT = "_check_report"  # the last check file that could be checked (sec
 CHECK_ERROR = "_check_error"  # why the last check file could not be checked
 PASTED_LOG = "_pasted_log"  # the last pasted training log that could be read (companion.studentlog.StudentLog)
 PASTE_ERROR = "_paste_error"  # why the last pasted log could not be read
+SAMPLE = "_sample"  # the training point followed through backprop (Equations tab), numbered from 1 like "Iter"
+SAMPLE_READ = "_sample_read"  # the link's sample= value last read (each new value is read once)
+SAMPLE_NOTICE = "_sample_notice"  # why the link's sample= was ignored
+TABLE_PICK = "_table_pick"  # the prediction table's selected point last applied
+BACKPROP_AT = "_backprop_at"  # which step of that point's calculation is shown (an index)
+BACKPROP_UNITS = "_backprop_units"  # per layer, the unit whose formula is shown ({layer: unit index from 0})
 
 # ----- link parameters the page reads and writes itself (besides the Experiment's fields) --------------
 POINTS = "points"  # your own points: an Experiment field no widget binds, so the page writes its link itself
@@ -47,6 +53,7 @@ BOARD = "board"  # the comparison board's id in the store
 SWEEP, VALUES, BOTH = "sweep", "values", "both"  # a board's sweep (lab.sweep.Sweep.query writes the first two)
 ROOM, ROOM_KEY, OWNER = "room", "key", "me"  # a class's code, its teacher's key, this browser's token
 VIEW, PROJECTOR = "view", "board"  # view=board: the projector's page
+SAMPLE_LINK = "sample"  # the training point the Equations tab follows ("Iter", from 1)
 
 # ----- widgets the page and its tests address by key ----------------------------------------------
 TAB = "tab"  # the open tab (bound to the URL)
@@ -57,6 +64,9 @@ DECISION = "_decision"  # the decision chart's click selections
 CLICK_MODE, KEEP_TRAINING = "_click_mode", "_keep_training"
 EDITOR, APPLY_TABLE, UPLOAD = "_editor", "_apply_table", "_upload"
 ONLY_MISTAKES = "_only_mistakes"
+PREDICTIONS = "_predictions"  # the prediction table (a row click picks the point to follow)
+SAMPLE_PICK, BACKPROP_STEP, BACKPROP_PREV, BACKPROP_NEXT, BACKPROP_UNIT = (
+    "_sample_pick", "_bp_step", "_bp_prev", "_bp_next", "_bp_unit")  # backprop with numbers (Equations tab)
 CHECK_UPLOAD, DL_CHECK = "_check_upload", "_dl_check"  # Check my backprop (the Equations tab)
 LOG_TEXT, LOG_READ = "_log_text", "_log_read"  # Paste my training log (the Log tab)
 SWEEP_CHOICE, SWEEP_BOTH, SWEEP_SETTING, SWEEP_VALUES, SWEEP_RUN = (

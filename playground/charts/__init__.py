@@ -36,6 +36,7 @@ ORANGE = "#ff7f0e"  # negative weights and biases
 RED_TINT = "#eb9394"  # decision regions: each class colour halfway to white, so points stay readable
 BLUE_TINT = "#8fbbd9"
 GREY = "#9e9e9e"
+GOLD = "#f2b705"  # what the page points at (a step of a calculation), never a value
 
 Frames = dict[str, pd.DataFrame]  # {stable name: frame}, as in a spec's "datasets"
 

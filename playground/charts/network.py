@@ -12,8 +12,9 @@ import re
 
 import altair as alt
 import numpy as np
+import pandas as pd
 
-from playground.charts import BLUE, GREY, ORANGE, RED, Figure, Frames, frame, named, stretch
+from playground.charts import BLUE, GOLD, GREY, ORANGE, RED, Figure, Frames, frame, named, stretch
 from playground.charts.raster import grid_data_url, linear_rgb
 
 DENSE_EDGES = 200  # above this many edges, lines get thinner and fainter so the diagram stays legible
@@ -31,6 +32,15 @@ def _sizes(weights: list[np.ndarray]) -> list[int]:
     return [np.shape(weights[0])[0]] + [np.shape(W)[1] for W in weights]
 
 
+def neuron_names(sizes: list[int], input_names: tuple[str, ...] = ("x1", "x2")) -> list[list[str]]:
+    """Per layer, its neurons' names as the diagram shows them: the inputs (``input_names`` when there are
+    that many, else x1, x2, …), h1.1 … for hidden layer 1's units, and "out"."""
+    names = [list(input_names) if len(input_names) == sizes[0] else [f"x{i + 1}" for i in range(sizes[0])]]
+    names += [[f"h{layer}.{j + 1}" for j in range(m)] for layer, m in enumerate(sizes[1:-1], 1)]
+    names.append(["out"] if sizes[-1] == 1 else [f"out{j + 1}" for j in range(sizes[-1])])
+    return names
+
+
 def _marked_layers(marked: tuple[str, ...], layers: int) -> tuple[set[int], set[int]]:
     """The 1-based layers whose weights (dW) and whose biases (db) are marked; raises on an unknown name."""
     found: dict[str, set[int]] = {"W": set(), "b": set()}
@@ -43,7 +53,11 @@ def _marked_layers(marked: tuple[str, ...], layers: int) -> tuple[set[int], set[
 
 
 def _network_frames(
-    weights: list[np.ndarray], biases: list[np.ndarray], input_names: tuple[str, ...], marked: tuple[str, ...] = ()
+    weights: list[np.ndarray],
+    biases: list[np.ndarray],
+    input_names: tuple[str, ...],
+    marked: tuple[str, ...] = (),
+    focus: np.ndarray | None = None,
 ) -> Frames:
     """The diagram's frames "edges", "nodes" and "heads" (see network_chart); raises on inconsistent shapes."""
     Ws = [np.asarray(W, float) for W in weights]
@@ -57,15 +71,18 @@ def _network_frames(
                 f"layer {layer + 1}: W {W.shape} does not follow {sizes[layer]} units or b {b.shape}"
             )
     marked_W, marked_b = _marked_layers(marked, len(Ws))
-    names = [list(input_names) if len(input_names) == sizes[0] else [f"x{i + 1}" for i in range(sizes[0])]]
-    names += [[f"h{layer}.{j + 1}" for j in range(m)] for layer, m in enumerate(sizes[1:-1], 1)]
-    names.append(["out"] if sizes[-1] == 1 else [f"out{j + 1}" for j in range(sizes[-1])])
+    focused = np.zeros(sum(sizes), bool) if focus is None else np.asarray(focus, bool).reshape(-1)
+    if focused.size != sum(sizes):
+        raise ValueError(f"focus: expected one flag per neuron ({sum(sizes)}), got {focused.size}")
+    names = neuron_names(sizes, input_names)
     pos = _layout(sizes)
+    starts = np.cumsum([0, *sizes])  # where each layer's neurons begin in the flat node order
 
     # edges: W[i, j] joins unit i of layer l to unit j of layer l+1; ravel walks j fastest, as i/j do
-    parts: dict[str, list] = {k: [] for k in ("x", "y", "x_to", "y_to", "w", "weight", "source", "target")}
+    parts: dict[str, list] = {k: [] for k in ("x", "y", "x_to", "y_to", "w", "weight", "source", "target", "focus")}
     for layer, W in enumerate(Ws):
         i, j = (a.ravel() for a in np.meshgrid(np.arange(W.shape[0]), np.arange(W.shape[1]), indexing="ij"))
+        parts["focus"].append(focused[starts[layer] + i] & focused[starts[layer + 1] + j])
         parts["x"].append(np.full(i.size, layer))
         parts["x_to"].append(np.full(i.size, layer + 1))
         parts["y"].append(pos[layer][i])
@@ -115,6 +132,7 @@ def _network_frames(
                 for n, inp, b in zip(flat_names, is_input, b_all)
             ],
             "marked": np.isin(layer_of, list(marked_b)),
+            "focus": focused,
         },
     )
     heads = frame(
@@ -135,6 +153,7 @@ def network_chart(
     height: int = 320,
     input_names: tuple[str, ...] = ("x1", "x2"),
     marked: tuple[str, ...] = (),
+    focus: np.ndarray | None = None,
 ) -> Figure:
     """The network as a diagram: a column of neurons per layer, a line per weight.
 
@@ -145,14 +164,21 @@ def network_chart(
 
     ``marked``: gradients to point out, named as `companion.gradcheck` does ("dW2", "db3", 1-based from the
     input): a marked dW's weight lines get a red halo, a marked db's neurons a red ring, and the subtitle
-    says "red = wrong gradient". Frames "edges" (x, y, x_to, y_to, w, sign, width, opacity, weight,
-    source, target, marked), "nodes" (x, y, name, kind, bias, fill, fill_opacity, label, marked), "heads".
+    says "red = wrong gradient".
+
+    ``focus``: one flag per neuron, layer by layer from the inputs (``sum(layer sizes)``), for what a
+    calculation is looking at: focused neurons get a gold ring, and each weight joining two focused
+    neurons a gold halo. The flags are data, so moving the focus keeps the chart's spec (a None focus
+    draws no rings at all). Frames "edges" (x, y, x_to, y_to, w, sign, width, opacity, weight, source,
+    target, marked, focus), "nodes" (x, y, name, kind, bias, fill, fill_opacity, label, marked, focus),
+    "heads".
     """
-    frames = _network_frames(weights, biases, input_names, marked)
-    return Figure(frames, lambda: _diagram(frames, _sizes(weights), height, marked))
+    frames = _network_frames(weights, biases, input_names, marked, focus)
+    return Figure(frames, lambda: _diagram(frames, _sizes(weights), height, marked, focus is not None))
 
 
-def _diagram(frames: Frames, sizes: list[int], height: int, marked: tuple[str, ...] = ()) -> alt.LayerChart:
+def _diagram(frames: Frames, sizes: list[int], height: int, marked: tuple[str, ...] = (),
+             focus: bool = False) -> alt.LayerChart:
     edges, nodes, heads = frames["edges"], frames["nodes"], frames["heads"]
     x = alt.X("x:Q", axis=None, scale=alt.Scale(domain=[-0.5, len(sizes) - 0.5], nice=False))
     y = alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[-0.02, 1.06], nice=False))
@@ -202,26 +228,35 @@ def _diagram(frames: Frames, sizes: list[int], height: int, marked: tuple[str, .
         align="left", dx=diameter / 2 + 3, fontSize=10
     )
     top = alt.Chart(heads).mark_text(fontSize=12, fontWeight="bold").encode(x=x, y=y, text="head:N")
-    if not marked:
-        chart = alt.layer(lines, dots, names_in, biases, top)
-        return stretch(chart, height).properties(title="Network", view=alt.ViewBackground(stroke=None))
-    # under the lines, a wider red line along each marked weight; around each marked neuron, a red ring
-    halos = (
+    # under the lines, wider lines along the flagged weights; around the flagged neurons, rings
+    shown = [(flag, colour) for flag, colour, on in (("marked", RED, bool(marked)), ("focus", GOLD, focus)) if on]
+    pairs = [_highlight(edges, nodes, x, y, flag, colour, diameter) for flag, colour in shown]
+    chart = alt.layer(*(halo for halo, _ in pairs), lines, dots, *(ring for _, ring in pairs), names_in, biases, top)
+    title: str | alt.Title = "Network"
+    if marked:
+        title = alt.Title("Network", subtitle=f"red = wrong gradient: {', '.join(marked)}", subtitleColor=RED)
+    return stretch(chart, height).properties(title=title, view=alt.ViewBackground(stroke=None))
+
+
+def _highlight(edges: pd.DataFrame, nodes: pd.DataFrame, x: alt.X, y: alt.Y, flag: str, colour: str,
+               diameter: float) -> tuple[alt.Chart, alt.Chart]:
+    """A wider line along each weight whose ``flag`` column is set, and a ring around each such neuron."""
+    # as wide as a neuron allows: a dense layer's neurons sit closer than a halo or ring of fixed size
+    halo = (
         alt.Chart(edges)
-        .transform_filter(alt.datum.marked)
-        .transform_calculate(halo="datum.width + 8")
-        .mark_rule(color=RED, opacity=0.25)
+        .transform_filter(f"datum.{flag}")
+        .transform_calculate(halo=f"datum.width + {min(8.0, diameter / 2):.2f}")
+        .mark_rule(color=colour, opacity=0.25 if flag == "marked" else 0.55)
         .encode(x=x, y=y, x2="x_to:Q", y2="y_to:Q", strokeWidth=alt.StrokeWidth("halo:Q", scale=None))
     )
-    rings = (
+    ring = (
         alt.Chart(nodes)
-        .transform_filter(alt.datum.marked)
-        .mark_point(shape="circle", filled=False, color=RED, strokeWidth=3, size=(diameter + 9) ** 2)
+        .transform_filter(f"datum.{flag}")
+        .mark_point(shape="circle", filled=False, color=colour, strokeWidth=3 if diameter > 12 else 1.5,
+                    size=(diameter + min(9.0, diameter * 0.6)) ** 2)
         .encode(x=x, y=y)
     )
-    chart = alt.layer(halos, lines, dots, rings, names_in, biases, top)
-    title = alt.Title("Network", subtitle=f"red = wrong gradient: {', '.join(marked)}", subtitleColor=RED)
-    return stretch(chart, height).properties(title=title, view=alt.ViewBackground(stroke=None))
+    return halo, ring
 
 
 def _panel_names(layer: int, units: int) -> list[str]:

@@ -4,10 +4,13 @@ Any change makes the data set "custom". Up to 200 points travel in the link (``p
 by `lab.points`); larger sets stay in the session and the page says the link carries the settings
 only. A bad file or table is refused with one message naming the row and column, and the current
 data stays as it was. With "keep training on the new data", the network carries its weights over
-to the new points and trains on live, so the boundary can be watched adapting.
+to the new points and trains on live, so the boundary can be watched adapting. The click mode "inspect" edits
+nothing: it picks the nearest training point for backprop with numbers (the Equations tab).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -18,10 +21,11 @@ from lab.experiment import CUSTOM
 from lab.run import Run
 from mlp.data import Dataset
 from playground import state
-from playground.sections import Page, plain
+from playground.sections import Page, plain, sample
 from playground.sections.sidebar import set_field
 
-CLICK_MODES = ("add class 0", "add class 1", "remove nearest")
+CLICK_MODES = ("add class 0", "add class 1", "remove", "inspect")  # short: the four fit a phone's width
+INSPECT = CLICK_MODES[3]  # a click picks the nearest training point for the Equations tab; the data stay
 
 
 def set_custom(data: Dataset) -> None:
@@ -74,8 +78,9 @@ def clicked(event: object) -> tuple[float, float] | None:
     return None
 
 
-def handle_click(run: Run | None) -> str:
-    """Apply a click on the decision regions (from the last rerun); returns an error message or ''."""
+def handle_click(run: Run | None, on_inspect: Callable[[], None] = lambda: None) -> str:
+    """Apply a click on the decision regions (from the last rerun); returns an error message or ''.
+    In the "inspect" mode the click picks the nearest training point instead, and calls ``on_inspect``."""
     event = state.get(state.DECISION)
     where = clicked(event)
     if where is None or run is None:
@@ -85,6 +90,10 @@ def handle_click(run: Run | None) -> str:
         return ""  # the selection persists across reruns: apply each click once
     state.put(state.CLICK_DONE, token)
     mode = state.get(state.CLICK_MODE) or CLICK_MODES[0]
+    if mode == INSPECT:
+        sample.choose(sample.nearest(run, *where))
+        on_inspect()
+        return ""
     try:
         if mode == CLICK_MODES[2]:
             data = points.remove_nearest(run.data, *where)
@@ -100,7 +109,9 @@ def click_controls(target) -> None:
     """What a click on the decision regions does (drawn under that chart, in ``target``)."""
     row = target.container(horizontal=True, vertical_alignment="bottom", gap="medium")
     row.segmented_control("A click on the decision regions will", CLICK_MODES, default=CLICK_MODES[0],
-                          key=state.CLICK_MODE)
+                          key=state.CLICK_MODE,
+                          help="remove: the point nearest the click. inspect: follow the training point nearest "
+                               "the click through backprop, with numbers (the Equations tab); the data stay.")
     row.toggle("Keep training on the new data", key=state.KEEP_TRAINING,
                help="Carry the current weights over to the changed data and train on, live.")
 

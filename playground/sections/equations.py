@@ -1,12 +1,13 @@
-"""The Equations tab: the forward and backward equations of the current network, with its shapes, and
-below them Check my backprop (`check`), which tests a student's backward pass against them."""
+"""The Equations tab: the forward and backward equations of the current network, with its shapes; below
+them the same with one training point's numbers filled in (`backprop`), and Check my backprop (`check`),
+which tests a student's backward pass against them."""
 
 from __future__ import annotations
 
 import numpy as np
 import streamlit as st
 
-from playground.sections import Page, check
+from playground.sections import Page, backprop, check
 
 
 def section(page: Page) -> None:
@@ -55,4 +56,5 @@ def section(page: Page) -> None:
         + f" Then the **{exp.optimizer}** update with learning rate {exp.lr:g}; "
         f"the network has {net.n_params if net.bias else int(np.sum(net.weight_mask))} trainable parameters."
     )
+    backprop.section(run)
     check.section(run)

@@ -1,4 +1,5 @@
-"""The Prediction tab: the lab's "Ground truth vs prediction" figure and the per-sample table."""
+"""The Prediction tab: the lab's "Ground truth vs prediction" figure and the per-sample table, whose rows
+(when they are the training points) pick the point the Equations tab follows through backprop."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from lab.plane import domain
 from lab.run import Run
 from playground import shared, state
 from playground.charts.plane import labels_chart
-from playground.sections import Page, chart, pct
+from playground.sections import Page, chart, pct, sample
 
 
 def section(page: Page) -> None:
@@ -42,7 +43,10 @@ def prediction_table(run: Run) -> None:
     )
     if st.toggle("Only mistakes", key=state.ONLY_MISTAKES, disabled=bool(correct.all())):
         table = table.filter(pa.array(~correct))
-    st.dataframe(
+    # rows are training points unless some are held out: then they are test points, which take no part
+    # in training, and backprop with numbers follows training points only
+    pick = {} if run.has_test else dict(key=state.PREDICTIONS, on_select="rerun", selection_mode="single-row")
+    event = st.dataframe(
         table,
         hide_index=True,
         height=min(400, 38 + 35 * max(1, table.num_rows)),
@@ -54,7 +58,17 @@ def prediction_table(run: Run) -> None:
             ),
         },
         width="stretch",
+        **pick,
     )
+    if run.has_test:
+        st.caption("These are held-out test points. Backprop with numbers follows a training point: "
+                   "pick one on the Equations tab.")
+        return
+    sample.from_table(event.selection.rows, table.column("Iter").to_numpy())
+    k = sample.current(run)
+    st.caption(f"Point {k} is picked: the Equations tab follows it through the forward and backward pass, "
+               "with numbers." if k else "Click a row to follow that point through backprop, with numbers, "
+               "on the Equations tab.")
 
 
 @shared.per_run

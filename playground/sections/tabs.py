@@ -25,7 +25,7 @@ TABS: dict[str, Callable[[Page], None]] = {
     "Log": log.section,
     "Equations": equations.section,
 }
-COMPARE, CLASS = "Compare", "Class"
+COMPARE, CLASS, EQUATIONS = "Compare", "Class", "Equations"
 
 
 def open_tab(label: str) -> None:

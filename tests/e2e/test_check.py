@@ -40,8 +40,8 @@ def test_uploading_a_mistaken_file_shows_the_diagnosis_and_the_marked_network(op
     assert NAME in text  # the file name as typed
     assert main.locator("strong", has_text="bold").count() == 0 and main.locator("script").count() == 0
     table = page.locator("[data-testid=stDataFrame]")
-    assert table.count() == 1
-    assert_charts_drawn(app, 3)  # the live area's decision regions and loss, and the file's network
+    assert table.count() == 2  # backprop with numbers' layer table above, the report
+    assert_charts_drawn(app, 4)  # the live area's decision regions and loss, backprop's network, the file's
     assert page.get_by_text("red = wrong gradient: dW1, db1, dW2, db2").count() >= 1
     app.screenshot("check-my-backprop")
     assert_healthy(app)

@@ -77,7 +77,7 @@ TAB_CONTENT = {
     "Network": (("The network", "Gradient flow"), 2 + 3, lambda at: True),
     "Data": (("Your data",), 2, lambda at: len(at.dataframe) == 1),  # the data editor
     "Log": (("Training log", "Downloads"), 2, lambda at: any("Iter1 | Ground truth:" in c.value for c in at.code)),
-    "Equations": ((), 2, lambda at: bool(at.latex)),
+    "Equations": (("Backprop with numbers: one training point",), 2 + 1, lambda at: bool(at.latex)),  # + the network
 }
 
 

@@ -52,7 +52,7 @@ def test_click_adds_a_point_of_the_chosen_class_and_the_link_carries_it():
 
 def test_click_removes_the_nearest_point():
     at = page()
-    at.segmented_control(key="_click_mode").set_value("remove nearest").run()
+    at.segmented_control(key="_click_mode").set_value("remove").run()
     click(at, point={"x1": 0.0, "x2": 0.0})
     data = run_of(at).data
     assert len(data) == 20

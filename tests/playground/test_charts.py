@@ -18,7 +18,7 @@ import pyarrow as pa
 import pytest
 from test_raster import decode_png
 
-from playground.charts import BLUE, ORANGE, RED, Figure, curves, network, plane, vega_spec
+from playground.charts import BLUE, GOLD, ORANGE, RED, Figure, curves, network, plane, vega_spec
 from playground.charts.raster import linear_rgb
 from playground.render import SpecCache, arrow_bytes, structure
 
@@ -96,6 +96,7 @@ def all_charts(rng: np.random.Generator) -> dict[str, alt.TopLevelMixin]:
         ),
         "network": charts.network_chart(Ws, bs),
         "network_marked": charts.network_chart(Ws, bs, marked=("dW1", "db2")),
+        "network_focus": charts.network_chart(Ws, bs, marked=("dW1",), focus=np.arange(10) % 3 == 0),
         "neuron_maps": charts.neuron_maps_chart(
             xs, ys, [rng.normal(size=(10, 12, 4)), rng.normal(size=(10, 12, 3))]
         ),
@@ -371,6 +372,24 @@ def test_network_chart_marks_wrong_gradients(rng: np.random.Generator) -> None:
             charts.network_chart(Ws, bs, marked=bad)
 
 
+def test_network_chart_focuses_on_neurons_and_the_weights_between_them(rng: np.random.Generator) -> None:
+    Ws, bs = weights(rng, [2, 9, 4, 1])
+    focus = np.zeros(16, bool)
+    focus[[0, 1, 3]] = True  # x1, x2 and h1.2: the weights into h1.2, as z of that unit uses them
+    spec = vega_spec(charts.network_chart(Ws, bs, focus=focus))
+    edges, nodes = spec["datasets"]["edges"], spec["datasets"]["nodes"]
+    assert list(nodes.loc[nodes.focus, "name"]) == ["x1", "x2", "h1.2"]
+    assert sorted(edges.loc[edges.focus, "weight"]) == ["w[1][1→2]", "w[1][2→2]"]
+    golds = [layer for layer in spec["layer"] if json.dumps(layer).count(GOLD)]
+    assert len(golds) == 2 and all(layer["transform"][0] == {"filter": "datum.focus"} for layer in golds)
+    assert spec["title"] == "Network"  # no wrong gradients: no red subtitle
+    unfocused = vega_spec(charts.network_chart(Ws, bs, focus=np.zeros(16, bool)))
+    assert skeleton(unfocused) == skeleton(spec)  # moving the focus only changes the frames
+    assert len(vega_spec(charts.network_chart(Ws, bs))["layer"]) == len(spec["layer"]) - 2
+    with pytest.raises(ValueError, match="focus: expected one flag per neuron"):
+        charts.network_chart(Ws, bs, focus=np.ones(15, bool))
+
+
 def test_network_chart_rejects_inconsistent_shapes(rng: np.random.Generator) -> None:
     Ws, bs = weights(rng, [2, 3, 1])
     with pytest.raises(ValueError):
@@ -469,19 +488,21 @@ def structure_case(name: str, seed: int) -> tuple[tuple, dict]:
         "network": (([W * scale for W in Ws], [b / scale for b in bs]), {}),
         "network_dense": (weights(rng, [2, 16, 16, 1]), {}),
         "network_marked": (([W * scale for W in Ws], [b / scale for b in bs]), dict(marked=("dW2", "db3"))),
+        "network_focus": (([W * scale for W in Ws], [b / scale for b in bs]), dict(focus=rng.uniform(size=11) < 0.5)),
         "neuron_maps": ((xs, ys, [rng.normal(size=(g + 1, g, 4)) * scale, np.tanh(rng.normal(size=(g + 1, g, 2)))]), {}),
     }[name]
 
 
 STRUCTURE_CASES = [
     "loss", "grad_flow", "overlay_loss", "decision", "decision_fitted", "small_multiples",
-    "labels", "network", "network_dense", "network_marked", "neuron_maps",
+    "labels", "network", "network_dense", "network_marked", "network_focus", "neuron_maps",
 ]  # fmt: skip
 
 
 def builder(case: str):
     """The builder for a case name such as "decision_fitted"."""
-    return BUILDERS[case.removesuffix("_fitted").removesuffix("_dense").removesuffix("_marked") + "_chart"]
+    base = case.removesuffix("_fitted").removesuffix("_dense").removesuffix("_marked").removesuffix("_focus")
+    return BUILDERS[base + "_chart"]
 
 
 def skeleton(spec: dict) -> dict:
