@@ -53,6 +53,8 @@ from collections.abc import Callable, Hashable
 import numpy as np
 
 import mlp
+from lab.experiment import Experiment
+from lab.run import new_run
 from lab.sweep import family_key
 from mlp.data import Dataset
 from server import worker
@@ -77,6 +79,7 @@ LEASE = 2.0  # s a follower stays without renewing (a watching page renews every
 LEASE_CHECK = 0.25  # s between the scheduler's looks at who still follows what
 DEADLINE_FACTOR = 20.0  # a chunk may take this many times its planned compute ...
 MIN_DEADLINE = 10.0  # ... and at least this many seconds, before its worker counts as hung
+REFERENCE_EPOCHS = 100  # of the default network, timed when the service starts (see _calibrate)
 
 
 def _digest(train: Dataset, test: Dataset) -> str:
@@ -114,7 +117,7 @@ class TrainingService:
         self._looked = 0.0  # when the scheduler last looked at who follows what
         self._seq = itertools.count()
         self._families: dict[int, Hashable] = {}
-        self._speed = {False: 1.0, True: 1.0}  # measured / estimated chunk time, smoothed, by "mini-batches?"
+        self._speed = self._calibrate()  # measured / estimated chunk time, smoothed
         self._closed = False
         self.sizes: Counter[int] = Counter()  # chunks trained, by how many runs they held (benchmarks, tests)
         self.hung = 0  # workers killed past their chunk's deadline (tests)
@@ -386,13 +389,17 @@ class TrainingService:
         )
 
     def _estimate(self, group: list[Job]) -> float:
-        """Seconds per epoch for the group: a fixed cost per optimizer step (one a full-batch epoch, one per
-        mini-batch otherwise) plus arithmetic, corrected by what was measured for its kind."""
+        """Seconds per epoch for the group: `_cost`, corrected by what was measured on this machine."""
         req = group[0].request
-        n = len(req.train)
-        steps = -(-n // req.exp.batch_size) if _mini_batches(req) else 1
-        work = sum(n * j.request.exp.n_params for j in group)
-        return self._speed[steps > 1] * (steps * (25e-6 + 4e-6 * (len(group) - 1)) + 3e-9 * work)
+        return self._speed * _cost(len(req.train), _steps(req), [j.request.exp.n_params for j in group])
+
+    def _calibrate(self) -> float:
+        """This machine against `_cost`, from a short reference run here (twice: the first warms up), so that
+        even the first chunks are planned to about their length; each chunk's measure corrects it from there."""
+        run = new_run(Experiment(epochs=REFERENCE_EPOCHS))
+        task = worker.Task((run.exp,), None, 0, REFERENCE_EPOCHS, REFERENCE_EPOCHS, run.train.X, run.train.y)
+        seconds = min(worker.train(task).seconds for _ in range(2))
+        return _clamp(seconds / (REFERENCE_EPOCHS * _cost(len(run.train), 1, [run.exp.n_params])))
 
     def _deadline(self, group: list[Job], task: worker.Task) -> float:
         """Seconds the chunk may take before its worker counts as hung: a multiple of its planned compute."""
@@ -455,13 +462,11 @@ class TrainingService:
 
     def _finish(self, group: list[Job], task: worker.Task, result: worker.Result) -> None:
         epochs = task.end - task.start
-        estimate = self._estimate(group) * epochs
-        kind = _mini_batches(group[0].request)
+        estimate = self._estimate(group) / self._speed * epochs
         with self._lock:
             self.sizes[len(group)] += 1
             if estimate > 0 and epochs >= 10:
-                ratio = self._speed[kind] * result.seconds / estimate
-                self._speed[kind] = 0.7 * self._speed[kind] + 0.3 * max(0.05, min(20.0, ratio))
+                self._speed = 0.7 * self._speed + 0.3 * _clamp(result.seconds / estimate)
         tested = task.X_test is not None
         for job, cols, state in zip(group, result.columns, result.states):
             snaps = worker.unpack(cols, tested)
@@ -551,6 +556,22 @@ def _running(s: mlp.Snapshot) -> mlp.Snapshot:
 def _mini_batches(request: Request) -> bool:
     """Whether each epoch takes several optimizer steps (each run then shuffles its own batches)."""
     return bool(request.exp.batch_size) and request.exp.batch_size < len(request.train)
+
+
+def _steps(request: Request) -> int:
+    """Optimizer steps per epoch."""
+    return -(-len(request.train) // request.exp.batch_size) if _mini_batches(request) else 1
+
+
+def _cost(n: int, steps: int, params: list[int]) -> float:
+    """A priori seconds per epoch for runs of ``params`` parameters each on ``n`` points, trained together: a
+    fixed cost per optimizer step (one per mini-batch, one a full-batch epoch; a little more per run in the
+    batch) plus the arithmetic."""
+    return steps * (25e-6 + 4e-6 * (len(params) - 1)) + 3e-9 * n * sum(params)
+
+
+def _clamp(speed: float) -> float:
+    return max(0.05, min(20.0, speed))
 
 
 def default_workers() -> int:

@@ -109,7 +109,10 @@ def warm_up() -> int:
 def serve(conn) -> None:  # noqa: ANN001 (a multiprocessing.connection.Connection)
     """The worker's loop: a `Task` in, ("ok", `Result`) or ("error", traceback) out, until the pipe closes
     (the service closed it, or the server process is gone: a worker never outlives its server)."""
-    conn.send(("ready", warm_up()))
+    try:
+        conn.send(("ready", warm_up()))
+    except (BrokenPipeError, OSError):
+        return  # the service closed before this worker was ready
     while True:
         try:
             task = conn.recv()
