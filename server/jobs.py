@@ -3,9 +3,10 @@
 A page *submits* a `Request` and watches the `Job` it gets back. Every job knows its *followers*: the
 visitors (Streamlit session ids, given by the page in ``Request.who``) whose pages watch it or wait for it.
 A link's shared job has one follower per open page; a private run, one. A follower keeps its place by
-renewing a lease — pages renew every 0.1 s while they watch or wait (`TrainingService.renew`) — and loses
-it when it says so (`Job.leave`: Stop, new settings), when its lease runs out (`LEASE` without a renewal:
-the page stopped watching), or when the service is told it is gone (the tab closed). A job that no one
+renewing a lease — pages renew every 0.1 s while they watch or wait (`TrainingService.renew`) — and
+loses it when it says so (`Job.leave`: Stop, new settings), when the service is told it is gone (the tab
+closed), or when its lease runs out (`server.service.LEASE` without a renewal: the page stopped watching
+without a word). A job that no one
 follows any more is cancelled: a queued job leaves the queue, a running one frees its worker at the end of
 its chunk. A request without ``who`` (tests, benchmarks, the service's own callers) is followed by its
 caller until the job ends or is cancelled.
@@ -34,8 +35,8 @@ class Busy(RuntimeError):
     progress. str() is the page's notice; ``ahead`` the runs waiting or training."""
 
     def __init__(self, ahead: int, held: int = 0):
-        why = (f" (this page already has {held} trainings in progress, the most one page may have)"
-               if held else "")
+        why = (f" (this page already has {held} training{'s' if held != 1 else ''} in progress, the most one "
+               "page may have)" if held else "")
         super().__init__(f"The server is busy — {ahead:,} run{'s' if ahead != 1 else ''} ahead; "
                          f"try again in a moment{why}.")
         self.ahead, self.held = ahead, held

@@ -75,7 +75,10 @@ MAX_QUEUE = 256  # jobs waiting or training at once; more are refused (Busy) unt
 # trainings one visitor may follow at once: a page needs at most 13 (its live run, and a free sweep of 6
 # values on both data sets opened from a link while that run trains)
 PER_VISITOR = 16
-LEASE = 2.0  # s a follower stays without renewing (a watching page renews every 0.1 s)
+# s a follower stays without renewing. A watching page renews every 0.1 s, but drawing a big network's
+# charts on a loaded server can hold it for seconds; a closed tab is let go at once (``present``), Stop and
+# new settings leave at once, so the lease only catches a page that stopped watching without a word
+LEASE = 10.0
 LEASE_CHECK = 0.25  # s between the scheduler's looks at who still follows what
 DEADLINE_FACTOR = 20.0  # a chunk may take this many times its planned compute ...
 MIN_DEADLINE = 10.0  # ... and at least this many seconds, before its worker counts as hung

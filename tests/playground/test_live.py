@@ -42,7 +42,7 @@ def test_interrupted_run_keeps_its_epochs_and_resumes_exactly(monkeypatch):
     following = shared.train(run, exp.epochs)
     with pytest.raises(Interrupted):
         stream(run, following, slots_that_interrupt(after=3, once=lambda: run.epoch > 0), Display())
-    following.job.cancel()  # what Stop does
+    following.leave()  # what Stop does
     stopped = run.epoch
     assert 0 < stopped < exp.epochs
     assert run.last.epoch == stopped  # the snapshots hold everything taken so far

@@ -70,7 +70,7 @@ def test_forty_closed_visitors_let_go_of_their_jobs_and_a_student_is_served():
 
 
 def test_a_page_that_stops_renewing_lets_go_and_one_that_renews_keeps_its_job():
-    svc = TrainingService(1)
+    svc = TrainingService(1, lease=2.0)
     try:
         watched, left = (svc.submit(heavy(i, who)) for i, who in ((1, "watching"), (2, "gone quiet")))
         stop = threading.Event()
