@@ -215,7 +215,7 @@ def stream(run: Run, following: Following, slots: Slots, display: Display) -> No
                 looked, changed = (job.status, job.ahead, run.epoch), time.monotonic()
             elif time.monotonic() - changed > STALLED:
                 following.leave()
-                state.put(state.TRAIN_ERROR, f"The training showed no progress for {STALLED:.0f} s and was "
+                state.put(state.TRAIN_ERROR, f"The training showed no progress for {STALLED:g} s and was "
                                              "stopped; press Train to try again.")
                 break
     if job.status == "failed":
