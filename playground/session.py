@@ -108,6 +108,13 @@ def start(target: int) -> None:
         state.put(state.TRAIN_ERROR, f"{busy} The run stays at epoch {run.epoch:,}.")
 
 
+def pause() -> None:
+    """The Stop button: stop following the run's job, and have the next rerun say where the run stopped."""
+    if state.get(state.FOLLOWING) is not None:
+        state.put(state.STOPPED, True)
+    stop()
+
+
 def stop() -> None:
     """Stop following the run's job: the service cancels it unless another page follows it (a link's)."""
     following = state.pop(state.FOLLOWING)

@@ -46,7 +46,7 @@ def actions(run: Run, exp: Experiment, blocked: bool) -> Run:
                        help="Train to the configured epochs, live (from scratch if finished).")
     step = row.button("Step", key=state.STEP, icon=":material/skip_next:", disabled=blocked or run.diverged,
                       help="Train a few more epochs (the step size on the right).")
-    row.button("Stop", key=state.STOP, icon=":material/pause:", on_click=session.stop,
+    row.button("Stop", key=state.STOP, icon=":material/pause:", on_click=session.pause,
                help="Pause live training; Train resumes.")
     reset = row.button("Reset", key=state.RESET, icon=":material/restart_alt:", disabled=blocked,
                        help="Back to epoch 0 with the same initial weights.")
@@ -232,6 +232,8 @@ def live_area(run: Run, display: Display, blocked: bool, below_decision) -> None
     left, right = st.columns([1.1, 1])
     slots.decision, slots.loss = left.empty(), right.empty()
     below_decision(left)
+    if state.pop(state.STOPPED, False):  # Stop took effect: the run stays where the page last took it
+        slots.progress.progress(min(1.0, run.epoch / max(1, run.exp.epochs)), text=f"Stopped at epoch {run.epoch:,}.")
     following = state.get(state.FOLLOWING)
     if following is not None and not blocked:
         following.renew()
