@@ -7,13 +7,13 @@ and a finished keyed job is kept for a while, so a class opening one link trains
 
 Dynamic batching, as inference servers do it (Triton's dynamic batcher): a scheduler thread takes what
 has arrived within a few milliseconds and, whenever a worker is free, trains the oldest waiting job
-together with every waiting job it can share a `mlp.batched.BatchedTrainer` with — the same points,
-`lab.sweep.family_key` (depth, activations, loss, optimizer, reduction, penalties, epochs; any widths,
-learning rates and seeds), the same epoch, full batch — for one *chunk* of about `CHUNK_SECONDS` (up to
+together with every waiting job it can share a `mlp.batched.BatchedTrainer` with — one *family*
+(`server.plan`: the same points, depth, activations, loss, optimizer and so on; any widths, learning rates
+and seeds; full batch) at the same epoch — for one *chunk* of about `CHUNK_SECONDS` (up to
 `BUSY_CHUNKS` times longer while more jobs wait than there are workers). A job that is not done goes back
 to the queue, where it can be joined by others at its epoch; one that is done leaves the batch. Jobs of a
 family that arrived later catch up first, to the epoch where the others wait, and from there train with
-them (`_next`). A batch larger than one worker's share is split evenly between the free workers, every
+them (`server.plan.next_group`). A batch larger than one worker's share is split evenly between the free workers, every
 part to the same end epoch, so the parts meet again and stay one batch (`_schedule`). Each job's numbers
 are bit for bit those of a lone ``mlp.train`` run (tests/server/test_service.py draws mixes of requests
 with hypothesis).
@@ -38,7 +38,6 @@ worker process outlives the service (nor the server process: a worker exits when
 from __future__ import annotations
 
 import atexit
-import hashlib
 import itertools
 import logging
 import math
@@ -50,14 +49,8 @@ import traceback
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Hashable
 
-import numpy as np
-
 import mlp
-from lab.experiment import Experiment
-from lab.run import new_run
-from lab.sweep import family_key
-from mlp.data import Dataset
-from server import worker
+from server import plan, worker
 from server.cores import usable_cores
 from server.jobs import ENDED, Busy, Job, Request
 from server.processes import WorkerDied, WorkerProcess
@@ -69,7 +62,6 @@ log = logging.getLogger(__name__)
 CHUNK_SECONDS = 0.15  # a chunk's compute: short enough for Stop and for streaming, long enough to batch
 BUSY_CHUNKS = 3.0  # ... and up to this many times longer while more jobs wait than there are workers
 WINDOW = 0.004  # s to let simultaneous arrivals gather before the first of them is trained
-MAX_BATCH = 64  # runs in one chunk
 KEPT = 128  # finished keyed jobs kept (a link opened again trains nothing)
 MAX_QUEUE = 256  # jobs waiting or training at once; more are refused (Busy) until some end
 # trainings one visitor may follow at once: a page needs at most 13 (its live run, and a free sweep of 6
@@ -82,14 +74,6 @@ LEASE = 10.0
 LEASE_CHECK = 0.25  # s between the scheduler's looks at who still follows what
 DEADLINE_FACTOR = 20.0  # a chunk may take this many times its planned compute ...
 MIN_DEADLINE = 10.0  # ... and at least this many seconds, before its worker counts as hung
-REFERENCE_EPOCHS = 100  # of the default network, timed when the service starts (see _calibrate)
-
-
-def _digest(train: Dataset, test: Dataset) -> str:
-    h = hashlib.sha1()
-    for a in (train.X, train.y) + (() if test is train else (test.X, test.y)):
-        h.update(np.ascontiguousarray(a).tobytes())
-    return h.hexdigest()
 
 
 def _failure(detail: str) -> str:
@@ -119,8 +103,8 @@ class TrainingService:
         self._seen: dict[Hashable, float] = {}  # each follower's last renewal (monotonic s)
         self._looked = 0.0  # when the scheduler last looked at who follows what
         self._seq = itertools.count()
-        self._families: dict[int, Hashable] = {}
-        self._speed = self._calibrate()  # measured / estimated chunk time, smoothed
+        self._families = plan.Families()
+        self._speed = plan.calibrate()  # measured / estimated chunk time, smoothed
         self._closed = False
         self.sizes: Counter[int] = Counter()  # chunks trained, by how many runs they held (benchmarks, tests)
         self.hung = 0  # workers killed past their chunk's deadline (tests)
@@ -317,92 +301,23 @@ class TrainingService:
             job.ahead = earlier
             earlier += 1
 
-    def _family(self, job: Job) -> Hashable:
-        """What jobs must share to be trained in one batch, besides their epoch (worked out once a job)."""
-        family = self._families.get(job.seq)
-        if family is None:
-            req = job.request
-            if _mini_batches(req):
-                family = ("alone", job.seq)  # mini-batches: each run shuffles its own
-            else:
-                family = (_digest(req.train, req.test), family_key(req.exp), req.every)
-            self._families[job.seq] = family
-        return family
-    def _batch_key(self, job: Job) -> Hashable:
-        return (self._family(job), job.epoch, job.state is None and job.request.start is None)
-
     def _next(self, free: int = 1) -> tuple[list[Job], int | None] | None:
-        """The jobs to train next, and the epoch their chunk must stop at (None: no such bound); None when
-        no waiting job may go now.
-
-        Usually the oldest waiting job and every waiting job it can share a batch with. But when jobs of
-        its family wait at earlier epochs (a class sends its runs over a second or two, and the first to
-        arrive has trained a chunk by the time the others do), the furthest behind go first, up to the
-        next epoch where others of the family wait or where a chunk of the family in training ends: from
-        there they are one batch. Meanwhile the family's leaders wait for them (other families go on), and
-        so do runs waiting at or beyond where a training chunk of the family will end, so a class's runs of
-        one family train as one batch after a few catch-up chunks instead of side by side all the way. A
-        catch-up chunk ends on a snapshot epoch, so every run's stream stays the one of an uninterrupted run.
-
-        Up to `MAX_BATCH` runs per free worker: the scheduler shares the batch evenly between the ``free``
-        workers (a run-epoch of the default link costs 10.8 µs in a batch of 32 and 12.4 µs in one of 16, so
-        two workers on 16 each finish well before one on 32)."""
-        held: set[Hashable] = set()
-        for first in self._queue:
-            family = self._family(first)
-            if family in held:
-                continue
-            kin = [j for j in self._queue if self._family(j) == family]
-            low = min(j.epoch for j in kin)
-            training = [j for j in self._running if self._family(j) == family]
-            if any(j.until <= low for j in training):
-                held.add(family)  # some of the family are catching up: the others wait for them
-                continue
-            key = self._batch_key(next(j for j in kin if j.epoch == low))
-            group = [j for j in kin if self._batch_key(j) == key][: MAX_BATCH * max(1, free)]
-            every = first.request.every
-            ahead = [j.epoch for j in kin if j.epoch > low and j.epoch % every == 0]
-            ahead += [j.until for j in training if j.until % every == 0 and j.until < j.request.target]
-            return group, min(ahead, default=None)
-        return None
+        return plan.next_group(self._queue, self._running, self._families, free)
 
     def _chunk_seconds(self, waiting: int) -> float:
         """A chunk's planned compute. Short while few wait: the stream is smooth and a worker is soon free.
         Longer when more jobs wait than there are workers (a class at once): every chunk costs a fixed
         setting-up of the batch in the worker and a round trip, and the fewer chunks, the more training
-        (benchmarks/load.py --scenarios mix: 32 runs of a class's mix train in 3.9 s with chunks of 0.4 s
-        against 5.1 s with 0.15 s). Stop still answers at once: the page stops following the job, and the
-        worker drops it at the chunk's end."""
+        (benchmarks/load.py --scenarios mix measures it). Stop still answers at once: the page stops
+        following the job, and the worker drops it at the chunk's end."""
         return self.chunk_seconds * min(BUSY_CHUNKS, max(1.0, waiting / len(self._busy)))
 
     def _task(self, group: list[Job], meet: int | None, seconds: float) -> worker.Task:
-        first = group[0].request
-        start = group[0].epoch
-        stop = min([j.request.target for j in group] + ([meet] if meet is not None else []))
-        est = self._estimate(group)
-        end = min(stop, start + max(1, round(seconds / est)))
-        if end < stop:  # a chunk ends on a snapshot, so that the stream is the one of an uninterrupted run
-            end = min(stop, max(end // first.every * first.every, (start // first.every + 1) * first.every))
-        states = [j.state or j.request.start for j in group]
-        tested = first.test is not first.train
-        return worker.Task(
-            tuple(j.request.exp for j in group), None if states[0] is None else tuple(states), start, end,
-            first.every, first.train.X, first.train.y, first.test.X if tested else None,
-            first.test.y if tested else None,
-        )
+        return plan.task(group, meet, seconds, self._estimate(group))
 
     def _estimate(self, group: list[Job]) -> float:
-        """Seconds per epoch for the group: `_cost`, corrected by what was measured on this machine."""
-        req = group[0].request
-        return self._speed * _cost(len(req.train), _steps(req), [j.request.exp.n_params for j in group])
-
-    def _calibrate(self) -> float:
-        """This machine against `_cost`, from a short reference run here (twice: the first warms up), so that
-        even the first chunks are planned to about their length; each chunk's measure corrects it from there."""
-        run = new_run(Experiment(epochs=REFERENCE_EPOCHS))
-        task = worker.Task((run.exp,), None, 0, REFERENCE_EPOCHS, REFERENCE_EPOCHS, run.train.X, run.train.y)
-        seconds = min(worker.train(task).seconds for _ in range(2))
-        return _clamp(seconds / (REFERENCE_EPOCHS * _cost(len(run.train), 1, [run.exp.n_params])))
+        """Seconds per epoch for the group: `plan.cost`, corrected by what was measured on this machine."""
+        return self._speed * plan.group_cost(group)
 
     def _deadline(self, group: list[Job], task: worker.Task) -> float:
         """Seconds the chunk may take before its worker counts as hung: a multiple of its planned compute."""
@@ -465,11 +380,11 @@ class TrainingService:
 
     def _finish(self, group: list[Job], task: worker.Task, result: worker.Result) -> None:
         epochs = task.end - task.start
-        estimate = self._estimate(group) / self._speed * epochs
+        estimate = plan.group_cost(group) * epochs
         with self._lock:
             self.sizes[len(group)] += 1
             if estimate > 0 and epochs >= 10:
-                self._speed = 0.7 * self._speed + 0.3 * _clamp(result.seconds / estimate)
+                self._speed = 0.7 * self._speed + 0.3 * plan.clamp(result.seconds / estimate)
         tested = task.X_test is not None
         for job, cols, state in zip(group, result.columns, result.states):
             snaps = worker.unpack(cols, tested)
@@ -542,7 +457,7 @@ class TrainingService:
 
     def _forget(self, job: Job) -> None:
         """A job that ended leaves the active set; a finished keyed job is kept for the next visitor."""
-        self._families.pop(job.seq, None)
+        self._families.forget(job)
         key = job.request.key
         if key is not None and self._active.get(key) is job:
             del self._active[key]
@@ -554,27 +469,6 @@ class TrainingService:
 
 def _running(s: mlp.Snapshot) -> mlp.Snapshot:
     return mlp.Snapshot(s.epoch, s.loss, s.accuracy, s.test_loss, s.test_accuracy, s.grad_norms)
-
-
-def _mini_batches(request: Request) -> bool:
-    """Whether each epoch takes several optimizer steps (each run then shuffles its own batches)."""
-    return bool(request.exp.batch_size) and request.exp.batch_size < len(request.train)
-
-
-def _steps(request: Request) -> int:
-    """Optimizer steps per epoch."""
-    return -(-len(request.train) // request.exp.batch_size) if _mini_batches(request) else 1
-
-
-def _cost(n: int, steps: int, params: list[int]) -> float:
-    """A priori seconds per epoch for runs of ``params`` parameters each on ``n`` points, trained together: a
-    fixed cost per optimizer step (one per mini-batch, one a full-batch epoch; a little more per run in the
-    batch) plus the arithmetic."""
-    return steps * (25e-6 + 4e-6 * (len(params) - 1)) + 3e-9 * n * sum(params)
-
-
-def _clamp(speed: float) -> float:
-    return max(0.05, min(20.0, speed))
 
 
 def default_workers() -> int:
