@@ -29,9 +29,11 @@ class Visit:
 
 
 async def visit(url: str, query: str, *, close_after: float | None = None, timeout: float = 120.0,
-                on_progress: Callable[[str], object] | None = None) -> Visit:
+                on_progress: Callable[[str], object] | None = None, start: asyncio.Event | None = None) -> Visit:
     """Open the page at ``url`` with ``query`` and read it to the finished script (or close it after
-    ``close_after`` s). ``on_progress(text)`` is called with each progress text as it arrives."""
+    ``close_after`` s). ``on_progress(text)`` is called with each progress text as it arrives. With ``start``,
+    the websocket connects first and the page is asked for once ``start`` is set (many visitors at once); the
+    time counts from then."""
     import websockets
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -44,6 +46,8 @@ async def visit(url: str, query: str, *, close_after: float | None = None, timeo
     result = Visit()
     try:
         async with websockets.connect(ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=30) as ws:
+            if start is not None:
+                await start.wait()
             t0 = time.perf_counter()
             await ws.send(msg.SerializeToString())
             if close_after is not None:

@@ -4,28 +4,16 @@ says which bound a step would pass (AppTest, with a small real training service 
 
 import re
 import time
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
-from test_app import metric, run_of, shown
+from test_app import metric, page, run_of, shown
 
 from lab.experiment import MAX_EPOCHS, Experiment
 from lab.run import new_run
 from playground import session, shared
 from server.service import Request, TrainingService
 
-APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 HEAVY = Experiment(batch_size=1, epochs=2000)
-
-
-def page(**params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 @pytest.fixture
