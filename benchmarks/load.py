@@ -48,6 +48,7 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "e2e"))
+import wsvisit  # noqa: E402
 from appserver import CHROMIUM, CHROMIUM_ARGS, CONNECTED, FINISHED, LOADING, ROOT, start_app, stop  # noqa: E402
 
 GB = 2**30
@@ -156,41 +157,8 @@ class WsClient:
         return None
 
     async def visit(self, query: str, start: asyncio.Event) -> Visit:
-        import websockets
-        from streamlit.proto.BackMsg_pb2 import BackMsg
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-        ws_url = self.url.replace("http://", "ws://", 1) + "_stcore/stream"
-        try:
-            async with websockets.connect(ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=30) as ws:
-                msg = BackMsg()
-                msg.rerun_script.query_string = query
-                msg.rerun_script.context_info.url = f"{self.url}?{query}"
-                msg.rerun_script.context_info.timezone = "UTC"
-                await start.wait()  # every session connected: now they all ask at once
-                t0 = time.perf_counter()
-                await ws.send(msg.SerializeToString())
-                visit = Visit()
-                async with asyncio.timeout(self.timeout):
-                    while True:
-                        reply = ForwardMsg()
-                        reply.ParseFromString(await ws.recv())
-                        kind = reply.WhichOneof("type")
-                        if kind == "delta" and reply.delta.WhichOneof("type") == "new_element":
-                            element = reply.delta.new_element
-                            if element.WhichOneof("type") == "exception":
-                                visit.error = f"exception: {element.exception.message[:80]}"
-                            elif element.WhichOneof("type") == "metric" and element.metric.label == "Train loss":
-                                visit.train_loss = element.metric.body
-                        elif kind == "script_finished":
-                            if reply.script_finished != ForwardMsg.FINISHED_SUCCESSFULLY:
-                                visit.error = visit.error or f"script ended: {reply.script_finished}"
-                            visit.seconds = time.perf_counter() - t0
-                            return visit
-        except TimeoutError:
-            return Visit(error=f"starved: no finished page within {self.timeout:g} s")
-        except Exception as exc:  # a refused or dropped connection is a result here, not a crash
-            return Visit(error=f"{type(exc).__name__}: {exc}"[:120])
+        v = await wsvisit.visit(self.url, query, timeout=self.timeout, start=start)
+        return Visit(v.seconds, v.error, v.metrics.get("Train loss", ""))
 
 
 class BrowserClient:

@@ -6,10 +6,13 @@ Rules:
   first visit), the run starts at epoch 0 at once and follows the link's shared training job
   (`shared.finished_run`): trained once for everyone who opens the link, batched with other visitors'
   runs in the service's worker processes, and streamed into the page as it comes.
-- Train and Step ask the service for a private job from where the run stands; Stop cancels it at its
-  next chunk's end (what was trained is kept); Reset goes back to epoch 0.
-- A run over the work bound (`lab.budget`) is not trained: the previous run stays on screen (nothing
-  is lost) and the page says why.
+- Train and Step ask the service for a private job from where the run stands; Reset goes back to epoch 0.
+- Stop, new settings and Reset stop following the run's job: the service cancels it (at its next chunk's
+  end; what was trained is kept) unless another page follows it too (a link's shared job).
+- A run over the work bound (`lab.budget`) is not trained, and neither is a Step whose target epoch would
+  be: the previous run stays on screen (nothing is lost) and the page says which bound.
+- When the server is busy (its queue is full, or this page has its most trainings in progress) nothing is
+  started: the run on screen stays and the page says so; the next rerun tries again.
 """
 
 from __future__ import annotations
@@ -17,10 +20,11 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from lab import budget
-from lab.experiment import CUSTOM, FIELDS, Experiment
+from lab.experiment import CUSTOM, FIELDS, MAX_EPOCHS, Experiment
 from lab.run import Run, new_run
 from mlp.data import Dataset
 from playground import shared, state
+from server.jobs import Busy
 
 
 def session_data(exp: Experiment) -> Dataset | None:
@@ -65,25 +69,57 @@ def current_run(exp: Experiment) -> tuple[Run, str, str]:
         start(exp.epochs)
         return fresh, "New points: the network keeps its weights and trains on them (live).", ""
     note = f"Settings changed ({changes(run.exp, exp)}): a fresh network is trained from scratch." if run else ""
-    run, following = shared.finished_run(exp, data)
-    state.put(state.RUN, run)
+    try:
+        fresh, following = shared.finished_run(exp, data)
+    except Busy as busy:  # the next rerun asks again: the run on screen is not of exp
+        if run is None:
+            run = new_run(exp.with_(epochs=1), data)
+            state.put(state.RUN, run)
+            return run, "", f"{busy} The network on screen is untrained."
+        return run, "", f"{busy} The run on screen is the previous one."
+    state.put(state.RUN, fresh)
     if not following.finished:
         state.put(state.FOLLOWING, following)
-    return run, note, ""
+    return fresh, note, ""
+
+
+def over_budget(run: Run, target: int) -> str:
+    """'' when training ``run`` on to epoch ``target`` stays within what a run may ask for (`MAX_EPOCHS`, then
+    `lab.budget`'s work and steps, counted to the target), else which bound it would pass."""
+    if target > MAX_EPOCHS:
+        return f"Not trained to epoch {target:,}: a run goes to at most {MAX_EPOCHS:,} epochs."
+    too_much = budget.error(run.exp.with_(epochs=target), len(run.train))
+    return f"Not trained to epoch {target:,}: {too_much}" if too_much else ""
 
 
 def start(target: int) -> None:
-    """Train the run on screen up to epoch ``target``, live (it continues across reruns until Stop)."""
+    """Train the run on screen up to epoch ``target``, live (it continues across reruns until Stop); or say
+    why not (over a bound, or the server busy) and leave the run as it is."""
     stop()
     state.pop(state.TRAIN_ERROR)
-    state.put(state.FOLLOWING, shared.train(state.get(state.RUN), target))
+    run = state.get(state.RUN)
+    why = over_budget(run, target)
+    if why:
+        state.put(state.TRAIN_ERROR, why)
+        return
+    try:
+        state.put(state.FOLLOWING, shared.train(run, target))
+    except Busy as busy:
+        state.put(state.TRAIN_ERROR, f"{busy} The run stays at epoch {run.epoch:,}.")
+
+
+def pause() -> None:
+    """The Stop button: stop following the run's job, and have the next rerun say where the run stopped."""
+    if state.get(state.FOLLOWING) is not None:
+        state.put(state.STOPPED, True)
+    stop()
 
 
 def stop() -> None:
-    """Stop following the run's job; a private job is cancelled (a link's shared job trains on for others)."""
+    """Stop following the run's job: the service cancels it unless another page follows it (a link's)."""
     following = state.pop(state.FOLLOWING)
-    if following is not None and following.job.request.key is None:
-        following.job.cancel()
+    if following is not None:
+        following.leave()
 
 
 def reset(exp: Experiment) -> Run:

@@ -3,7 +3,10 @@
 - The training service (`server.service`): every training the page asks for — a link's finished run, a
   live run, a sweep — goes through its queue, is batched with compatible ones from other visitors, and
   runs in worker processes. A link's finished run is one job for everyone who opens it (its key is the
-  frozen `Experiment`, and the points when they are not the experiment's own), kept when done.
+  frozen `Experiment`, and the points when they are not the experiment's own), kept when done. Each
+  request names the visitor (the session id), who follows the job while the page watches or waits for it
+  (`Following`); the service asks Streamlit whether that visitor's tab is still open
+  (`internals.connected`), so a closed tab's trainings are let go.
 - The store of boards and class rooms (`server.store`), and a reader that caches what pages read of it
   for about a second (`server.boards`): forty open class boards cost one database read a second.
 - Chart skeletons and what is drawn from shared runs (``playground.render``).
@@ -13,6 +16,8 @@
 from __future__ import annotations
 
 import hashlib
+import logging
+import time
 from collections.abc import Hashable
 from dataclasses import dataclass
 
@@ -22,19 +27,24 @@ from companion.checkrun import Slots
 from lab.experiment import Experiment
 from lab.run import Run, new_run
 from mlp.data import Dataset
-from playground import render
+from playground import internals, render
 from playground.charts import Figure
 from server.boards import BoardReader
-from server.service import ENDED, Job, Request, TrainingService
+from server.jobs import ENDED, Job, Request
+from server.service import TrainingService
 from server.store import Store, StoreUnavailable
 
+log = logging.getLogger(__name__)
+
 CACHE_ENTRIES = 64  # shared runs whose drawings are kept per process
+RENEW_PERIOD = 0.1  # s between a waiting page's renewals of what it follows (see server.service.LEASE)
 
 
 @st.cache_resource(show_spinner=False)
 def service() -> TrainingService:
-    """The process's training service (its worker processes start now and stop with the process)."""
-    return TrainingService()
+    """The process's training service (its worker processes start now and stop with the process); it asks
+    Streamlit whether a visitor's tab is still open."""
+    return TrainingService(present=internals.connected)
 
 
 @st.cache_resource(show_spinner=False)
@@ -47,6 +57,7 @@ def store() -> Store:
     try:
         return _store()
     except ValueError as exc:  # a store URL that cannot be used: the page goes on without boards
+        log.error("the store cannot be opened: %s", exc)
         raise StoreUnavailable(str(exc)) from exc
 
 
@@ -104,17 +115,21 @@ def run_key(exp: Experiment, data: Dataset | None = None) -> Hashable:
 
 def train(run: Run, target: int, key: Hashable | None = None) -> Following:
     """Ask the service to train ``run`` from where it stands to epoch ``target``. With a ``key`` (a link's
-    finished run, from the experiment's initial weights) every visitor asking for it shares one job."""
+    finished run, from the experiment's initial weights) every visitor asking for it shares one job. The
+    visitor follows the job from now on. Raises `server.jobs.Busy` (nothing was started) when the server or
+    this visitor has too much in progress."""
     start = None if key is not None else run.state
-    job = service().submit(Request(run.exp, run.train, run.test, target, run.every, start=start, key=key))
-    return Following(job)
+    who = internals.session_id()
+    job = service().submit(Request(run.exp, run.train, run.test, target, run.every, start=start, key=key, who=who))
+    return Following(job, who)
 
 
 @dataclass
 class Following:
-    """A run's view of its job: how much of the job's progress it has taken already."""
+    """A run's view of its job: how much of the job's progress it has taken already, and who follows it."""
 
     job: Job
+    who: Hashable | None = None  # the visitor following the job (None: a caller outside any page)
     seen: int = 0  # the job's snapshots taken
     seconds: float = 0.0  # the job's compute taken
     status: str = "queued"  # the job's status when its progress was last taken
@@ -139,6 +154,43 @@ class Following:
         """The job had ended when its progress was last taken, so the run holds all of it. (Not the job's
         status now: a job that ends between a take and this check still has snapshots to give.)"""
         return self.status in ENDED
+
+    def renew(self) -> None:
+        """The page still watches: the visitor keeps this job (and every job it follows) another lease."""
+        self.job.renew(self.who)
+
+    def leave(self) -> None:
+        """The page stops following the job; the service cancels it unless another page follows it."""
+        self.job.leave(self.who)
+
+
+class Unfinished(RuntimeError):
+    """Jobs a page waited for did not all end well; str() says why, in the page's words."""
+
+
+def finish(followings: list[Following], timeout: float) -> None:
+    """Wait until every job has ended, renewing the visitor's leases meanwhile (a sweep waits for its runs).
+    Raises Unfinished when one failed, when ``timeout`` s pass, or when the visitor's tab closed; the jobs
+    are left then (each trains on only if another page follows it)."""
+    end = time.monotonic() + timeout
+    try:
+        for following in followings:
+            while not following.job.finished:
+                if time.monotonic() > end:
+                    ahead = max((f.job.ahead for f in followings if f.job.status == "queued"), default=0)
+                    raise Unfinished(f"The runs did not finish within {timeout:.0f} s (the server is busy: "
+                                     f"{ahead:,} runs ahead); try again in a moment.")
+                if not internals.connected():
+                    raise Unfinished("The page was closed.")
+                following.renew()
+                following.job.wait(RENEW_PERIOD, len(following.job.snapshots))
+        failed = next((f.job for f in followings if f.job.status != "done"), None)
+        if failed is not None:
+            raise Unfinished(failed.error or f"A run was {failed.status}; try again.")
+    except BaseException:
+        for following in followings:
+            following.leave()
+        raise
 
 
 def finished_run(exp: Experiment, data: Dataset | None = None) -> tuple[Run, Following]:

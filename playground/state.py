@@ -19,6 +19,7 @@ import streamlit as st
 RUN = "run"  # the Run on screen (lab.run.Run)
 FOLLOWING = "following"  # the training job the run on screen takes its progress from (shared.Following)
 TRAIN_ERROR = "_train_error"  # why the last training failed
+STOPPED = "_stopped"  # Stop was clicked while the run trained: the next rerun says where it stopped (once)
 CUSTOM_DATA = "custom_data"  # your points when the link cannot carry them (over 200)
 PENDING_DATA = "_pending_data"  # points to apply at the top of the next run (set from inside the page)
 CARRY_WEIGHTS = "_carry_weights"  # weights to keep training with on new points

@@ -5,6 +5,10 @@ multiprocessing's spawn and forkserver children would (for ``streamlit run`` tha
 The pipe is a ``multiprocessing.connection`` pair, so tasks and results travel as they would to a
 process pool. When the pipe closes — the service closed it, or the server process died, however it
 died — the child's next read fails and it exits: no worker outlives its server.
+
+Every call has a deadline. A child that gives no answer within it — hung, stopped with SIGSTOP, starved —
+is killed with SIGKILL (which ends a stopped process too) and the call raises `WorkerDied`: its slot is
+never blocked for good, whether the child stopped while training or while idle, before it read the task.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
+import time
 from multiprocessing import Pipe
 from pathlib import Path
 
@@ -37,6 +43,7 @@ class WorkerProcess:
         theirs.close()
         self.conn = ours
         self._ready = False
+        self.overdue = False  # killed for missing a call's deadline
 
     @property
     def pid(self) -> int:
@@ -54,16 +61,53 @@ class WorkerProcess:
         try:
             return self.conn.recv()
         except (EOFError, OSError) as exc:
-            raise WorkerDied(f"the worker process {self.pid} stopped ({self.proc.poll()})") from exc
+            raise self._died() from exc
 
-    def call(self, task: object) -> tuple[str, object]:
-        """("ok", result) or ("error", message); raises WorkerDied when the process is gone."""
+    def call(self, task: object, timeout: float) -> tuple[str, object]:
+        """("ok", result) or ("error", message); raises WorkerDied when the process is gone, or when it gave no
+        answer within ``timeout`` s (it is killed then). The deadline counts from the task's hand-over, not
+        from the start of a fresh child (bounded by START_TIMEOUT)."""
         self._await_ready()
+        end = time.monotonic() + timeout
+        watchdog = threading.Timer(timeout, self._kill_overdue)  # a send blocks while a stopped child reads nothing
+        watchdog.start()
         try:
             self.conn.send(task)
         except (BrokenPipeError, OSError) as exc:
-            raise WorkerDied(f"the worker process {self.pid} stopped") from exc
+            raise self._died() from exc
+        finally:
+            watchdog.cancel()
+        try:
+            answered = self.conn.poll(max(0.0, end - time.monotonic()))
+        except OSError as exc:
+            raise self._died() from exc
+        if not answered or self.overdue:
+            self._kill_overdue()
+            raise self._died(f"gave no answer within {timeout:.3g} s and was killed")
         return self._read()
+
+    def _kill_overdue(self) -> None:
+        self.overdue = True
+        self.kill(wait=False)
+
+    def _died(self, how: str = "") -> WorkerDied:
+        if self.overdue and not how:
+            how = "gave no answer in time and was killed"
+        return WorkerDied(f"the worker process {self.pid} {how or f'stopped ({self.proc.poll()})'}")
+
+    def kill(self, wait: bool = True) -> None:
+        """End the child now (SIGKILL); waits for it unless ``wait`` is False. Safe to call again."""
+        if self.proc.poll() is None:
+            try:
+                self.proc.kill()
+            except OSError:
+                pass
+        if wait:
+            self.conn.close()
+            try:
+                self.proc.wait(5.0)
+            except subprocess.TimeoutExpired:
+                pass  # not reaped yet (the kernel finishes it); nothing of it is used any more
 
     def close(self, timeout: float = 5.0) -> None:
         """Close the pipe (the child exits on its own) and wait; kill it if it does not go."""

@@ -5,6 +5,7 @@ SQLAlchemy Core only. `migrate` brings an older database up to date when a store
 set-up for a URL from `ENGINES`; `transaction` turns any database failure into `StoreUnavailable`.
 """
 
+import logging
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -31,6 +32,8 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import URL, make_url
+
+log = logging.getLogger(__name__)
 
 # --- errors: str(error) is plain words a page can show as is -----------------------------------------------------
 
@@ -230,6 +233,7 @@ def transaction(engine: Engine, write: bool = False) -> Iterator[Connection]:
         raise
     except (exc.DBAPIError, exc.TimeoutError) as error:  # TimeoutError: every pooled connection busy for 30 s
         detail = str(getattr(error, "orig", None) or error).strip()
+        log.error("the store is unavailable: %s", detail or type(error).__name__)  # the page says it in plain words
         raise StoreUnavailable(detail.splitlines()[0][:200] if detail else type(error).__name__) from error
 
 

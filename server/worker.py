@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import time
+import traceback
 from dataclasses import dataclass
 
 import numpy as np
@@ -106,9 +107,12 @@ def warm_up() -> int:
 
 
 def serve(conn) -> None:  # noqa: ANN001 (a multiprocessing.connection.Connection)
-    """The worker's loop: a `Task` in, ("ok", `Result`) or ("error", message) out, until the pipe closes
+    """The worker's loop: a `Task` in, ("ok", `Result`) or ("error", traceback) out, until the pipe closes
     (the service closed it, or the server process is gone: a worker never outlives its server)."""
-    conn.send(("ready", warm_up()))
+    try:
+        conn.send(("ready", warm_up()))
+    except (BrokenPipeError, OSError):
+        return  # the service closed before this worker was ready
     while True:
         try:
             task = conn.recv()
@@ -116,8 +120,8 @@ def serve(conn) -> None:  # noqa: ANN001 (a multiprocessing.connection.Connectio
             return
         try:
             reply = ("ok", train(task))
-        except Exception as exc:  # noqa: BLE001 (sent back as words: the service fails the job with them)
-            reply = ("error", f"{type(exc).__name__}: {exc}")
+        except Exception:  # noqa: BLE001 (sent back for the server's log: the service fails the job with an id)
+            reply = ("error", traceback.format_exc())
         try:
             conn.send(reply)
         except (BrokenPipeError, OSError):

@@ -29,10 +29,12 @@ from playground import shared, state
 from playground.sections import Display, Page, board, plain
 from playground.sections.sidebar import set_field
 from server.boards import BoardView
+from server.jobs import Busy
 from server.store import BoardNotFound, StoreError
 
 BOTH = ("linear", "xor")  # the lab's two data sets
 MAX_PINS = 24  # runs on a comparison board; the oldest go first
+SWEEP_TIMEOUT = 120.0  # s a sweep waits for its runs (behind a busy queue) before it gives up with a message
 
 
 # ----- the board ---------------------------------------------------------------------------------
@@ -149,10 +151,18 @@ def board_section(display: Display) -> None:
 # ----- sweeps ------------------------------------------------------------------------------------
 def results(exp: Experiment, sweep: Sweep) -> list[Record]:
     """The sweep's runs, trained by the service (together where they can be) and shared by every visitor.
-    Raises RuntimeError with the service's words when a run's training failed."""
-    runs = [shared.finished_run(e) for e in sweep.experiments(exp)]
+    Raises RuntimeError in the page's words when the server is busy (`server.jobs.Busy`), or a run failed or
+    did not finish within `SWEEP_TIMEOUT` (`shared.Unfinished`); the runs asked for so far are left then."""
+    runs = []
+    try:
+        for e in sweep.experiments(exp):
+            runs.append(shared.finished_run(e))
+    except Busy:
+        for _, following in runs:
+            following.leave()
+        raise
+    shared.finish([following for _, following in runs], SWEEP_TIMEOUT)
     for run, following in runs:
-        following.job.result()
         following.take(run)
     return [run.record() for run, _ in runs]
 
@@ -168,7 +178,7 @@ def run(exp: Experiment, sweep: Sweep, both: bool) -> str:
     with st.spinner(f"Training {len(sweep.values) * len(bases)} runs…"):
         try:
             found = [(base, results(base, sweep)) for base in bases]
-        except RuntimeError as exc:
+        except RuntimeError as exc:  # Busy, Unfinished: words for the page
             return f"{exc} The board was not changed."
     try:
         clear()

@@ -6,7 +6,9 @@ first its place in the queue ("queued: 3 runs ahead"), then the snapshots as the
 bounded in rate (the progress bar about 10 times a second, the charts about 5 times), not per epoch.
 Every redraw is a Streamlit call, which is where a click elsewhere (Stop, a changed control) interrupts
 the script; the run lives in the session and takes the job's progress in place, so whatever was
-trained before the interruption is kept.
+trained before the interruption is kept. While it watches, the page renews its hold on the job every
+0.1 s; a closed tab stops watching (and the service lets go of its jobs), and a job that shows no change
+at all for `STALLED` seconds is given up with a message instead of being waited for forever.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ CLICKS = ("click", "click_point")  # the decision chart's selections (see charts
 # A live run's updates: each visitor's at most this often, all visitors' together at most so many a second
 PROGRESS_PERIOD, PROGRESS_RATE = 0.1, 40  # the progress bar (a message)
 CHART_PERIOD, CHART_RATE = 0.2, 8  # the charts (some 20 ms of drawing each: at most 0.2 s of CPU a second)
+# s without any change in the job (its place in the queue, its status, its epoch) before the page gives up on
+# it: the service answers far sooner (a chunk has a deadline of seconds; a hung worker is replaced)
+STALLED = 60.0
 
 
 def actions(run: Run, exp: Experiment, blocked: bool) -> Run:
@@ -41,7 +46,7 @@ def actions(run: Run, exp: Experiment, blocked: bool) -> Run:
                        help="Train to the configured epochs, live (from scratch if finished).")
     step = row.button("Step", key=state.STEP, icon=":material/skip_next:", disabled=blocked or run.diverged,
                       help="Train a few more epochs (the step size on the right).")
-    row.button("Stop", key=state.STOP, icon=":material/pause:", on_click=session.stop,
+    row.button("Stop", key=state.STOP, icon=":material/pause:", on_click=session.pause,
                help="Pause live training; Train resumes.")
     reset = row.button("Reset", key=state.RESET, icon=":material/restart_alt:", disabled=blocked,
                        help="Back to epoch 0 with the same initial weights.")
@@ -57,7 +62,7 @@ def actions(run: Run, exp: Experiment, blocked: bool) -> Run:
             run = session.reset(exp)
         session.start(exp.epochs)
     if step:
-        session.start(run.epoch + size)
+        session.start(run.epoch + size)  # a target past a bound is refused with the bound's name
     return run
 
 
@@ -177,18 +182,24 @@ def stream(run: Run, following: Following, slots: Slots, display: Display) -> No
 
     The charts are redrawn when the run moved, the progress bar when its text changed, each paced (see
     the constants) by how many visitors watch a run at once. Every 0.1 s the loop lets a click (Stop)
-    interrupt the script, without sending anything. A class of 32 waiting in the queue costs the server
-    next to nothing.
+    interrupt the script, without sending anything, and renews the visitor's hold on the job. A class of
+    32 waiting in the queue costs the server next to nothing. A closed tab stops following at once; a job
+    without any change for `STALLED` s is left, and the page says so.
     """
     job = following.job
     start, target = run.epoch, job.request.target
     total = max(1, target - start)
     drawn, text = run.epoch, ""
     last_progress = last_chart = float("-inf")
+    looked, changed = None, time.monotonic()
     with shared.pace().watch() as pace:
         while True:
             job.wait(PROGRESS_PERIOD, following.seen)
             internals.yield_point()
+            if not internals.connected():  # the tab closed (Streamlit stops the script at its next yield)
+                following.leave()
+                return
+            following.renew()
             following.take(run)
             now = time.perf_counter()
             new_text = progress_text(run, following, target)
@@ -200,6 +211,13 @@ def stream(run: Run, following: Following, slots: Slots, display: Display) -> No
             if run.epoch > drawn and now - last_chart >= pace.period(CHART_PERIOD, CHART_RATE):
                 draw(run, slots, display)
                 drawn, last_chart = run.epoch, time.perf_counter()
+            if (job.status, job.ahead, run.epoch) != looked:
+                looked, changed = (job.status, job.ahead, run.epoch), time.monotonic()
+            elif time.monotonic() - changed > STALLED:
+                following.leave()
+                state.put(state.TRAIN_ERROR, f"The training showed no progress for {STALLED:g} s and was "
+                                             "stopped; press Train to try again.")
+                break
     if job.status == "failed":
         state.put(state.TRAIN_ERROR, job.error)
     slots.progress.progress(1.0, text=f"Done: epoch {run.epoch:,}." if job.status == "done" else
@@ -214,11 +232,15 @@ def live_area(run: Run, display: Display, blocked: bool, below_decision) -> None
     left, right = st.columns([1.1, 1])
     slots.decision, slots.loss = left.empty(), right.empty()
     below_decision(left)
+    if state.pop(state.STOPPED, False):  # Stop took effect: the run stays where the page last took it
+        slots.progress.progress(min(1.0, run.epoch / max(1, run.exp.epochs)), text=f"Stopped at epoch {run.epoch:,}.")
     following = state.get(state.FOLLOWING)
     if following is not None and not blocked:
+        following.renew()
         draw(run, slots, display)  # the settings and the data at once, before the run streams in
         stream(run, following, slots, display)
         state.pop(state.FOLLOWING)
+        following.leave()  # ended (or left already): nothing more to follow
     draw(run, slots, display, final=True)
     with status_slot:
         status(run)

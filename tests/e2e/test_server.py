@@ -11,6 +11,8 @@ import pytest
 from appserver import ROOT, start_app
 from conftest import ARTIFACTS, RUN_TIMEOUT_MS, AppPage
 
+from server.cores import usable_cores
+
 pytestmark = pytest.mark.e2e
 
 
@@ -33,7 +35,7 @@ def test_stopping_the_server_leaves_no_worker_process(browser, how):
         AppPage(ctx.new_page(), url).goto("dataset=xor&epochs=300")  # the page starts the training service
         ctx.close()
         workers = workers_of(proc.pid)
-        assert len(workers) == (os.cpu_count() or 1)  # one per core
+        assert len(workers) == usable_cores()  # one per core this process may use
         os.kill(proc.pid, getattr(signal, how))
         proc.wait(timeout=30)
         assert gone(workers, timeout=15), [w.pid for w in workers if w.is_running()]

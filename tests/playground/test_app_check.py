@@ -231,7 +231,7 @@ def test_the_reviewers_file_is_refused_with_the_bound_named():
         "computes; this network can be checked on up to 99 points: check a smaller batch of points or a smaller "
         "network. Nothing else changed."
     )]
-    assert run_of(at) is run and (at.dataframe[0].value["verdict"] == "✗").all()  # the last report stays
+    assert run_of(at) is run and (reports(at)[0].value["verdict"] == "✗").all()  # the last report stays
     assert len(watch.seen) == 1 and watch.all_gone()  # refused in the check's own process, which ended
 
 
@@ -251,7 +251,7 @@ def test_a_check_past_its_limit_is_stopped_in_one_line_and_nothing_else_changes(
         upload(at, largest_file(), "heavy.json")
     assert [e.value for e in at.error] == [plain(f"heavy.json: {said}. Nothing else changed.")]
     assert run_of(at) is run and run_of(at).epoch == epoch
-    assert len(at.dataframe) == 1 and (at.dataframe[0].value["verdict"] == "✗").all()  # the last report stays
+    assert len(reports(at)) == 1 and (reports(at)[0].value["verdict"] == "✗").all()  # the last report stays
     assert watch.seen and watch.all_gone()
 
 
@@ -270,9 +270,9 @@ def test_while_every_turn_is_taken_an_upload_waits_then_hears_the_checker_is_bus
         f"mine.json: the checker is busy ({slots.size} checks at once, none finished within 0.1 s); try again in "
         "a moment. Nothing else changed."
     )]
-    assert (at.dataframe[0].value["verdict"] == "✗").all()  # the last report stays
+    assert (reports(at)[0].value["verdict"] == "✗").all()  # the last report stays
     upload(at, student_file(), "again.json")  # the turns are free again
-    assert not at.error and (at.dataframe[0].value["verdict"] == "✓").all()
+    assert not at.error and (reports(at)[0].value["verdict"] == "✓").all()
 
 
 def test_a_check_that_fails_on_our_side_shows_an_id_and_logs_the_details(monkeypatch, caplog):
@@ -292,7 +292,7 @@ def test_a_check_that_fails_on_our_side_shows_an_id_and_logs_the_details(monkeyp
     (record,) = [r for r in caplog.records if r.name == check.__name__]
     assert ref.group(1) in record.getMessage() and "ZeroDivisionError: oops" in caplog.text  # the details, logged
     assert not any("ZeroDivisionError" in b or "Traceback" in b for b in markdown_bodies(at))  # never on the page
-    assert not at.exception and (at.dataframe[0].value["verdict"] == "✗").all()
+    assert not at.exception and (reports(at)[0].value["verdict"] == "✗").all()
 
 
 def test_plain_escapes_every_ascii_punctuation_and_keeps_one_line():

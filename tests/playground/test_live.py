@@ -42,7 +42,7 @@ def test_interrupted_run_keeps_its_epochs_and_resumes_exactly(monkeypatch):
     following = shared.train(run, exp.epochs)
     with pytest.raises(Interrupted):
         stream(run, following, slots_that_interrupt(after=3, once=lambda: run.epoch > 0), Display())
-    following.job.cancel()  # what Stop does
+    following.leave()  # what Stop does
     stopped = run.epoch
     assert 0 < stopped < exp.epochs
     assert run.last.epoch == stopped  # the snapshots hold everything taken so far
@@ -153,3 +153,38 @@ def test_a_waiting_page_lets_a_click_in_every_tenth_of_a_second_without_sending_
         assert slots.progress.progress.call_count <= 1  # the queue's place, said once
     finally:
         svc.close()
+
+
+def test_a_closed_tab_stops_following_and_its_job_is_let_go(monkeypatch):
+    looks = []
+
+    def connected() -> bool:  # the tab closes while the page watches its third look
+        looks.append(1)
+        return len(looks) < 3
+
+    monkeypatch.setattr(live.internals, "connected", connected)
+    svc = TrainingService(1)
+    try:
+        exp = Experiment(dataset="linear", epochs=50_000, hidden=(20, 14))
+        run = new_run(exp)
+        following = shared.Following(svc.submit(Request(exp, run.train, run.test, exp.epochs, run.every, who="tab")),
+                                     "tab")
+        stream(run, following, slots_that_interrupt(after=10**9), Display())  # returns: the tab is gone
+        following.job.result(2.0)  # let go: cancelled within 2 s (at its chunk's end)
+        assert following.job.status == "cancelled" and following.job.epoch < exp.epochs
+    finally:
+        svc.close()
+
+
+def test_a_job_that_shows_no_change_is_given_up_with_a_message(monkeypatch):
+    monkeypatch.setattr(live, "STALLED", 0.5)
+    said = {}
+    monkeypatch.setattr(live.state, "put", said.__setitem__)
+    exp = Experiment(dataset="xor", epochs=300)
+    run = new_run(exp)
+    job = Job(Request(exp, run.train, run.test, exp.epochs, run.every), seq=0, followers={None})  # never moves
+    start = time.monotonic()
+    stream(run, shared.Following(job), slots_that_interrupt(after=10**9), Display())
+    assert 0.5 <= time.monotonic() - start < 5.0
+    assert job._cancelled
+    assert said[live.state.TRAIN_ERROR] == "The training showed no progress for 0.5 s and was stopped; press Train to try again."

@@ -413,6 +413,13 @@ def test_sqlite_in_a_missing_folder_is_unavailable(tmp_path):
         Store.open(f"sqlite:///{tmp_path / 'missing' / 'x.db'}")
 
 
+def test_the_drivers_words_go_to_the_log_not_to_the_page(tmp_path, caplog):
+    with pytest.raises(StoreUnavailable) as error:
+        Store.open(f"sqlite:///{tmp_path / 'missing' / 'x.db'}")
+    logged = [r for r in caplog.records if r.name == "server.schema"]
+    assert logged and error.value.detail in logged[0].getMessage() and error.value.detail not in str(error.value)
+
+
 @pytest.mark.parametrize("db_url", ["postgres"], indirect=True)  # SQLite has no server to restart
 def test_postgres_connections_cut_by_a_restart_are_replaced(store, db_url):
     board = store.new_board()
