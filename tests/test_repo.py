@@ -1,7 +1,10 @@
 """The repository keeps its promises: README's test command is what CI runs."""
 
 import re
+import subprocess
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,3 +29,11 @@ def test_requirements_have_lower_bounds_and_no_pins():
             ln = ln.split("#")[0].strip()
             if ln and not ln.startswith("-r"):
                 assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+>=[\d.]+", ln), ln
+
+
+def test_streamlit_secrets_are_ignored_by_git():
+    # .streamlit/secrets.toml holds a server's database URL with its password (docs/hosting.md)
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    done = subprocess.run(["git", "check-ignore", "--quiet", "--no-index", ".streamlit/secrets.toml"], cwd=ROOT)
+    assert done.returncode == 0, ".streamlit/secrets.toml is not ignored by git (.gitignore)"
