@@ -1,7 +1,8 @@
 """Several servers behind a load balancer: Debian's nginx with deploy/nginx.conf (its port and servers filled in)
 in front of two page servers on one Postgres. A class runs through the one public port in real browsers; every
-page's requests and websocket stay on one server, both servers serve pages, a page whose server stops carries
-on through the other, and an upload bigger than the app takes is refused at the door."""
+page's requests and websocket stay on one server, both servers serve pages, and a page whose server stops carries
+on through the other. An upload bigger than the app takes is refused at the door, and uploads a server refuses
+take no server out of rotation."""
 
 from __future__ import annotations
 
@@ -158,6 +159,8 @@ class Hosting:
 
 @pytest.fixture(scope="module")
 def hosting() -> Iterator[Hosting]:
+    """Two page servers on one fresh Postgres schema, with one cookie secret, behind nginx (logs in
+    artifacts/e2e/hosting-nginx/). The class test stops the second server: it runs last."""
     if not os.access(NGINX, os.X_OK):
         unavailable(f"no nginx at {NGINX} (apt-get install nginx)")
     with ExitStack() as stack, pytest.MonkeyPatch.context() as env:
