@@ -2,6 +2,7 @@
 somewhere."""
 
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,11 @@ def test_the_link_check_sees_links_and_anchors():
 
 def test_readme_stays_one_screen_of_what_and_how():
     assert len((ROOT / "README.md").read_text().splitlines()) <= 250
+
+
+def test_streamlit_secrets_are_ignored_by_git():
+    # .streamlit/secrets.toml holds a server's database URL with its password (docs/hosting.md)
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    done = subprocess.run(["git", "check-ignore", "--quiet", "--no-index", ".streamlit/secrets.toml"], cwd=ROOT)
+    assert done.returncode == 0, ".streamlit/secrets.toml is not ignored by git (.gitignore)"
