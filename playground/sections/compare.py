@@ -129,8 +129,8 @@ def board_section(display: Display) -> None:
         st.warning(f"The comparison board cannot be read right now: {exc}", icon=":material/cloud_off:")
         return
     if view is not None and view.unreadable:
-        st.warning(f"{len(view.unreadable)} runs on this board cannot be read (a stored record this version cannot "
-                   "parse); they are left out.", icon=":material/warning:")
+        st.warning(f"Runs on this board that cannot be read (a stored record this version cannot parse): "
+                   f"{len(view.unreadable)}. They are left out.", icon=":material/warning:")
         st.button("Remove them", key=state.PINS_UNREADABLE, on_click=remove, args=view.unreadable)
     if view is None or not view.entries:
         st.caption("Pin runs (the **Pin** button) or run a sweep above; they gather here, side by side, and "
@@ -238,10 +238,14 @@ def linked_sweep(exp: Experiment) -> None:
         return
     sweep, both = pending
     shown = f"{sweep.setting} = {', '.join(sweep.labels)}" + (" · on the linear and XOR data sets" if both else "")
-    st.info(f"This link holds a sweep: {plain(shown)}. Nothing is trained or stored until you run it.",
-            icon=":material/compare:")
-    if st.button("Run this sweep", key=state.SWEEP_FROM_LINK, type="primary", icon=":material/play_arrow:"):
+    slot = st.empty()
+    with slot.container():
+        st.info(f"This link holds a sweep: {plain(shown)}. Nothing is trained or stored until you run it.",
+                icon=":material/compare:")
+        clicked = st.button("Run this sweep", key=state.SWEEP_FROM_LINK, type="primary", icon=":material/play_arrow:")
+    if clicked:
         state.pop(state.SWEEP_PENDING)
+        slot.empty()
         error = run(exp, sweep, both)
         if error:
             st.error(error, icon=":material/block:")

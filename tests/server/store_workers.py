@@ -27,6 +27,34 @@ def send_many(url: str, code: str, owner: str, names: list[str], start, results)
         results.put(("crash", traceback.format_exc()))
 
 
+def join_and_send(url: str, code: str, names: list[str], start, results) -> None:
+    """Waits for the others, then joins the room as one new student per name and sends one run as each."""
+    try:
+        with Store.open(url) as store:
+            start.wait(timeout=60)
+            outcomes = []
+            for name in names:
+                try:
+                    store.send(code, name, "{}", store.join(code).token)
+                    outcomes.append((name, "sent"))
+                except StoreError as error:
+                    outcomes.append((name, type(error).__name__))
+        results.put(("ok", outcomes))
+    except Exception:
+        results.put(("crash", traceback.format_exc()))
+
+
+def first_token(url: str, code: str, start, results) -> None:
+    """Waits for the others, then asks a store with no secret yet to issue a token (each makes one if none is
+    kept: only one may win)."""
+    try:
+        with Store.open(url) as store:
+            start.wait(timeout=60)
+            results.put(("ok", store.join(code).token))
+    except Exception:
+        results.put(("crash", traceback.format_exc()))
+
+
 def open_store(url: str, start, results) -> None:
     """Waits for the others, then opens (creating and migrating) the same database at the same moment."""
     try:

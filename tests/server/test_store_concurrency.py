@@ -11,7 +11,7 @@ from sqlalchemy import select
 from store_helpers import count, fill, new_room, student
 
 from server import rooms
-from server.store import META, SENDS, Store
+from server.store import META, SENDS, SETTINGS, Store
 
 
 def run_together(target, worker_args: list[tuple]) -> list:
@@ -70,6 +70,23 @@ def test_the_entry_limit_holds_under_concurrent_senders(live, db_url):
     workers = [(db_url, room.code, student(live, room), [f"o{w} run {i}" for i in range(3)]) for w in range(4)]
     assert outcomes(run_together(store_workers.send_many, workers)) == {"sent": 5, "LimitError": 7}
     assert len(live.entries(room.board)) == rooms.MAX_ENTRIES and count(live, SENDS) == 5
+
+
+def test_forty_new_students_joining_and_sending_at_once_all_arrive(live, db_url):
+    """A class: forty students open the join link and send at one moment, from eight server processes."""
+    room = new_room(live)
+    names = [[f"p{w} student {i}" for i in range(5)] for w in range(8)]
+    assert outcomes(run_together(store_workers.join_and_send, [(db_url, room.code, n) for n in names])) == {"sent": 40}
+    entries = live.entries(room.board)
+    assert sorted(e.name for e in entries) == sorted(sum(names, [])) and len({e.owner for e in entries}) == 40
+
+
+def test_servers_making_the_secret_at_once_end_with_one(live, db_url):
+    room = new_room(live)  # the store has no secret yet: making a room needs none
+    assert count(live, SETTINGS, SETTINGS.c.name == "secret") == 0
+    tokens = run_together(store_workers.first_token, [(db_url, room.code) for _ in range(4)])
+    assert count(live, SETTINGS, SETTINGS.c.name == "secret") == 1
+    assert all(live.student(room.code, token) is not None for token in tokens)  # every server signed alike
 
 
 def test_processes_opening_a_new_database_together_migrate_it_once(db_url):

@@ -14,6 +14,7 @@ from playground.sections.classroom.board import csv_of
 from playground.sections.classroom.join import join_card
 from playground.sections.classroom.kept import where_kept
 from playground.sections.share import address
+from server import rooms
 from server.boards import BoardView
 from server.store import Room, StoreError
 
@@ -49,8 +50,9 @@ def manage(room: Room, view: BoardView) -> None:
             st.button(f"Remove every entry of {plain(names[who])}", key=state.REMOVE_STUDENT, on_click=remove_student,
                       args=(room, who))
         if view.unreadable:
-            st.warning(f"{len(view.unreadable)} entries cannot be read (a stored record this version cannot parse); "
-                       "they are left out of the board but count towards its 1,000.", icon=":material/warning:")
+            st.warning(f"Entries that cannot be read (a stored record this version cannot parse): "
+                       f"{len(view.unreadable)}. They are left out of the board but count towards its "
+                       f"{rooms.MAX_ENTRIES:,}.", icon=":material/warning:")
             st.button("Remove the entries that cannot be read", key=state.REMOVE_UNREADABLE, on_click=remove,
                       args=(room, *view.unreadable))
         if view.entries or view.unreadable:
