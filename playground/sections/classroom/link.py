@@ -50,7 +50,8 @@ def place() -> tuple[Place | None, list[str]]:
     key = state.link_value(state.ROOM_KEY)
     if key is not None:
         state.drop_link(state.ROOM_KEY)  # never left in the address bar, a later address or a share link
-        if _key_opens(code, key):
+        stored = _stored(code)
+        if stored is not None and rooms.key_matches(key, stored.key_hash):
             state.put(state.TEACHER_KEY, (code, key))
         else:
             notices.append(f"key: that is not the teacher's key of class {code}; the teacher's controls stay hidden.")
@@ -71,38 +72,36 @@ def is_teacher(room: Room) -> bool:
     held = state.get(state.TEACHER_KEY)
     key = held[1] if held and held[0] == room.code else state.link_value(state.ROOM_KEY)
     ticket = state.link_value(state.TEACHER_PASS)
-    if key is None and ticket is None:
-        return False
+    stored = _stored(room.code) if key is not None or ticket is not None else None
+    return stored is not None and (rooms.key_matches(key, stored.key_hash) or _pass_valid(stored, ticket))
+
+
+def _stored(code: str) -> Room | None:
+    """The room as the store holds it now (None: gone, or the store cannot be reached)."""
+    try:
+        return shared.store().room(code)
+    except StoreError:
+        return None
+
+
+def _pass_valid(room: Room, ticket: str | None) -> bool:
     try:
         store = shared.store()
-        now = store.room(room.code)
-        return now is not None and (rooms.key_matches(key, now.key_hash)
-                                    or store.signer.is_teacher_pass(now.code, now.key_hash, ticket, store.clock()))
+        return store.signer.is_teacher_pass(room.code, room.key_hash, ticket, store.clock())
     except StoreError:
         return False
-
-
-def _key_opens(code: str, key: str) -> bool:
-    try:
-        room = shared.store().room(code)
-    except StoreError:
-        return False
-    return room is not None and rooms.key_matches(key, room.key_hash)
 
 
 def _renew_pass(code: str) -> None:
     """A fresh teacher's pass in the link when the session holds the key and the link's pass is missing, ended or
     signed under an older key (a page holding only a pass cannot make itself a new one: a pass ends)."""
     held = state.get(state.TEACHER_KEY)
-    if not held or held[0] != code:
+    stored = _stored(code) if held and held[0] == code else None
+    if stored is None or _pass_valid(stored, state.link_value(state.TEACHER_PASS)):
         return
     try:
         store = shared.store()
-        room = store.room(code)
-        if room is None or store.signer.is_teacher_pass(code, room.key_hash, state.link_value(state.TEACHER_PASS),
-                                                        store.clock()):
-            return
-        state.set_link(state.TEACHER_PASS, store.signer.teacher_pass(code, room.key_hash, store.clock()))
+        state.set_link(state.TEACHER_PASS, store.signer.teacher_pass(code, stored.key_hash, store.clock()))
     except StoreError:
         return
 
