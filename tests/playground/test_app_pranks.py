@@ -13,9 +13,13 @@ import pytest
 from test_app import share_link, shown
 from test_app_class import board_rows, has, page, rerun, send, start_class, student, teacher_key
 
+from lab import points
+from lab.experiment import Experiment
 from lab.record import Record
+from lab.run import finish, new_run
 from playground import shared
 from playground.sections.classroom.board import csv_cell, csv_of
+from playground.sections.log import history_csv, predictions_csv
 from server import rooms
 
 pytestmark = pytest.mark.usefixtures("fresh_store")
@@ -197,6 +201,17 @@ def test_the_class_csv_neutralises_formulas(name):
     assert all(not cell.startswith(("=", "+", "@")) for row in rows for cell in row)
 
 
+def test_the_pages_other_csvs_hold_only_numbers_under_fixed_headers():
+    """The Log tab's loss history and predictions and the Data tab's points: nothing a visitor typed, so no cell
+    can start a formula (a negative number is a number)."""
+    run = finish(new_run(Experiment(dataset="xor", epochs=30, test=0.2, hidden=(3, 2))))
+    for text in (history_csv(run), predictions_csv(run), points.to_csv(run.data)):
+        header, *rows = list(csv.reader(io.StringIO(text)))
+        assert all(h.replace("_", "").isalnum() for h in header) and rows
+        for row in rows:
+            assert [float(cell) for cell in row]  # ValueError for anything but a number
+
+
 @pytest.mark.parametrize("cell, out", [
     ("\tcmd", "'\tcmd"), ("\rcmd", "\"'\rcmd\""), ("-0.5", "-0.5"), ("1e-3", "1e-3"), ("-inf", "-inf"),
     ("Ann", "Ann"), ("a,b", '"a,b"'), ('say "hi"', '"say ""hi"""'), ("-", "'-"), ("--1", "'--1")])
@@ -242,3 +257,12 @@ def test_a_comparison_board_with_a_run_that_cannot_be_read_goes_on_and_can_drop_
     at.button(key="_pins_unreadable").click()
     rerun(at)
     assert len(shared.store().entries(board)) == 1 and not has(at.button, "_pins_unreadable")
+
+
+@pytest.mark.parametrize("value", ["", " ", "\x00", "🙂" * 40, "a" * 5000, "9" * 30 + ".x", "<script>x</script>",
+                                   "AAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA", "99999999999.AAAAAAAAAAAAAAAAAAAAAA"])
+def test_hostile_identities_keys_and_passes_in_the_link_open_nothing(value):
+    _, code, _ = start_class()
+    at = page(room=code, me=value, key=value, teacher=value, tab="Class")
+    assert not has(at.toggle, "_locked") and {"key", "teacher"}.isdisjoint(at.query_params)
+    assert at.query_params["me"] != value and shared.store().student(code, at.query_params["me"]) is not None
