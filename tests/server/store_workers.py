@@ -11,31 +11,15 @@ from server.store import Store, StoreError
 
 
 def send_many(url: str, code: str, owner: str, names: list[str], start, results) -> None:
-    """Opens the store, waits until every worker is ready, then sends one entry per name as fast as it can."""
+    """Opens the store, waits until every worker is ready, then sends one entry per name as fast as it can: as
+    `owner`, or (owner "") as a new student per name, joining the room first."""
     try:
         with Store.open(url) as store:
             start.wait(timeout=60)
             outcomes = []
             for name in names:
                 try:
-                    store.send(code, name, "{}", owner)
-                    outcomes.append((name, "sent"))
-                except StoreError as error:
-                    outcomes.append((name, type(error).__name__))
-        results.put(("ok", outcomes))
-    except Exception:
-        results.put(("crash", traceback.format_exc()))
-
-
-def join_and_send(url: str, code: str, names: list[str], start, results) -> None:
-    """Waits for the others, then joins the room as one new student per name and sends one run as each."""
-    try:
-        with Store.open(url) as store:
-            start.wait(timeout=60)
-            outcomes = []
-            for name in names:
-                try:
-                    store.send(code, name, "{}", store.join(code).token)
+                    store.send(code, name, "{}", owner or store.join(code).token)
                     outcomes.append((name, "sent"))
                 except StoreError as error:
                     outcomes.append((name, type(error).__name__))

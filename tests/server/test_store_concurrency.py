@@ -76,7 +76,7 @@ def test_forty_new_students_joining_and_sending_at_once_all_arrive(live, db_url)
     """A class: forty students open the join link and send at one moment, from eight server processes."""
     room = new_room(live)
     names = [[f"p{w} student {i}" for i in range(5)] for w in range(8)]
-    assert outcomes(run_together(store_workers.join_and_send, [(db_url, room.code, n) for n in names])) == {"sent": 40}
+    assert outcomes(run_together(store_workers.send_many, [(db_url, room.code, "", n) for n in names])) == {"sent": 40}
     entries = live.entries(room.board)
     assert sorted(e.name for e in entries) == sorted(sum(names, [])) and len({e.owner for e in entries}) == 40
 
