@@ -83,6 +83,7 @@ class _Flight:
         self.done = threading.Event()
         self.value: Any = None
         self.error: BaseException | None = None
+        self.stale = False  # forgotten while in flight: its outcome is not kept, and nobody new joins it
 
 
 class BoardReader:
@@ -107,12 +108,15 @@ class BoardReader:
         return self._cached(("room", code), self._rooms, code, lambda _: self._read_room(code))
 
     def forget(self, board: str | None = None, code: str | None = None) -> None:
-        """Drop what is cached of a board or a room (after this process changed it: its page shows it at once)."""
+        """Drop what is cached of a board or a room (after this process changed it: its page shows it at once).
+        A read already under way may predate the change: the next caller starts a new one instead of joining it."""
         with self._lock:
-            if board is not None:
-                self._boards.pop(board)
-            if code is not None:
-                self._rooms.pop(code)
+            for cache, flight_key, key in ((self._boards, "board", board), (self._rooms, "room", code)):
+                if key is not None:
+                    cache.pop(key)
+                    flight = self._flights.pop((flight_key, key), None)
+                    if flight is not None:
+                        flight.stale = True
 
     def sizes(self) -> dict[str, int]:
         """How many boards, rooms and records the caches hold (for tests and benchmarks)."""
@@ -138,7 +142,9 @@ class BoardReader:
         try:
             flight.value = read(None if cached is None else cached[1])
             with self._lock:
-                if _exists(flight.value):
+                if flight.stale:
+                    pass
+                elif _exists(flight.value):
                     cache.put(key, (self._clock(), flight.value))
                 else:
                     cache.pop(key)
@@ -148,7 +154,8 @@ class BoardReader:
             raise
         finally:
             with self._lock:
-                del self._flights[flight_key]
+                if self._flights.get(flight_key) is flight:
+                    del self._flights[flight_key]
             flight.done.set()
 
     def _read_board(self, board: str, cached: BoardView | None) -> BoardView:

@@ -520,12 +520,12 @@ def _insert_entry(conn: Connection, board: str, name: str, record: str, owner: s
     return Entry(id=entry_id, **values)
 
 
-def _window_bound(conn: Connection, times, now: float, limit: int, message: str) -> None:
-    """RateLimited (message with {wait} filled in) when `times` (a select of the times of what happened in the
-    window) holds `limit` or more: the oldest of them leaves the window first."""
+def _window_bound(conn: Connection, times, now: float, limit: int, message: str, window: float = SEND_WINDOW) -> None:
+    """RateLimited (message with {wait} filled in) when `times` (a select of the times of what happened in the last
+    `window` seconds) holds `limit` or more: the oldest of them leaves the window first."""
     recent = conn.scalars(times.order_by(times.selected_columns[0])).all()
     if len(recent) >= limit:
-        wait = recent[len(recent) - limit] + SEND_WINDOW - now
+        wait = recent[len(recent) - limit] + window - now
         raise RateLimited(message.format(wait=_duration(wait)), retry_after=wait)
 
 
@@ -533,11 +533,9 @@ def _creation_bound(conn: Connection, now: float, table, limit: int, what: str) 
     """RateLimited when the store made `limit` rows of `table` (boards or rooms) in the last minute. The lock row
     makes servers counting at once count one after the other (SQLite's BEGIN IMMEDIATE already does)."""
     conn.execute(select(SETTINGS.c.name).where(SETTINGS.c.name == CREATIONS).with_for_update())
-    made = conn.scalars(select(table.c.created).where(table.c.created > now - 60).order_by(table.c.created)).all()
-    if len(made) >= limit:
-        wait = made[len(made) - limit] + 60 - now
-        raise RateLimited(f"The server has made {limit} {what} in the last minute, the most it makes; try again "
-                          f"in {_duration(wait)}.", retry_after=wait)
+    _window_bound(conn, select(table.c.created).where(table.c.created > now - 60), now, limit,
+                  f"The server has made {limit} {what} in the last minute, the most it makes; try again in {{wait}}.",
+                  window=60)
 
 
 def _expire(conn: Connection, now: float) -> int:

@@ -28,6 +28,23 @@ def send_many(url: str, code: str, owner: str, names: list[str], start, results)
         results.put(("crash", traceback.format_exc()))
 
 
+def new_boards(url: str, n: int, start, results) -> None:
+    """Waits for the others, then asks for `n` new boards as fast as it can."""
+    try:
+        with Store.open(url) as store:
+            start.wait(timeout=60)
+            outcomes = []
+            for i in range(n):
+                try:
+                    store.new_board()
+                    outcomes.append((i, "made"))
+                except StoreError as error:
+                    outcomes.append((i, type(error).__name__))
+        results.put(("ok", outcomes))
+    except Exception:
+        results.put(("crash", traceback.format_exc()))
+
+
 def first_token(url: str, code: str, start, results) -> None:
     """Waits for the others, then asks a store with no secret yet to issue a token (each makes one if none is
     kept: only one may win)."""

@@ -103,6 +103,36 @@ def test_a_slow_read_of_one_board_holds_up_no_other(db_url):
         assert waited < 5  # it would be 10 s (the slow read's wait) behind a process-wide lock
 
 
+def test_forget_during_a_read_makes_the_next_page_read_again(db_url):
+    """A page that changed a board forgets it and reads it back: a read already under way (begun before the
+    change) must neither answer it nor stay in the cache."""
+    release, calls = threading.Event(), []
+
+    class Slow(Store):
+        def entries(self, board: str):
+            rows = super().entries(board)  # what the board held when this read began
+            calls.append(len(rows))
+            if len(calls) == 1:
+                release.wait(10)
+            return rows
+
+    with Slow.open(db_url) as store:
+        board = store.new_board()
+        store.add(board, "before", "{}")
+        reader = reader_of(store)
+        early = []
+        stuck = threading.Thread(target=lambda: early.append(reader.board(board)))
+        stuck.start()
+        while not calls:
+            time.sleep(0.01)
+        store.add(board, "after", "{}")
+        reader.forget(board=board)
+        assert reader.board(board).version == 3  # a read of its own, not the one under way
+        release.set()
+        stuck.join(10)
+        assert early[0].version == 2 and reader.board(board).version == 3  # the early answer was not kept
+
+
 def test_a_failed_read_reaches_everyone_waiting_and_is_not_kept(store, monkeypatch):
     reader = reader_of(store)
     board = store.new_board()

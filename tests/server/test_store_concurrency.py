@@ -11,7 +11,7 @@ from sqlalchemy import select
 from store_helpers import count, fill, new_room, student
 
 from server import rooms
-from server.store import META, SENDS, SETTINGS, Store
+from server.store import BOARDS, META, SENDS, SETTINGS, Store
 
 
 def run_together(target, worker_args: list[tuple]) -> list:
@@ -79,6 +79,13 @@ def test_forty_new_students_joining_and_sending_at_once_all_arrive(live, db_url)
     assert outcomes(run_together(store_workers.send_many, [(db_url, room.code, "", n) for n in names])) == {"sent": 40}
     entries = live.entries(room.board)
     assert sorted(e.name for e in entries) == sorted(sum(names, [])) and len({e.owner for e in entries}) == 40
+
+
+def test_the_bound_on_new_boards_holds_across_servers(live, db_url):
+    workers = [(db_url, 40) for _ in range(4)]  # 160 asked for in the same moment, from four servers
+    made = outcomes(run_together(store_workers.new_boards, workers))
+    assert made == {"made": rooms.NEW_BOARDS_PER_MINUTE, "RateLimited": 160 - rooms.NEW_BOARDS_PER_MINUTE}
+    assert count(live, BOARDS) == rooms.NEW_BOARDS_PER_MINUTE
 
 
 def test_servers_making_the_secret_at_once_end_with_one(live, db_url):
