@@ -31,6 +31,7 @@ from playground import internals, render
 from playground.charts import Figure
 from server.boards import BoardReader
 from server.jobs import ENDED, Job, Request
+from server.purge import Purger
 from server.service import TrainingService
 from server.store import Store, StoreUnavailable
 
@@ -49,7 +50,9 @@ def service() -> TrainingService:
 
 @st.cache_resource(show_spinner=False)
 def _store() -> Store:
-    return Store.open()  # PLAYGROUND_DB, the secrets file, or data/playground.db (see README, "The store")
+    store = Store.open()  # PLAYGROUND_DB, the secrets file, or data/playground.db (see docs/hosting.md)
+    Purger(store).start()  # expired rooms and idle boards go on a timer (it ends when this store is dropped)
+    return store
 
 
 def store() -> Store:

@@ -32,6 +32,12 @@ SWEEP_LINK = "_sweep_link"  # the sweep on the board, as link parameters
 TASK_APPLIED = "_task_applied"  # a class's task filled the link (once per session)
 CLASS_OPENED = "_class_opened"  # a class link opened the Class tab (once per session)
 CLASS_ERROR = "_class_error"  # why the last class action did not happen
+TEACHER_KEY = "_teacher_key"  # (code, key): a class's teacher key, taken out of the link on the first load
+STUDENT = "_student"  # (code, token): the student identity the store issued this page, checked once a session
+JOIN_ERROR = "_join_error"  # why no student identity could be issued (the student's panel says it)
+CLASSES_STARTED = "_classes_started"  # classes this page started (a page starts a few at most)
+BOARDS_MADE = "_boards_made"  # comparison boards this page made (a page makes a few at most)
+SWEEP_PENDING = "_sweep_pending"  # a link's sweep, waiting for the visitor's "Run this sweep": (Sweep, both)
 CLICK_DONE = "_click_done"  # the last click on the decision regions that was applied
 UPLOAD_DONE = "_upload_done"  # the last uploaded file that was read
 UPLOAD_ERROR = "_upload_error"
@@ -52,7 +58,8 @@ POINTS = "points"  # your own points: an Experiment field no widget binds, so th
 HIDE, LOCK = "hide", "lock"  # lesson mode: the settings hidden, all settings read-only
 BOARD = "board"  # the comparison board's id in the store
 SWEEP, VALUES, BOTH = "sweep", "values", "both"  # a board's sweep (lab.sweep.Sweep.query writes the first two)
-ROOM, ROOM_KEY, OWNER = "room", "key", "me"  # a class's code, its teacher's key, this browser's token
+ROOM, ROOM_KEY, OWNER = "room", "key", "me"  # a class's code, its teacher's key, this student's signed token
+TEACHER_PASS = "teacher"  # a teacher's pass (signed, expiring): the teacher's page, refreshed, without the key
 VIEW, PROJECTOR = "view", "board"  # view=board: the projector's page
 SAMPLE_LINK = "sample"  # the training point the Equations tab follows ("Iter", from 1)
 
@@ -78,6 +85,9 @@ TASK_FORM, TASK_LINK, TASK_CHALLENGE = "_task_form", "_task_link", "_task_challe
 ANONYMOUS, LOCKED, ENTRY_PICK, REMOVE_ENTRY, CLEAR_SURE, CLEAR_ROOM, CLASS_CSV = (
     "_anonymous", "_locked", "_entry_pick", "_remove_entry", "_clear_sure", "_clear_room", "_class_csv")
 LANDSCAPE = "_landscape"
+NEW_TEACHER_LINK, STUDENT_PICK, REMOVE_STUDENT, REMOVE_UNREADABLE = (
+    "_new_teacher_link", "_student_pick", "_remove_student", "_remove_unreadable")
+SWEEP_FROM_LINK, PINS_UNREADABLE = "_sweep_from_link", "_pins_unreadable"
 LEAVE_LESSON = "_leave_lesson"
 SHARE_LINK = "_share_link"  # the share link's text field
 MORE_SETTINGS = "_more_settings"  # the sidebar's "More settings" toggle

@@ -14,11 +14,27 @@ CODE_LENGTH = 6
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no O/0, no I/1: 32**6 ≈ 10**9 codes
 MAX_NAME = 24  # characters of a student's name in a class, after cleaning
 MAX_RUN_NAME = 80  # characters of a run's name on a comparison board (where names describe settings)
-SEND_LIMIT = 20  # sends per owner per room ...
-SEND_WINDOW = 600.0  # ... within this many seconds
+SEND_LIMIT = 20  # sends per student per room ...
+SEND_WINDOW = 600.0  # ... within this many seconds (the window of every per-room bound below)
+# A script can mint students (page loads) far faster than a class joins, and 50 students × 20 sends would fill a
+# room, so the room itself takes at most ROOM_SEND_LIMIT sends a window, whoever sends them: forty students sending
+# at once all get through, and a script needs `fill_time()` (two hours) to fill a room. JOIN_LIMIT bounds how fast
+# new students (rows in the store, and "N students") can appear; a class of 100 joins at once.
+ROOM_SEND_LIMIT = 80  # sends per room per SEND_WINDOW, all its students together
+JOIN_LIMIT = 100  # new students per room per SEND_WINDOW
 MAX_ENTRIES = 1000  # entries on one board (a room's or a personal one)
 ROOM_TTL = 30 * 24 * 3600.0  # seconds after a room's last activity until it expires
+BOARD_TTL = 30 * 24 * 3600.0  # seconds after a personal board's last change until the purge removes it
+NEW_ROOMS_PER_MINUTE = 20  # rooms the whole store makes in a minute (every server together) ...
+NEW_BOARDS_PER_MINUTE = 120  # ... and boards (a room's own board counts): a class pinning at once fits
 MAX_TEXT = 8 * 1024  # bytes (UTF-8) of a room's task or challenge
+
+
+def fill_time(entries: int = MAX_ENTRIES) -> float:
+    """Seconds the fastest sender — a script with as many students as it likes — needs to put `entries` runs on an
+    empty room's board: ROOM_SEND_LIMIT at once, then as many each SEND_WINDOW (the 1,000th lands two hours in)."""
+    windows = -(-entries // ROOM_SEND_LIMIT)  # ceil
+    return (windows - 1) * SEND_WINDOW
 
 _KEEP = {"\u200d"}  # zero-width joiner: format character (Cf) that emoji sequences need
 

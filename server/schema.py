@@ -96,6 +96,24 @@ SENDS = Table(  # every accepted send, kept for the rate window even when the te
     Index("ix_sends_room_owner_at", "room", "owner", "at"),
     sqlite_autoincrement=True,
 )
+STUDENTS = Table(  # the identities a room issued (a signed token each, `server.identity`) and their names
+    "students",
+    metadata,
+    Column("room", Text, ForeignKey("rooms.code", ondelete="CASCADE"), primary_key=True),
+    Column("token", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("created", Float, nullable=False),
+    Index("ix_students_room_created", "room", "created"),
+)
+SETTINGS = Table(  # what every server on one database shares: the signing secret, the last purge, a lock row
+    "settings",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+)
+CREATIONS = "creations"  # the SETTINGS row locked while a new board or room is counted against its bound
+PURGED = "purged"  # the SETTINGS row holding when the last purge ran (seconds since the epoch)
+SECRET = "secret"  # the SETTINGS row holding the signing secret, when the environment gives none
 
 
 def _v1_boards(conn: Connection) -> None:
@@ -110,10 +128,21 @@ def _v2_rooms(conn: Connection) -> None:
         table.create(conn)
 
 
+def _v3_identities(conn: Connection) -> None:
+    """Identities the server issues (students, settings), and the indexes the bounds and the purge count with."""
+    for table in (STUDENTS, SETTINGS):
+        table.create(conn)
+    for name, table, columns in (("ix_boards_created", "boards", "created"), ("ix_boards_updated", "boards", "updated"),
+                                 ("ix_rooms_created", "rooms", "created"), ("ix_sends_room_at", "sends", "room, at")):
+        conn.execute(text(f"CREATE INDEX {name} ON {table} ({columns})"))
+    conn.execute(insert(SETTINGS), [{"name": CREATIONS, "value": ""}, {"name": PURGED, "value": "0"}])
+
+
 # Step i brings the schema from version i to i + 1, and a released step must keep building what it built. Steps 1
-# and 2 create the Tables above as they stand; a later version that changes one of them first freezes the old
-# definition inside the step that created it, then adds a step that alters the table (ALTER TABLE …).
-MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_v1_boards, _v2_rooms)
+# to 3 create the Tables above as they stand (step 3 adds indexes to older tables by name, outside their Table
+# definitions, so that steps 1 and 2 keep building what they built); a later version that changes a table first
+# freezes the old definition inside the step that created it, then adds a step that alters the table (ALTER TABLE …).
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_v1_boards, _v2_rooms, _v3_identities)
 SCHEMA_VERSION = len(MIGRATIONS)
 # Serializes two processes migrating one database at once. SQLite needs nothing: BEGIN IMMEDIATE already does it.
 _MIGRATION_LOCK = {"postgresql": "SELECT pg_advisory_xact_lock(7106151)"}

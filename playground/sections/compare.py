@@ -8,9 +8,11 @@ every visitor (and with anyone opening that experiment's own link).
 The board is a board of the store (`server.store`), named by an unguessable id in the link
 (``board=…``): a refresh, a new tab or a server restart shows the same runs, and sharing the link shares
 the board. It shows the losses overlaid, a table of the settings that differ and each run's decision
-regions. A sweep link without a board (``sweep=lr&values=0.1;0.3;0.9&both=1``) runs the sweep into a new
-board for whoever opens it. Widget callbacks make the changes, because loading a run back must set the
-sidebar before it is drawn.
+regions. A sweep link without a board (``sweep=lr&values=0.1;0.3;0.9&both=1``) shows its sweep with a
+**Run this sweep** button: nothing is trained or stored until the visitor presses it (a link is opened by
+crawlers and pranksters too). A page makes at most MAX_BOARDS boards (the store bounds every server's
+together per minute). Widget callbacks make the changes, because loading a run back must set the sidebar
+before it is drawn.
 """
 
 from __future__ import annotations
@@ -30,10 +32,11 @@ from playground.sections import Display, Page, board, plain
 from playground.sections.sidebar import set_field
 from server.boards import BoardView
 from server.jobs import Busy
-from server.store import BoardNotFound, StoreError
+from server.store import BoardNotFound, LimitError, StoreError
 
 BOTH = ("linear", "xor")  # the lab's two data sets
 MAX_PINS = 24  # runs on a comparison board; the oldest go first
+MAX_BOARDS = 10  # boards one page makes (a new one only when the link names none, or one that is gone)
 SWEEP_TIMEOUT = 120.0  # s a sweep waits for its runs (behind a busy queue) before it gives up with a message
 
 
@@ -60,7 +63,11 @@ def add(name: str, record: Record) -> str:
             raise BoardNotFound("no board yet")
         store.add(bid, name, record.thinned().to_json())
     except BoardNotFound:
+        made = state.get(state.BOARDS_MADE, 0)
+        if made >= MAX_BOARDS:
+            raise LimitError(f"this page has made {MAX_BOARDS} boards already, the most one page makes.") from None
         bid = store.new_board()
+        state.put(state.BOARDS_MADE, made + 1)
         state.set_link(state.BOARD, bid)
         store.add(bid, name, record.thinned().to_json())
     shared.reader().forget(board=bid)
@@ -94,8 +101,8 @@ def _change(action: Callable[[str], object]) -> None:
     shared.reader().forget(board=bid)
 
 
-def remove(entry_id: int) -> None:
-    _change(lambda bid: shared.store().remove(bid, entry_id))
+def remove(*entry_ids: int) -> None:
+    _change(lambda bid: [shared.store().remove(bid, entry_id) for entry_id in entry_ids])
 
 
 def clear() -> None:
@@ -123,6 +130,10 @@ def board_section(display: Display) -> None:
     except StoreError as exc:
         st.warning(f"The comparison board cannot be read right now: {exc}", icon=":material/cloud_off:")
         return
+    if view is not None and view.unreadable:
+        st.warning(f"Runs on this board that cannot be read (a stored record this version cannot parse): "
+                   f"{len(view.unreadable)}. They are left out.", icon=":material/warning:")
+        st.button("Remove them", key=state.PINS_UNREADABLE, on_click=remove, args=view.unreadable)
     if view is None or not view.entries:
         st.caption("Pin runs (the **Pin** button) or run a sweep above; they gather here, side by side, and "
                    "stay: the link names the board.")
@@ -220,6 +231,7 @@ def sweep_section(exp: Experiment) -> None:
         if preset.question:
             st.info(f"**{preset.question}** {preset.answer}", icon=":material/school:")
     if sweep is not None and st.button("Run sweep", key=state.SWEEP_RUN, type="primary", icon=":material/compare:"):
+        state.pop(state.SWEEP_PENDING)
         error = run(exp, sweep, both)
         if error:
             st.error(error, icon=":material/block:")
@@ -229,14 +241,38 @@ def sweep_section(exp: Experiment) -> None:
         st.caption("Share this board: the link below opens it for whoever you send it to.")
 
 
+def linked_sweep(exp: Experiment) -> None:
+    """The sweep a link brought, waiting for the visitor: what it runs, and **Run this sweep**."""
+    pending = state.get(state.SWEEP_PENDING)
+    if pending is None:
+        return
+    sweep, both = pending
+    shown = f"{sweep.setting} = {', '.join(sweep.labels)}" + (" · on the linear and XOR data sets" if both else "")
+    slot = st.empty()
+    with slot.container():
+        st.info(f"This link holds a sweep: {plain(shown)}. Nothing is trained or stored until you run it.",
+                icon=":material/compare:")
+        clicked = st.button("Run this sweep", key=state.SWEEP_FROM_LINK, type="primary", icon=":material/play_arrow:")
+    if clicked:
+        state.pop(state.SWEEP_PENDING)
+        slot.empty()
+        error = run(exp, sweep, both)
+        if error:
+            st.error(error, icon=":material/block:")
+        else:
+            state.put(state.SWEEP_LINK, sweep_query(sweep, both))
+
+
 def section(page: Page) -> None:
+    linked_sweep(page.exp)
     sweep_section(page.exp)
     board_section(page.display)
 
 
 def from_link(exp: Experiment, on_fill: Callable[[], None] = lambda: None) -> list[str]:
-    """On a session's first run, a link's ``sweep``/``values``/``both`` fill the board (then ``on_fill()``);
-    returns notices."""
+    """On a session's first run, a link's ``sweep``/``values``/``both`` are shown in the sweep controls and wait
+    for **Run this sweep** (`linked_sweep`); a board in the link that holds runs already is shown as it is. Either
+    way the Compare tab opens (``on_fill()``). Returns notices."""
     if not state.once(state.SWEEP_CHECKED):
         return []
     setting = state.link_value(state.SWEEP)
@@ -253,11 +289,10 @@ def from_link(exp: Experiment, on_fill: Callable[[], None] = lambda: None) -> li
         filled = board_id() is not None and bool(read().entries)  # a shared board holds the sweep already
     except StoreError:
         filled = False
-    if not filled:
-        error = run(exp, sweep, both)
-        if error:
-            return [error]
-    state.put(state.SWEEP_LINK, sweep_query(sweep, both))
+    if filled:
+        state.put(state.SWEEP_LINK, sweep_query(sweep, both))
+    else:
+        state.put(state.SWEEP_PENDING, (sweep, both))
     on_fill()
     # show the link's sweep in the controls: its preset (with the explanation), or the free sweep's fields
     preset = next((name for name, p in PRESETS.items() if p.sweep == sweep), None)

@@ -3,7 +3,9 @@
 Modelled on TensorFlow Playground's ``*_hide`` flags. ``hide`` lists sidebar settings to hide (their
 values still come from the link, so the teacher fixes them); ``lock=1`` makes every setting read-only.
 Unknown names are ignored with a notice. The teacher leaves lesson mode with one button, which drops
-both parameters from the URL.
+both parameters from the URL. In a class whose task locks the settings, that button is the teacher's alone:
+a student's page shows the lock without the way out (and the task's lesson wins over the student's link,
+`classroom.link.enter`). Outside a class, whoever opened the link keeps the button.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import streamlit as st
 
 from lab.experiment import FIELDS
 from playground import state
+from playground.sections.classroom.link import leaves_lesson
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,8 @@ def current() -> Lesson:
 
 
 def leave() -> None:
+    if not leaves_lesson():  # a student's page in a locked class: the button is not drawn there
+        return
     state.put(state.LESSON, Lesson())
     state.drop_link(state.HIDE, state.LOCK)
 
@@ -74,4 +79,7 @@ def badge(lesson: Lesson) -> None:
     if lesson.locked:
         what.append("settings locked")
     st.sidebar.badge(f"Lesson · {' · '.join(what)}", icon=":material/school:", color="violet")
+    if lesson.locked and not leaves_lesson():
+        st.sidebar.caption("Your teacher set this lesson's settings for the class.")
+        return
     st.sidebar.button("Leave lesson mode", key=state.LEAVE_LESSON, on_click=leave, help="For the teacher: show and unlock everything.")

@@ -1,6 +1,8 @@
 """A class in real browsers on real servers: a teacher starts it, students send from their own browsers, the
 projector's page fills without reloading; servers sharing one store (SQLite on one machine, Postgres across
-machines) show each other's runs, and a restart loses nothing."""
+machines) show each other's runs, and a restart loses nothing. As a prankster tries it: an identity made up, or
+carried into another class, is replaced in the address bar; the teacher's key leaves the address bar, and a
+reload is still the teacher's page."""
 
 from __future__ import annotations
 
@@ -45,11 +47,25 @@ def tab(browser, url: str, query: str, name: str = "") -> AppPage:
 
 
 def start_class(teacher: AppPage) -> tuple[str, str]:
+    """The class's code, and its key as "Your teacher link" shows it (the key is in no address of the page)."""
     teacher.button("Start a class").click()
     teacher.page.wait_for_url(re.compile(r"room=[A-Z0-9]{6}"), timeout=RUN_TIMEOUT_MS)
     teacher.wait_finished()
-    query = parse_qs(urlsplit(teacher.page.url).query)
-    return query["room"][0], query["key"][0]
+    teacher.page.get_by_text("Your teacher link").click()
+    link = teacher.page.locator("[data-testid=stCode]").filter(has_text="key=").first.inner_text()
+    return parse_qs(urlsplit(teacher.page.url).query)["room"][0], parse_qs(urlsplit(link.strip()).query)["key"][0]
+
+
+def me(page: AppPage, not_this: str = "") -> str:
+    """The student token in the page's address bar, once the page has written one (other than `not_this`)."""
+    page.page.wait_for_url(lambda url: bool(parse_qs(urlsplit(url).query).get("me", [not_this])[0] != not_this),
+                           timeout=RUN_TIMEOUT_MS)
+    return parse_qs(urlsplit(page.page.url).query)["me"][0]
+
+
+def stars(page: AppPage) -> int:
+    """★ cells on the page's board (a student's own runs)."""
+    return page.page.locator("[data-testid=stDataFrame]").get_by_text("★", exact=True).count()
 
 
 def send(student: AppPage, name: str) -> None:
@@ -107,3 +123,37 @@ def test_servers_sharing_a_store_show_each_others_runs_and_a_restart_loses_nothi
             board_shows(tab(browser, again, f"room={code}&view=board"), "Through one")
             kept = tab(browser, again, board_link)
             kept.page.get_by_text(re.compile(r"^1 run\.")).wait_for(timeout=BOARD_WAIT_MS)
+
+
+def test_a_made_up_or_carried_identity_is_replaced_and_a_reload_keeps_a_real_one(browser, server):
+    code, _ = start_class(tab(browser, server.url, "tab=Class"))
+    elsewhere, _ = start_class(tab(browser, server.url, "tab=Class"))
+    ann = tab(browser, server.url, f"room={code}&dataset=xor&epochs=300")
+    token = me(ann)
+    send(ann, "Ann")
+    board_shows(ann, "Ann")
+    assert stars(ann) == 1
+    made_up = "AAAAAAAAAAAAAAAA"
+    forger = tab(browser, server.url, f"room={code}&dataset=xor&epochs=300&me={made_up}")
+    assert me(forger, not_this=made_up) not in (made_up, token)
+    board_shows(forger, "Ann")
+    assert stars(forger) == 0  # Ann's run is not the forger's
+    thief = tab(browser, server.url, f"room={elsewhere}&dataset=xor&epochs=300&me={token}")
+    assert me(thief, not_this=token) != token  # a token of another class is not honoured here
+    ann.page.reload()
+    ann.wait_finished()
+    assert me(ann) == token and ann.page.get_by_label("Your name").input_value() == "Ann"
+    board_shows(ann, "Ann")
+    assert stars(ann) == 1
+    assert not ann.errors and not forger.errors and not thief.errors
+
+
+def test_the_teachers_key_leaves_the_address_bar_and_a_reload_keeps_the_controls(browser, server):
+    code, key = start_class(tab(browser, server.url, "tab=Class"))
+    teacher = tab(browser, server.url, f"room={code}&key={key}&tab=Class")  # the teacher link, on another device
+    teacher.page.wait_for_url(lambda url: "key=" not in url and "teacher=" in url, timeout=RUN_TIMEOUT_MS)
+    assert teacher.page.get_by_text("Lock sending").count() == 1
+    teacher.page.reload()
+    teacher.wait_finished()
+    assert "key=" not in teacher.page.url and teacher.page.get_by_text("Lock sending").count() == 1
+    assert key not in teacher.page.url and not teacher.errors

@@ -1,11 +1,13 @@
 """A class through the page (AppTest): start, join, send, the board, the teacher's controls, wrong keys and
-codes, hostile names, a store that cannot be reached, and a restart that loses nothing."""
+codes, hostile names, a store that cannot be reached, and a restart that loses nothing. Each test has a store of
+its own (`fresh_store`)."""
 
 from __future__ import annotations
 
 import json
 import re
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -17,6 +19,7 @@ from server import rooms
 from server.store import StoreUnavailable
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
+pytestmark = pytest.mark.usefixtures("fresh_store")
 
 
 def page(link: dict | None = None, **params) -> AppTest:
@@ -36,11 +39,18 @@ def rerun(at: AppTest) -> AppTest:
 
 
 def start_class() -> tuple[AppTest, str, str]:
+    """A teacher's page that started a class; the class's code and the key (from "Your teacher link": the key
+    itself is never in the teacher's address bar)."""
     at = page(tab="Class")
     at.button(key="_start_class").click()
     rerun(at)
-    code, key = at.query_params["room"], at.query_params["key"]
-    return at, code, key
+    return at, at.query_params["room"], teacher_key(at)
+
+
+def teacher_key(at: AppTest) -> str:
+    links = [c.value for c in at.code if "key=" in c.value]
+    assert len(links) == 1, links
+    return parse_qs(urlsplit(links[0]).query)["key"][0]
 
 
 def has(widgets, key: str) -> bool:
@@ -77,6 +87,7 @@ def test_a_teacher_starts_a_class_with_a_code_a_join_link_and_a_qr_code():
     assert at.get("imgs") or at.get("image")  # the QR code
     assert has(at.text_input, "_task_link") and has(at.toggle, "_locked")  # the teacher's controls
     assert any(f"key={key}" in c.value for c in at.code)  # the teacher's own link, to keep
+    assert "key" not in at.query_params and at.query_params["teacher"]  # a teacher's pass in the address bar
 
 
 def test_students_join_send_and_see_their_runs_marked():

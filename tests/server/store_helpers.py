@@ -20,3 +20,8 @@ def fill(store: Store, board: str, n: int) -> None:
 
 def new_room(store: Store) -> Room:
     return store.new_room(rooms.key_hash(rooms.new_key()))
+
+
+def student(store: Store, room: Room) -> str:
+    """A new student's token in the room, as the store issues it."""
+    return store.join(room.code).token

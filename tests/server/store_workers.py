@@ -11,18 +11,47 @@ from server.store import Store, StoreError
 
 
 def send_many(url: str, code: str, owner: str, names: list[str], start, results) -> None:
-    """Opens the store, waits until every worker is ready, then sends one entry per name as fast as it can."""
+    """Opens the store, waits until every worker is ready, then sends one entry per name as fast as it can: as
+    `owner`, or (owner "") as a new student per name, joining the room first."""
     try:
         with Store.open(url) as store:
             start.wait(timeout=60)
             outcomes = []
             for name in names:
                 try:
-                    store.send(code, name, "{}", owner)
+                    store.send(code, name, "{}", owner or store.join(code).token)
                     outcomes.append((name, "sent"))
                 except StoreError as error:
                     outcomes.append((name, type(error).__name__))
         results.put(("ok", outcomes))
+    except Exception:
+        results.put(("crash", traceback.format_exc()))
+
+
+def new_boards(url: str, n: int, start, results) -> None:
+    """Waits for the others, then asks for `n` new boards as fast as it can."""
+    try:
+        with Store.open(url) as store:
+            start.wait(timeout=60)
+            outcomes = []
+            for i in range(n):
+                try:
+                    store.new_board()
+                    outcomes.append((i, "made"))
+                except StoreError as error:
+                    outcomes.append((i, type(error).__name__))
+        results.put(("ok", outcomes))
+    except Exception:
+        results.put(("crash", traceback.format_exc()))
+
+
+def first_token(url: str, code: str, start, results) -> None:
+    """Waits for the others, then asks a store with no secret yet to issue a token (each makes one if none is
+    kept: only one may win)."""
+    try:
+        with Store.open(url) as store:
+            start.wait(timeout=60)
+            results.put(("ok", store.join(code).token))
     except Exception:
         results.put(("crash", traceback.format_exc()))
 

@@ -9,14 +9,16 @@ from pathlib import Path
 
 import pgcluster
 import pytest
-from sqlalchemy import inspect, select, text, update
-from store_helpers import count, fill, new_room
+from sqlalchemy import insert, inspect, select, text, update
+from store_helpers import count, fill, new_room, student
 
 from server import rooms
 from server.store import (
+    BOARDS,
     ENTRIES,
     MAX_RECORD,
     META,
+    ROOMS,
     ROOT,
     SCHEMA_VERSION,
     SENDS,
@@ -28,6 +30,7 @@ from server.store import (
     Store,
     StoreError,
     StoreUnavailable,
+    UnknownStudent,
     make_engine,
     migrate,
     resolve_url,
@@ -247,7 +250,7 @@ def test_hostile_codes_find_no_room_before_any_query(store, code):
 def test_unknown_codes(store):
     assert store.room("ZZZZZZ") is None
     with pytest.raises(RoomNotFound, match="no open room ZZZZZZ"):
-        store.send("ZZZZZZ", "x", "{}", "o")
+        store.send("ZZZZZZ", "x", "{}", store.signer.student("ZZZZZZ"))
     with pytest.raises(RoomNotFound, match="no open room ZZZZZZ"):
         store.update_room("zzzzzz", task="x")
 
@@ -282,19 +285,21 @@ def test_update_room_refuses_bad_values(store, changes, error):
 def test_send_puts_a_run_on_the_room_board_and_counts_as_activity(store, clock):
     room = new_room(store)
     clock.advance(120)
-    entry = store.send(room.code.lower(), " Brave  Otter ", RECORD, "session-1")
-    assert entry.board == room.board and entry.name == "Brave Otter" and entry.owner == "session-1"
+    me = student(store, room)
+    entry = store.send(room.code.lower(), " Brave  Otter ", RECORD, me)
+    assert entry.board == room.board and entry.name == "Brave Otter" and entry.owner == me
     assert store.entries(room.board) == [entry] and store.board_version(room.board) == 2
     assert store.room(room.code).active == clock.now
 
 
 def test_a_locked_room_refuses_sends_until_unlocked(store):
     room = new_room(store)
+    me = student(store, room)
     store.update_room(room.code, locked=True)
     with pytest.raises(RoomLocked, match="locked"):
-        store.send(room.code, "x", "{}", "o")
+        store.send(room.code, "x", "{}", me)
     store.update_room(room.code, locked=False)
-    store.send(room.code, "x", "{}", "o")
+    store.send(room.code, "x", "{}", me)
     assert count(store, SENDS) == 1  # the refused send was not counted
 
 
@@ -306,47 +311,49 @@ def test_a_send_needs_an_owner_token(store, owner):
 
 def test_twenty_sends_per_owner_per_room_per_ten_minutes(store, clock):
     room, other_room = new_room(store), new_room(store)
+    me, you, me_there = student(store, room), student(store, room), student(store, other_room)
     for i in range(rooms.SEND_LIMIT):
-        store.send(room.code, f"run {i}", "{}", "me")
+        store.send(room.code, f"run {i}", "{}", me)
         clock.advance(10)  # sends at t = 0, 10, …, 190
     with pytest.raises(RateLimited, match="20 runs in the last 10 minutes.*again in 6 min 40 s") as refused:
-        store.send(room.code, "one more", "{}", "me")  # at t = 200: the send at t = 0 ages out at 600
+        store.send(room.code, "one more", "{}", me)  # at t = 200: the send at t = 0 ages out at 600
     assert refused.value.retry_after == pytest.approx(400)
-    store.send(room.code, "someone else", "{}", "you")
-    store.send(other_room.code, "another room", "{}", "me")
+    store.send(room.code, "someone else", "{}", you)
+    store.send(other_room.code, "another room", "{}", me_there)
     store.clear(room.board)  # the teacher removing runs does not reset anyone's count
     with pytest.raises(RateLimited):
-        store.send(room.code, "one more", "{}", "me")
+        store.send(room.code, "one more", "{}", me)
     clock.advance(399)
     with pytest.raises(RateLimited, match="again in 1 s"):
-        store.send(room.code, "one more", "{}", "me")
+        store.send(room.code, "one more", "{}", me)
     clock.advance(1)  # t = 600: the first send has left the window, the second (t = 10) has not
-    store.send(room.code, "one more", "{}", "me")
+    store.send(room.code, "one more", "{}", me)
     with pytest.raises(RateLimited, match="again in 10 s"):
-        store.send(room.code, "and another", "{}", "me")
-    assert count(store, SENDS, SENDS.c.owner == "me", SENDS.c.room == room.code) <= rooms.SEND_LIMIT  # old pruned
+        store.send(room.code, "and another", "{}", me)
+    assert count(store, SENDS, SENDS.c.owner == me, SENDS.c.room == room.code) <= rooms.SEND_LIMIT  # old pruned
 
 
 def test_a_room_holds_at_most_max_entries(store):
     room = new_room(store)
     fill(store, room.board, rooms.MAX_ENTRIES - 1)
-    store.send(room.code, "last", "{}", "o")
+    store.send(room.code, "last", "{}", student(store, room))
     with pytest.raises(LimitError, match="full: it holds at most 1,000 runs"):
-        store.send(room.code, "too many", "{}", "p")
+        store.send(room.code, "too many", "{}", student(store, room))
     assert count(store, SENDS) == 1 and len(store.entries(room.board)) == rooms.MAX_ENTRIES
 
 
 def test_rooms_expire_thirty_days_after_their_last_activity(store, clock):
     idle, busy, kept = new_room(store), new_room(store), new_room(store)
-    store.send(idle.code, "x", "{}", "o")
+    at_idle, at_busy = student(store, idle), student(store, busy)
+    store.send(idle.code, "x", "{}", at_idle)
     clock.advance(20 * 86400)
-    store.send(busy.code, "x", "{}", "o")
+    store.send(busy.code, "x", "{}", at_busy)
     store.update_room(kept.code, task="still here")
     clock.advance(10 * 86400)  # idle: exactly 30 days since its send, not yet more
     assert store.room(idle.code) is not None and store.expire() == 0
     clock.advance(1)
     with pytest.raises(RoomNotFound, match="rooms close 30 days after their last activity"):
-        store.send(idle.code, "x", "{}", "o")
+        store.send(idle.code, "x", "{}", at_idle)
     with pytest.raises(RoomNotFound):
         store.update_room(idle.code, locked=True)
     assert store.room(idle.code) is None  # …and looking it up deletes it with its board, entries and sends
@@ -368,23 +375,47 @@ def test_open_creates_the_current_schema_and_reopening_changes_nothing(db_url):
     with Store.open(db_url) as store:
         assert [e.name for e in store.entries(board)] == ["kept"]
         with store.engine.connect() as conn:
-            assert conn.scalar(select(META.c.value)) == SCHEMA_VERSION == 2
+            assert conn.scalar(select(META.c.value)) == SCHEMA_VERSION == 3
 
 
-def test_a_version_1_database_keeps_its_entries_and_gains_rooms(db_url):
-    engine = make_engine(db_url)
-    assert migrate(engine, target=1) == 1
-    assert "rooms" not in inspect(engine).get_table_names()
-    old = Store(engine)  # the code of schema 1 used boards and entries only
-    board = old.new_board()
-    entry = old.add(board, "from v1", RECORD, owner="o")
-    old.close()
-    with Store.open(db_url) as store:
-        assert store.entries(board) == [entry]
-        room = new_room(store)
-        assert store.send(room.code, "v2", "{}", "o").board == room.board
+def written_by_schema(engine, version: int) -> dict:
+    """What the code of an older schema wrote, with its own statements (today's Store counts against tables those
+    versions do not have): a personal board with an entry, and from version 2 a room with a send."""
+    assert migrate(engine, target=version) == version
+    board, room_board, code = "B" * 22, "R" * 22, "ABCDEF"
+    with engine.begin() as conn:
+        conn.execute(insert(BOARDS), [dict(id=b, created=1.0, updated=1.0, version=2) for b in (board, room_board)])
+        conn.execute(insert(ENTRIES).values(board=board, name=f"from v{version}", owner="o", record=RECORD,
+                                            created=1.0))
+        if version >= 2:
+            conn.execute(insert(ROOMS).values(code=code, board=room_board, key_hash=rooms.key_hash("k" * 22),
+                                              task="dataset=xor", challenge="", anonymous=False, locked=False,
+                                              created=1.0, active=1.0))
+            conn.execute(insert(ENTRIES).values(board=room_board, name="Ann", owner="made-up", record=RECORD,
+                                                created=1.0))
+            conn.execute(insert(SENDS).values(room=code, owner="made-up", at=1.0))
+    engine.dispose()
+    return {"board": board, "room_board": room_board, "code": code}
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_an_older_database_keeps_its_boards_and_rooms_and_gains_identities(db_url, clock, version):
+    clock.now = 2.0  # just after the old code wrote
+    old = written_by_schema(make_engine(db_url), version)
+    with Store.open(db_url, clock=clock) as store:
+        assert [(e.name, e.record) for e in store.entries(old["board"])] == [(f"from v{version}", RECORD)]
+        if version >= 2:
+            room = store.room(old["code"])
+            assert room is not None and room.task == "dataset=xor" and rooms.key_matches("k" * 22, room.key_hash)
+            assert [e.owner for e in store.entries(room.board)] == ["made-up"]  # kept; it could not send today
+            with pytest.raises(UnknownStudent):
+                store.send(room.code, "again", "{}", "made-up")
+        room = store.room(old["code"]) or new_room(store)
+        assert store.send(room.code, "v3", "{}", student(store, room)).board == room.board
+        assert store.purge() == (0, 0) and store.has_board(old["board"])  # young: nothing to purge
         with store.engine.connect() as conn:
-            assert conn.scalar(select(META.c.value)) == 2
+            assert conn.scalar(select(META.c.value)) == SCHEMA_VERSION == 3
+            assert {"students", "settings"} <= set(inspect(conn).get_table_names())
 
 
 def test_a_database_newer_than_the_code_is_refused_in_words(db_url):
@@ -393,7 +424,7 @@ def test_a_database_newer_than_the_code_is_refused_in_words(db_url):
     with engine.begin() as conn:
         conn.execute(update(META).values(value=SCHEMA_VERSION + 1))
     engine.dispose()
-    with pytest.raises(StoreError, match="schema version 3, but this app knows versions up to 2: update the app"):
+    with pytest.raises(StoreError, match="schema version 4, but this app knows versions up to 3: update the app"):
         Store.open(db_url)
 
 

@@ -8,10 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import store_workers
 from sqlalchemy import select
-from store_helpers import count, fill, new_room
+from store_helpers import count, fill, new_room, student
 
 from server import rooms
-from server.store import META, SENDS, Store
+from server.store import BOARDS, META, SENDS, SETTINGS, Store
 
 
 def run_together(target, worker_args: list[tuple]) -> list:
@@ -46,7 +46,7 @@ def outcomes(reports: list) -> Counter:
 
 def test_concurrent_senders_all_arrive_once(live, db_url):
     room = new_room(live)
-    names = {f"w{w}": [f"w{w} run {i}" for i in range(10)] for w in range(4)}
+    names = {student(live, room): [f"w{w} run {i}" for i in range(10)] for w in range(4)}
     reports = run_together(store_workers.send_many, [(db_url, room.code, w, n) for w, n in names.items()])
     assert outcomes(reports) == {"sent": 40}
     entries = live.entries(room.board)
@@ -58,7 +58,8 @@ def test_concurrent_senders_all_arrive_once(live, db_url):
 
 def test_one_owner_sending_from_many_processes_gets_exactly_the_limit(live, db_url):
     room = new_room(live)
-    workers = [(db_url, room.code, "same-session", [f"p{w} run {i}" for i in range(5)]) for w in range(5)]
+    same = student(live, room)
+    workers = [(db_url, room.code, same, [f"p{w} run {i}" for i in range(5)]) for w in range(5)]
     assert outcomes(run_together(store_workers.send_many, workers)) == {"sent": 20, "RateLimited": 5}
     assert len(live.entries(room.board)) == rooms.SEND_LIMIT == count(live, SENDS)
 
@@ -66,9 +67,33 @@ def test_one_owner_sending_from_many_processes_gets_exactly_the_limit(live, db_u
 def test_the_entry_limit_holds_under_concurrent_senders(live, db_url):
     room = new_room(live)
     fill(live, room.board, rooms.MAX_ENTRIES - 5)
-    workers = [(db_url, room.code, f"o{w}", [f"o{w} run {i}" for i in range(3)]) for w in range(4)]
+    workers = [(db_url, room.code, student(live, room), [f"o{w} run {i}" for i in range(3)]) for w in range(4)]
     assert outcomes(run_together(store_workers.send_many, workers)) == {"sent": 5, "LimitError": 7}
     assert len(live.entries(room.board)) == rooms.MAX_ENTRIES and count(live, SENDS) == 5
+
+
+def test_forty_new_students_joining_and_sending_at_once_all_arrive(live, db_url):
+    """A class: forty students open the join link and send at one moment, from eight server processes."""
+    room = new_room(live)
+    names = [[f"p{w} student {i}" for i in range(5)] for w in range(8)]
+    assert outcomes(run_together(store_workers.send_many, [(db_url, room.code, "", n) for n in names])) == {"sent": 40}
+    entries = live.entries(room.board)
+    assert sorted(e.name for e in entries) == sorted(sum(names, [])) and len({e.owner for e in entries}) == 40
+
+
+def test_the_bound_on_new_boards_holds_across_servers(live, db_url):
+    workers = [(db_url, 40) for _ in range(4)]  # 160 asked for in the same moment, from four servers
+    made = outcomes(run_together(store_workers.new_boards, workers))
+    assert made == {"made": rooms.NEW_BOARDS_PER_MINUTE, "RateLimited": 160 - rooms.NEW_BOARDS_PER_MINUTE}
+    assert count(live, BOARDS) == rooms.NEW_BOARDS_PER_MINUTE
+
+
+def test_servers_making_the_secret_at_once_end_with_one(live, db_url):
+    room = new_room(live)  # the store has no secret yet: making a room needs none
+    assert count(live, SETTINGS, SETTINGS.c.name == "secret") == 0
+    tokens = run_together(store_workers.first_token, [(db_url, room.code) for _ in range(4)])
+    assert count(live, SETTINGS, SETTINGS.c.name == "secret") == 1
+    assert all(live.student(room.code, token) is not None for token in tokens)  # every server signed alike
 
 
 def test_processes_opening_a_new_database_together_migrate_it_once(db_url):
@@ -76,14 +101,15 @@ def test_processes_opening_a_new_database_together_migrate_it_once(db_url):
     with Store.open(db_url) as store:
         assert all(len(store.entries(board)) == 1 for board in boards)
         with store.engine.connect() as conn:
-            assert conn.execute(select(META.c.name, META.c.value)).all() == [("schema_version", 2)]
+            assert conn.execute(select(META.c.name, META.c.value)).all() == [("schema_version", 3)]
 
 
 def test_threads_of_one_process_share_one_store(live):
     """What one Streamlit process does: every session's script thread calls the same Store."""
     room = new_room(live)
+    sessions = [student(live, room) for _ in range(4)]
     with ThreadPoolExecutor(8) as pool:
-        sent = list(pool.map(lambda i: live.send(room.code, f"t{i}", "{}", f"session-{i % 4}"), range(40)))
+        sent = list(pool.map(lambda i: live.send(room.code, f"t{i}", "{}", sessions[i % 4]), range(40)))
     assert sorted(sent, key=lambda e: e.id) == live.entries(room.board) and len({e.id for e in sent}) == 40
 
 

@@ -4,6 +4,8 @@ losses, the best runs' decision regions and the class landscape, drawn with the 
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from lab.compare import unique_name
@@ -17,6 +19,8 @@ from server.store import Room, StoreError
 
 REFRESH = 2.5  # s between two refreshes of a board on screen
 TOP = 6  # decision regions of the best runs side by side
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may read as the start of a formula (OWASP)
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?(inf|nan)")
 
 
 def ranked(view: BoardView) -> list[Posted]:
@@ -50,9 +54,11 @@ def class_board(room: Room, me: str, display: Display, projector: bool = False) 
         st.warning(f"The class board cannot be read right now: {exc}", icon=":material/cloud_off:")
         return
     entries = ranked(view)
-    students = len({p.owner for p in entries})
+    students = len({p.owner for p in entries})  # identities the store issued: a send under any other is refused
     st.subheader(f"{len(entries)} run{'s' if len(entries) != 1 else ''} from {students} "
                  f"student{'s' if students != 1 else ''}" + (" · sending is locked" if room.locked else ""))
+    if view.unreadable:
+        st.caption(f"Entries that cannot be read, left out: {len(view.unreadable)} (the teacher can remove them).")
     if room.challenge:
         st.text(f"Challenge: {room.challenge}")
     if not entries:
@@ -74,8 +80,16 @@ def class_board(room: Room, me: str, display: Display, projector: bool = False) 
 live_board = st.fragment(run_every=REFRESH)(class_board)  # reruns alone, without reloading the page
 
 
+def csv_cell(text: str) -> str:
+    """A cell a spreadsheet shows as text: one that starts like a formula gets a leading ' (OWASP's rule for CSV
+    injection; a plain number stays a number), and one holding a comma, quote or line break is quoted."""
+    if text.startswith(_FORMULA) and not _NUMBER.fullmatch(text):
+        text = "'" + text
+    return '"' + text.replace('"', '""') + '"' if any(x in text for x in ',"\n\r') else text
+
+
 def csv_of(view: BoardView) -> str:
-    """Every entry, one row each: name, when, every setting, the final figures."""
+    """Every entry, one row each: name, when, every setting, the final figures; every cell through `csv_cell`."""
     head = ["name", "sent_at", *FIELDS, "final_loss", "accuracy", "test_accuracy", "epochs_to_100", "status"]
     lines = [",".join(head)]
     for p in view.entries:
@@ -83,5 +97,5 @@ def csv_of(view: BoardView) -> str:
         cells = [p.name, f"{p.created:.0f}", *(FIELDS[k].format(getattr(r.exp, k)) for k in FIELDS),
                  repr(last.loss), repr(last.accuracy), "" if last.test_accuracy is None else repr(last.test_accuracy),
                  "" if r.epochs_to_100 is None else str(r.epochs_to_100), r.status]
-        lines.append(",".join('"' + c.replace('"', '""') + '"' if any(x in c for x in ',"\n') else c for c in cells))
+        lines.append(",".join(csv_cell(c) for c in cells))
     return "\n".join(lines) + "\n"

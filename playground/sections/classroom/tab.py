@@ -8,6 +8,7 @@ from playground import state
 from playground.sections import Page, plain
 from playground.sections.classroom.actions import start_class
 from playground.sections.classroom.board import live_board
+from playground.sections.classroom.kept import where_kept
 from playground.sections.classroom.link import owner, place
 from playground.sections.classroom.student import student_panel
 from playground.sections.classroom.teacher import teacher_panel
@@ -23,6 +24,7 @@ def section(page: Page) -> None:
                     "**send** their runs; everyone sees the whole class side by side, and so does your projector.")
         st.button("Start a class", key=state.START_CLASS, type="primary", icon=":material/groups:",
                   on_click=start_class)
+        where_kept()
         return
     me = owner()
     if where.teacher:
