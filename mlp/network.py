@@ -82,7 +82,7 @@ class MLP:
         self.bias = bool(bias)
         self.seed = checks.integer("seed", seed, 0)
         if features is not None and not isinstance(features, Features):
-            features = Features(tuple(features))  # type: ignore[arg-type]
+            features = Features(features)  # type: ignore[arg-type]  # names: checked there
         if features is not None and len(features) != sizes[0]:
             raise ValueError(f"layer_sizes: the input layer has {sizes[0]} units for {len(features)} features "
                              f"({', '.join(features.names)}); they must match")
