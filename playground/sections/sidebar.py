@@ -214,19 +214,19 @@ def _draw(f: Field, values: dict[str, Any], last_good: dict[str, Any], hidden: f
           notices: list[str]) -> None:
     control = CONTROLS[f.name]
     fixed = FIXED_SIZE.get(values.get("dataset", "")) if f.name == "n" else None
+    default = _default(f.name, values.get("dataset", DEFAULT.dataset))
     if f.name in hidden or control.widget is None or fixed is not None:
         # hidden by a lesson or behind "More settings", set by the page itself (the custom points), or
         # meaningless for this data set:
         # the link's value or the default, kept as it is. Written back, so that Streamlit does not clean it
         # up as the state of a widget that was not drawn this run (the value returns with the widget).
-        raw = st.session_state.get(f.name, _default(f.name))
+        raw = st.session_state.get(f.name, default)
         st.session_state[f.name] = raw
         if fixed is not None and f.name not in hidden:
             st.number_input(control.label, value=fixed, disabled=True, key="_n_fixed",
                             help=f"{values['dataset']} is the lab's fixed set of {fixed} points.")
             st.caption(f"{values['dataset']} always has its {fixed} points.")
     else:
-        default = _default(f.name, values.get("dataset", DEFAULT.dataset))
         # the default is always passed, even when session state holds the value: a bound widget drops its
         # parameter from the URL when the value equals this default, so it must be the experiment's default
         kw: dict[str, Any] = {"key": f.name, "help": control.help, "disabled": locked}
