@@ -116,3 +116,15 @@ def test_regression_downloads_and_the_check_file():
     featured = finish(new_run(Experiment(dataset="circle", features=("x1", "x2", "x1sq"), hidden=(3,), epochs=10)))
     data = json.loads(check.check_file(featured.net, featured.net.inputs(featured.train.X), featured.train.y, "sum"))
     assert data["layer_sizes"] == [3, 3, 1] and np.shape(data["X"]) == (len(featured.train), 3)
+
+
+@pytest.mark.parametrize("name", ["plateau", "no_activation"])
+def test_the_reports_single_runs_are_one_click_away(name):
+    from lab.presets import FIGURES
+
+    at = open_tab(page(epochs="50"), "Compare")
+    at.button(key=f"_figure_{name}").click().run()
+    assert not at.exception
+    assert run_of(at).exp == FIGURES[name].exp
+    for key, value in FIGURES[name].query().items():
+        assert f"{key}={value}" in share_link(at)
