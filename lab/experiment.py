@@ -199,8 +199,12 @@ DEFAULT = Experiment()
 
 def task_defaults(dataset: str) -> dict[str, Any]:
     """The settings whose default depends on the data set, with their defaults for ``dataset``."""
-    task = task_of(dataset) if isinstance(dataset, str) else "classification"
-    return {name: f.default_for(task) for name, f in FIELDS.items() if f.by_task}
+    return {name: f.default_for(_task(dataset)) for name, f in FIELDS.items() if f.by_task}
+
+
+def _task(dataset: object) -> str:
+    """The task of a data set name, "classification" for anything else (a value not yet checked)."""
+    return task_of(dataset) if isinstance(dataset, str) else "classification"
 
 
 def moved_defaults(values: Mapping[str, Any], old: str, new: str) -> dict[str, Any]:
@@ -210,7 +214,8 @@ def moved_defaults(values: Mapping[str, Any], old: str, new: str) -> dict[str, A
     before, after = task_defaults(old), task_defaults(new)
     moved = {name: after[name] for name in after if values.get(name) == before[name] != after[name]}
     loss = values.get("loss")
-    if task_of(new) == "regression" and loss in LOSSES and LOSSES[loss].labels:  # BCE needs labels: MSE
+    if _task(new) == "regression" and isinstance(loss, str) and loss in LOSSES and LOSSES[loss].labels:
+        # BCE needs labels: MSE on a regression set
         moved["loss"] = FIELDS["loss"].default_for("regression")
     return moved
 
@@ -239,7 +244,7 @@ def from_query(params: Mapping[str, Any]) -> tuple[Experiment, list[str]]:
 
 
 def task_of_values(values: Mapping[str, Any]) -> str:
-    return task_of(values.get("dataset", DEFAULT.dataset))
+    return _task(values.get("dataset", DEFAULT.dataset))
 
 
 def combine(values: Mapping[str, Any]) -> tuple[Experiment, list[str]]:

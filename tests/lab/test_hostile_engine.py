@@ -246,7 +246,7 @@ def sane_field(f: config.Field) -> st.SearchStrategy:
 
 def fits(kwargs: dict) -> dict:
     """Sane values that also go together: BCE needs labels, so not on a regression set."""
-    if kwargs.get("dataset") in mlp.data.REGRESSION and kwargs.get("loss") == "bce":
+    if isinstance(kwargs.get("dataset"), str) and kwargs["dataset"] in mlp.data.REGRESSION and kwargs.get("loss") == "bce":
         kwargs["loss"] = "mse"
     return kwargs
 
