@@ -135,7 +135,7 @@ def points(run: Run, display: Display) -> tuple[np.ndarray, np.ndarray, np.ndarr
 
 
 REGRESSION_SUBTITLE = ("colour = the predicted value: red −1 · white 0 · blue +1",
-                      "points: red below 0, blue above (their target) · hollow = test")
+                      "points: red below 0, blue from 0 up (their target) · hollow = test")
 
 
 @shared.per_run

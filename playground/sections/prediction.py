@@ -17,7 +17,7 @@ def section(page: Page) -> None:
     run = page.run
     st.subheader("Ground truth vs prediction")
     st.caption("The lab's `show_result` figure, on the test data (the training data when nothing is held out)."
-               + (" A regression run's targets are real numbers: red below 0, blue above; the table below has "
+               + (" A regression run's targets are real numbers: red below 0, blue from 0 up; the table below has "
                   "the values." if run.exp.task == "regression" else ""))
     truth, prediction = labels_specs(run)
     left, right = st.columns(2)
