@@ -62,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
             default += f" ({f.format(regression[f.name])} for the regression sets)"
         helptext = f"{HELP[f.name]} Allowed: {f.allowed()}. Default: {default}."
         if f.kind in ("sizes", "names"):
-            p.add_argument(f.flag, nargs="+", metavar="UNITS", help=helptext)
+            p.add_argument(f.flag, nargs="+", metavar="UNITS" if f.kind == "sizes" else "NAME", help=helptext)
         else:
             p.add_argument(f.flag, metavar=f.kind.upper() if f.kind != "choice" else "NAME", help=helptext)
     p.add_argument("--log-every", type=int, default=500, metavar="N", help="Print the loss every N epochs (500).")
