@@ -36,3 +36,14 @@ def test_classification_ranks_by_accuracy_then_loss():
 def test_default_names():
     assert default_name(Experiment(dataset="circle", hidden=())) == "circle · no hidden layer · gd lr 0.1"
     assert default_name(Experiment(dataset="xor")) == "xor · 9×4 sigmoid · gd lr 0.1"
+
+
+def test_a_features_sweep_and_its_board_table():
+    from lab.sweep import Sweep, run_sweep
+
+    sweep = Sweep.parse("features", "x1,x2; x1,x2,x1sq,x2sq")
+    assert sweep.labels == ["x1,x2", "x1,x2,x1sq,x2sq"] and sweep.query()["values"] == "x1,x2;x1,x2,x1sq,x2sq"
+    plain, squares = run_sweep(Experiment(dataset="circle", hidden=(), epochs=2000), sweep, every=100)
+    rows = table([("plain", plain), ("squares", squares)])
+    assert [r["features"] for r in rows] == ["x1,x2", "x1,x2,x1sq,x2sq"] and "hidden" not in rows[0]
+    assert squares.last.accuracy > plain.last.accuracy and score(squares) < score(plain)
