@@ -1,133 +1,49 @@
 """One experiment, three faces: the sidebar, the URL and the CLI all read this table.
 
 `Experiment` is a frozen dataclass whose fields are the settings of a run; `FIELDS` describes each
-(name, kind, default, allowed values). The names are the URL's query keys and, with dashes, the CLI's
-flags (``batch_size`` ↔ ``--batch-size``). Validation lives here, once: constructing an `Experiment`
+(name, kind, default, allowed values: a `lab.fields.Field`). The names are the URL's query keys and,
+with dashes, the CLI's flags (``batch_size`` ↔ ``--batch-size``). Validation lives here, once: constructing an `Experiment`
 with a bad value raises ValueError naming the field and what is allowed; `from_query` is the forgiving
 face for links, falling back to defaults with a notice per bad key. How each face labels and explains a
 setting is that face's business (the sidebar's in playground, the CLI's in lab.cli).
+
+Defaults that depend on the data set. A few settings have another default for the regression sets
+(``Field.by_task``: a linear output and a smaller learning rate, see `FIELDS`). Such a field left out
+(None) takes its data set's default, so ``Experiment(dataset="reg_plane")`` and the bare link
+``?dataset=reg_plane`` train with a linear output, while every classification experiment is what it
+always was. A link writes only what differs from its data set's defaults (`to_query`), and ``with_``
+moves a setting that sits at the old data set's default to the new one's when the task changes.
 
 An `Experiment` is a frozen, hashable value: caches and stores key on it directly.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
+import numpy as np
+
 from lab import points
-from mlp import checks
+from lab.fields import MAX_HIDDEN_LAYERS, MAX_UNITS, Field
 from mlp.activations import ACTIVATIONS
 from mlp.data import DATASETS, FIXED_SIZE, Dataset, make_dataset, split
+from mlp.data import task as task_of
+from mlp.features import DEFAULT as LAB_INPUTS
+from mlp.features import FEATURES, Features
 from mlp.init import INITIALIZERS
 from mlp.losses import LOSSES
 from mlp.network import MLP
 from mlp.optimizers import OPTIMIZERS
 from mlp.train import REDUCTIONS
 
+__all__ = ["CUSTOM", "DATA_FIELDS", "DEFAULT", "FIELDS", "MAX_EPOCHS", "MAX_HIDDEN_LAYERS", "MAX_N", "MAX_UNITS",
+           "Experiment", "Field", "combine", "from_query", "moved_defaults", "task_defaults"]
+
 CUSTOM = points.NAME  # the dataset name of your own points
-MAX_HIDDEN_LAYERS = 4
-MAX_UNITS = 32
 MAX_N = 1000
 MAX_EPOCHS = 100_000
-
-
-@dataclass(frozen=True)
-class Field:
-    """How one setting is named, typed and bounded."""
-
-    name: str
-    kind: str  # "choice", "int", "float", "bool", "sizes" or "points"
-    default: Any
-    choices: tuple[str, ...] = ()
-    lo: float = 0
-    hi: float = 0
-
-    @property
-    def flag(self) -> str:
-        return "--" + self.name.replace("_", "-")
-
-    def allowed(self) -> str:
-        if self.kind == "choice":
-            return ", ".join(self.choices)
-        if self.kind == "bool":
-            return "true or false"
-        if self.kind == "sizes":
-            return f"1 to {MAX_HIDDEN_LAYERS} layer sizes from 1 to {MAX_UNITS}, e.g. 9,4"
-        if self.kind == "points":
-            return f"a points code, as share links carry it (up to {points.MAX_LINK_POINTS} points)"
-        return f"{self.lo:g} to {self.hi:g}"
-
-    def check(self, value: Any) -> Any:
-        """The value, normalised, or ValueError naming this field and what is allowed."""
-        if self.kind == "choice":
-            if not isinstance(value, str) or value not in self.choices:
-                raise ValueError(f"{self.name}: unknown value {value!r}; allowed: {self.allowed()}")
-            return value
-        if self.kind == "bool":
-            if not isinstance(value, bool):
-                raise ValueError(f"{self.name}: expected true or false, got {value!r}")
-            return value
-        if self.kind == "int":
-            return checks.integer(self.name, value, int(self.lo), int(self.hi))
-        if self.kind == "float":
-            return checks.number(self.name, value, self.lo, self.hi)
-        if self.kind == "points":
-            if not isinstance(value, str):
-                raise ValueError(f"{self.name}: expected {self.allowed()}")
-            if value:
-                try:
-                    points.decode_points(value)
-                except ValueError as exc:
-                    raise ValueError(f"{self.name}: {exc}") from None
-            return value
-        sizes = checks.sizes(self.name, value, 1, MAX_UNITS)
-        if len(sizes) > MAX_HIDDEN_LAYERS:
-            raise ValueError(f"{self.name}: {len(sizes)} layers is too many; allowed: {self.allowed()}")
-        return sizes
-
-    def parse(self, text: str) -> Any:
-        """Read the value from its text form (a URL or CLI value); ValueError if it is not valid."""
-        text = text.strip()
-        if self.kind in ("choice", "points"):
-            value: Any = text
-        elif self.kind == "bool":
-            low = text.lower()
-            if low not in ("true", "false"):
-                raise ValueError(f"{self.name}: {text!r} is not true or false")
-            value = low == "true"
-        elif self.kind == "int":
-            try:  # "250", and also "2.5e2" or "250.0", as Streamlit's own URL parsing accepts them
-                number = float(text)
-                value = int(text) if text.lstrip("+-").isdigit() else int(number) if number.is_integer() else None
-            except (ValueError, OverflowError):
-                value = None
-            if value is None:
-                raise ValueError(f"{self.name}: {text!r} is not a whole number; allowed: {self.allowed()}")
-        elif self.kind == "float":
-            try:
-                value = float(text)
-            except ValueError:
-                raise ValueError(f"{self.name}: {text!r} is not a number; allowed: {self.allowed()}") from None
-        else:  # "9,4", "9 4" and the report's "9x4" all mean two hidden layers of 9 and 4 units
-            parts = [p for p in re.split(r"[\s,x×*]+", text.lower()) if p]
-            if not parts or not all(re.fullmatch(r"[0-9]{1,5}", p) for p in parts):
-                raise ValueError(f"{self.name}: {text!r} is not a list of layer sizes; allowed: {self.allowed()}")
-            value = tuple(int(p) for p in parts)
-        return self.check(value)
-
-    def format(self, value: Any) -> str:
-        """The value's text form, as the URL carries it."""
-        if self.kind == "bool":
-            return "true" if value else "false"
-        if self.kind == "sizes":
-            return ",".join(map(str, value))
-        if self.kind == "float":
-            return repr(float(value))  # the shortest text that reads back as the same float
-        return str(value)
-
 
 _FIELDS = (
     Field("dataset", "choice", "linear", (*DATASETS, CUSTOM)),
@@ -136,15 +52,19 @@ _FIELDS = (
     Field("test", "float", 0.0, lo=0.0, hi=0.9),
     Field("seed", "int", 0, lo=0, hi=2**31 - 1),
     Field("points", "points", ""),
+    Field("features", "names", ("x1", "x2"), tuple(FEATURES)),
     Field("hidden", "sizes", (9, 4)),
     Field("activation", "choice", "sigmoid", tuple(ACTIVATIONS)),
-    Field("output_activation", "choice", "sigmoid", tuple(ACTIVATIONS)),
+    # regression targets lie in [−1, 1]: an unbounded (linear) output, as TensorFlow Playground's regression
+    Field("output_activation", "choice", "sigmoid", tuple(ACTIVATIONS), by_task=(("regression", "linear"),)),
     Field("loss", "choice", "mse", tuple(LOSSES)),
     Field("init", "choice", "normal", tuple(INITIALIZERS)),
     Field("bias", "bool", True),
     Field("weight_seed", "int", 0, lo=0, hi=2**31 - 1),
     Field("optimizer", "choice", "gd", tuple(OPTIMIZERS)),
-    Field("lr", "float", 0.1, lo=1e-6, hi=100.0),
+    # a linear output is unbounded: with summed gradients, lr 0.1 overflows within a few epochs on both
+    # regression sets, and 0.003 descends on both for each of 20 weight seeds tried
+    Field("lr", "float", 0.1, lo=1e-6, hi=100.0, by_task=(("regression", 0.003),)),
     Field("epochs", "int", 10_000, lo=1, hi=MAX_EPOCHS),
     Field("batch_size", "int", 0, lo=0, hi=MAX_N),
     Field("reduction", "choice", "sum", REDUCTIONS),
@@ -157,7 +77,11 @@ FIELDS: dict[str, Field] = {f.name: f for f in _FIELDS}
 
 @dataclass(frozen=True)
 class Experiment:
-    """Every setting of one run; the defaults are the report's (2-9-4-1, sigmoid, MSE, GD, lr 0.1)."""
+    """Every setting of one run; the defaults are the report's (2-9-4-1, sigmoid, MSE, GD, lr 0.1).
+
+    A field given as None takes its data set's default (`Field.default_for`); ``output_activation`` and
+    ``lr`` do when left out (sigmoid and 0.1 for classification, linear and 0.003 for regression).
+    """
 
     dataset: str = "linear"
     n: int = 100
@@ -165,15 +89,16 @@ class Experiment:
     test: float = 0.0
     seed: int = 0
     points: str = ""
+    features: tuple[str, ...] = ("x1", "x2")
     hidden: tuple[int, ...] = (9, 4)
     activation: str = "sigmoid"
-    output_activation: str = "sigmoid"
+    output_activation: str = None  # type: ignore[assignment]  # None: the data set's default
     loss: str = "mse"
     init: str = "normal"
     bias: bool = True
     weight_seed: int = 0
     optimizer: str = "gd"
-    lr: float = 0.1
+    lr: float = None  # type: ignore[assignment]  # None: the data set's default
     epochs: int = 10_000
     batch_size: int = 0
     reduction: str = "sum"
@@ -181,13 +106,24 @@ class Experiment:
     l2: float = 0.0
 
     def __post_init__(self) -> None:
+        task = task_of(FIELDS["dataset"].check(self.dataset))
         for f in fields(self):
-            object.__setattr__(self, f.name, FIELDS[f.name].check(getattr(self, f.name)))
+            value = getattr(self, f.name)
+            value = FIELDS[f.name].default_for(task) if value is None else value
+            object.__setattr__(self, f.name, FIELDS[f.name].check(value))
+        if self.task == "regression" and LOSSES[self.loss].labels:
+            raise ValueError(f"loss: {self.loss} needs labels 0 or 1, and {self.dataset}'s targets are real "
+                             f"numbers; allowed for it: {', '.join(n for n, l in LOSSES.items() if not l.labels)}")
 
     # ----- the things an experiment builds ------------------------------------------------
     @property
+    def task(self) -> str:
+        """"classification" or "regression": what the data set's targets are (`mlp.tasks`)."""
+        return task_of(self.dataset)
+
+    @property
     def layer_sizes(self) -> tuple[int, ...]:
-        return (2, *self.hidden, 1)
+        return (len(self.features), *self.hidden, 1)
 
     @property
     def n_points(self) -> int:
@@ -212,15 +148,27 @@ class Experiment:
         """(train, test); test is train itself when the test fraction is 0."""
         return split(self.data() if data is None else data, self.test, self.seed)
 
-    def network(self) -> MLP:
+    def centre(self, X: np.ndarray | None = None) -> tuple[float, float]:
+        """Where the features are centred (see `mlp.features`): the unit square's middle for a built-in set
+        (each is laid out around it), the middle of the training points' bounding box X (n, 2) for yours."""
+        if self.dataset != CUSTOM:
+            return (0.5, 0.5)
+        if X is None:
+            raise ValueError("X: the custom set's features are centred on its training points; pass them")
+        X = np.asarray(X, dtype=np.float64)
+        return tuple(float(v) for v in (X.min(axis=0) + X.max(axis=0)) / 2)  # type: ignore[return-value]
+
+    def network(self, X: np.ndarray | None = None) -> MLP:
+        """The untrained network; X: the training points (only your own points' feature centre needs them)."""
+        centre = (0.5, 0.5) if self.features == LAB_INPUTS else self.centre(X)  # the lab's inputs use none
         return MLP(self.layer_sizes, self.activation, self.output_activation, self.loss, self.init, self.bias,
-                   self.weight_seed)
+                   self.weight_seed, Features(self.features, centre))
 
     def train_kwargs(self) -> dict[str, Any]:
         """Keyword arguments of ``mlp.train`` (without X, y and the test set)."""
         return dict(epochs=self.epochs, lr=self.lr, optimizer=self.optimizer,
                     batch_size=self.batch_size or None, reduction=self.reduction, l1=self.l1, l2=self.l2,
-                    seed=self.weight_seed)
+                    seed=self.weight_seed, task=self.task)
 
     def train_size(self) -> int:
         """Points left for training once the test fraction is held out (as `split` holds it out)."""
@@ -234,15 +182,42 @@ class Experiment:
 
     # ----- faces ----------------------------------------------------------------------------
     def to_query(self) -> dict[str, str]:
-        """The settings that differ from the defaults, as URL text."""
-        base = Experiment()
-        return {k: FIELDS[k].format(v) for k, v in asdict(self).items() if v != getattr(base, k)}
+        """The settings that differ from the defaults (of this data set), as URL text."""
+        base = asdict(Experiment(dataset=self.dataset)) | {"dataset": DEFAULT.dataset}
+        return {k: FIELDS[k].format(v) for k, v in asdict(self).items() if v != base[k]}
 
     def with_(self, **changes: Any) -> Experiment:
+        """A copy with ``changes``; a new data set of another task also brings its defaults for the settings
+        that sit at the old one's (an lr sweep's base moved to reg_plane gets reg_plane's linear output)."""
+        if "dataset" in changes:
+            changes = moved_defaults(asdict(self), self.dataset, changes["dataset"]) | changes
         return replace(self, **changes)
 
 
 DEFAULT = Experiment()
+
+
+def task_defaults(dataset: str) -> dict[str, Any]:
+    """The settings whose default depends on the data set, with their defaults for ``dataset``."""
+    return {name: f.default_for(_task(dataset)) for name, f in FIELDS.items() if f.by_task}
+
+
+def _task(dataset: object) -> str:
+    """The task of a data set name, "classification" for anything else (a value not yet checked)."""
+    return task_of(dataset) if isinstance(dataset, str) else "classification"
+
+
+def moved_defaults(values: Mapping[str, Any], old: str, new: str) -> dict[str, Any]:
+    """When the data set changes from ``old`` to ``new``: the settings in ``values`` that sit at ``old``'s
+    default and take ``new``'s instead, and a loss that needs labels (BCE) on a regression set, which
+    becomes MSE (what the sidebar and ``with_`` do)."""
+    before, after = task_defaults(old), task_defaults(new)
+    moved = {name: after[name] for name in after if values.get(name) == before[name] != after[name]}
+    loss = values.get("loss")
+    if _task(new) == "regression" and isinstance(loss, str) and loss in LOSSES and LOSSES[loss].labels:
+        # BCE needs labels: MSE on a regression set
+        moved["loss"] = FIELDS["loss"].default_for("regression")
+    return moved
 
 
 def from_query(params: Mapping[str, Any]) -> tuple[Experiment, list[str]]:
@@ -263,5 +238,25 @@ def from_query(params: Mapping[str, Any]) -> tuple[Experiment, list[str]]:
         try:
             values[name] = f.parse(str(raw))
         except ValueError as exc:
-            notices.append(f"{exc} — using the default, {f.format(f.default)}.")
-    return Experiment(**values), notices
+            notices.append(f"{exc} — using the default, {f.format(f.default_for(task_of_values(values)))}.")
+    exp, more = combine(values)
+    return exp, notices + more
+
+
+def task_of_values(values: Mapping[str, Any]) -> str:
+    return _task(values.get("dataset", DEFAULT.dataset))
+
+
+def combine(values: Mapping[str, Any]) -> tuple[Experiment, list[str]]:
+    """An experiment from values that are each valid on their own, forgivingly: a value that does not go
+    with the others (BCE on a regression set) falls back to its data set's default, with a notice."""
+    values, notices = dict(values), []
+    while True:
+        try:
+            return Experiment(**values), notices
+        except ValueError as exc:
+            name = str(exc).split(":", 1)[0]
+            if name not in values or name == "dataset":
+                raise
+            del values[name]
+            notices.append(f"{exc} — using the default, {FIELDS[name].format(FIELDS[name].default_for(task_of_values(values)))}.")

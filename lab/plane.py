@@ -27,13 +27,24 @@ def cells(dom: Domain, res: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return xs, ys, np.column_stack([gx.ravel(), gy.ravel()])
 
 
+SPANS = {"classification": (0.0, 1.0), "regression": (-1.0, 1.0)}  # the outputs a chart's colours span
+
+
+def output_span(task: str) -> tuple[float, float]:
+    """The range a task's outputs are drawn over: P(class 1) in [0, 1], regression targets in [−1, 1]
+    (the range of mlp.data's regression sets)."""
+    return SPANS[task]
+
+
 def decision_grid(net: MLP, dom: Domain, res: int = 72) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(xs, ys, probs (res, res)): the network's P(class 1) over the square."""
+    """(xs, ys, outputs (res, res)): the network's output over the square — P(class 1) for a classifier
+    with a sigmoid output, the predicted value for regression."""
     xs, ys, centres = cells(dom, res)
     return xs, ys, net.forward(centres).reshape(res, res)
 
 
 def neuron_grids(net: MLP, dom: Domain, res: int = 24) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
-    """(xs, ys, maps): maps[l] is (res, res, units), hidden layer l's activations over the square."""
+    """(xs, ys, maps): maps[l] is (res, res, units), hidden layer l's activations over the square (an empty
+    list for a network without hidden layers)."""
     xs, ys, centres = cells(dom, res)
     return xs, ys, [a.reshape(res, res, -1) for a in net.layer_outputs(centres)[:-1]]

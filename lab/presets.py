@@ -1,16 +1,20 @@
-"""Classroom presets: the lab report's comparison figures (15–25) as sweeps, with what to look for.
+"""Classroom presets: the lab report's comparison figures (15–25) as sweeps, with what to look for, and
+two of its single runs (Figs. 14 and 19) as named experiments.
 
 Each `Preset` is a `Sweep` plus a short explanation of what the class should see and why, and, where
-it shows the answer, one of the 2025 lab questions with a plain answer. Every number quoted was
+it shows the answer, one of the 2025 lab questions with a plain answer. Each `Figure` is one experiment
+(its link is ``Figure.query()``) that reproduces a figure of the report. Every number quoted was
 measured with this engine at the report's settings (2-9-4-1, sigmoid, MSE, plain GD, lr 0.1,
-10,000 full-batch epochs, summed gradients, N(0, 1) weights, data and weight seed 0);
-``tests/lab/test_sweep.py`` re-checks the claims that are cheap to check.
+10,000 full-batch epochs, summed gradients, N(0, 1) weights, data and weight seed 0) unless the
+figure's settings say otherwise; ``tests/lab/test_sweep.py`` and ``tests/lab/test_presets.py``
+re-check the claims that are cheap to check.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lab.experiment import Experiment
 from lab.sweep import Sweep
 
 
@@ -71,7 +75,8 @@ PRESETS: dict[str, Preset] = {
             "the large summed steps kill the ReLU units and push the linear network's output sigmoid flat "
             "(both answer one class, 52%), while sigmoid and tanh reach 100%. The report's 'no activation' "
             "also dropped the output sigmoid: with a linear output nothing bounds the values, and lr 0.1 "
-            "overflows to infinity within 5 epochs (set Output activation to linear to see it)."
+            "overflows to infinity within 5 epochs (the report's Fig. 19, one click away as \"No activation "
+            "at all\")."
         ),
         question="What are the purposes of activation functions?",
         answer=(
@@ -116,5 +121,57 @@ PRESETS: dict[str, Preset] = {
             "through the origin. Layer by layer, the weights and biases place the lines that the next layers "
             "combine into the decision boundary."
         ),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One of the report's single runs: the experiment that reproduces it and what to look for."""
+
+    title: str
+    exp: Experiment
+    explanation: str
+    figures: str  # the report's figure numbers
+
+    def query(self) -> dict[str, str]:
+        """The experiment as link parameters (what differs from the defaults)."""
+        return self.exp.to_query()
+
+
+FIGURES: dict[str, Figure] = {
+    "plateau": Figure(
+        title="XOR's long plateau (Fig. 14)",
+        # found by a search over the report's plausible settings: lr 0.1, 0.05, 0.03, 0.02; init normal, xavier,
+        # he, uniform; biases on and off; sum and mean; 100 weight seeds each, 300 for the chosen one
+        exp=Experiment(dataset="xor", init="uniform", weight_seed=262),
+        explanation=(
+            "The report's XOR loss sits near 0.25 until about epoch 4,000, then drops. With the report's N(0, 1) "
+            "weights this engine leaves that plateau by epoch ~1,100 for every one of 100 seeds (epoch ~700 for "
+            "seed 0); with averaged gradients the loss drifts down slowly instead of dropping. The report's "
+            "curve needs smaller starting weights: TensorFlow Playground's U(−0.5, 0.5) (init uniform), weight "
+            "seed 262, everything else the report's. The loss holds at 0.2494, the best constant guess, within "
+            "0.0006 from epoch 500 to 3,500, leaves it at about epoch 3,750, is below 0.2 at epoch 4,350 and "
+            "0.05 at 5,000; 100% from epoch 5,975, final loss 0.0005 (the report's: 0.0007). Small weights put "
+            "every hidden sigmoid near 0.5, where all units compute nearly the same function of the input; the "
+            "gradient that sets them apart is tiny, so their differences grow slowly for thousands of epochs, "
+            "until the units split into the two lines XOR needs and the loss collapses."
+        ),
+        figures="9, 14",
+    ),
+    "no_activation": Figure(
+        title="No activation at all: NaN (§4.3, Fig. 19)",
+        exp=Experiment(activation="linear", output_activation="linear"),
+        explanation=(
+            "The report's §4.3 removed every activation: linear hidden layers and a linear output. Then nothing "
+            "bounds the values, and the summed gradient's steps (lr 0.1 × 100 points) grow them layer after "
+            "layer: on the linear set the loss starts at 12.4 and overflows to infinity at epoch 3 (XOR: 10.7, "
+            "NaN at epoch 4). The run stops there; the network answers one class for every point, 48% on the "
+            "linear set, 52% on XOR — the report's NaN and its accuracy of about 50% (it printed every 500 "
+            "epochs, so its NaN first shows at epoch 500). Removing only the hidden activations (the "
+            "activation sweep's \"none\") keeps the output sigmoid, which bounds the output: no NaN, and 76% "
+            "on XOR, the best a straight line can do."
+        ),
+        figures="19–21",
     ),
 }

@@ -13,6 +13,10 @@ database or a link can carry it:
      "predictions": "0101...",                                          one label per training point
      "grid": {"domain": [x0, x1, y0, y1], "size": 48, "levels": "<base64>"}}
 
+A regression run (`Experiment.task`) has no accuracy (its snapshots carry None, written as null), no
+predicted labels (``predictions`` is empty) and no epochs to 100%; its grid holds the network's output
+over [−1, 1], the targets' range, and says so: ``"span": [-1, 1]`` (absent: [0, 1], P(class 1)).
+
 Non-finite numbers (a diverged run's loss) are written as the strings "NaN", "Infinity" and
 "-Infinity", so the text is strict JSON. Every NaN in a record is the one object ``math.nan``, which
 makes records with NaNs compare equal to their round trip (a tuple compares its items by identity
@@ -34,7 +38,7 @@ import numpy as np
 
 from lab.curves import keep_index
 from lab.experiment import FIELDS, Experiment
-from lab.plane import Domain, decision_grid
+from lab.plane import Domain, decision_grid, output_span
 from lab.plane import domain as plane_domain
 from mlp import MLP, Snapshot
 
@@ -72,22 +76,34 @@ def _same_nan(x: float | None) -> float | None:
 
 @dataclass(frozen=True)
 class Grid:
-    """P(class 1) over a square: ``size`` × ``size`` cells, row 0 the lowest x2, each a level 0–255 (p·255)."""
+    """The network's output over a square: ``size`` × ``size`` cells, row 0 the lowest x2, each a level
+    0–255 along ``span`` — P(class 1) over (0, 1) for classification, the predicted value over the targets'
+    (−1, 1) for regression; outputs beyond the span are clipped to its ends."""
 
     domain: Domain
     size: int
     levels: bytes
+    span: tuple[float, float] = (0.0, 1.0)
 
     @classmethod
-    def of(cls, net: MLP, domain: Domain, size: int = GRID) -> Grid:
+    def of(cls, net: MLP, domain: Domain, size: int = GRID, span: tuple[float, float] = (0.0, 1.0)) -> Grid:
         _, _, p = decision_grid(net, domain, size)
-        p = np.nan_to_num(np.clip(p, 0.0, 1.0), nan=0.5)  # a diverged net draws as undecided
-        return cls(tuple(float(d) for d in domain), size, np.rint(p * 255).astype(np.uint8).tobytes())
+        lo, hi = span
+        with np.errstate(all="ignore"):  # a diverged net draws as undecided, the middle of the span
+            t = np.nan_to_num(np.clip((p - lo) / (hi - lo), 0.0, 1.0), nan=0.5)
+        return cls(tuple(float(d) for d in domain), size, np.rint(t * 255).astype(np.uint8).tobytes(),
+                   (float(lo), float(hi)))
 
     @property
     def probs(self) -> np.ndarray:
-        """(size, size) float P(class 1), row 0 the lowest x2."""
+        """(size, size) float in [0, 1]: P(class 1), or where the value lies in ``span``; row 0 the lowest x2."""
         return np.frombuffer(self.levels, np.uint8).reshape(self.size, self.size) / 255.0
+
+    @property
+    def values(self) -> np.ndarray:
+        """(size, size) float: the output in the span's units (P(class 1), or the predicted value)."""
+        lo, hi = self.span
+        return lo + self.probs * (hi - lo)
 
     @property
     def edges(self) -> tuple[np.ndarray, np.ndarray]:
@@ -134,8 +150,9 @@ class Record:
         status = "diverged" if last.status == "diverged" else ("done" if last.epoch >= exp.epochs else "running")
         predictions = grid = None
         if net is not None and X is not None:
-            predictions = "".join("01"[int(v)] for v in net.predict(X).reshape(-1))
-            grid = Grid.of(net, plane_domain(X) if domain is None else domain)
+            if exp.task == "classification":
+                predictions = "".join("01"[int(v)] for v in net.predict(X).reshape(-1))
+            grid = Grid.of(net, plane_domain(X) if domain is None else domain, span=output_span(exp.task))
         return cls(exp, tuple(snapshots), status, last.reason if status == "diverged" else "", seconds,
                    epochs_to_100(snapshots), predictions or "", grid)
 
@@ -171,6 +188,8 @@ class Record:
             "domain": list(self.grid.domain), "size": self.grid.size,
             "levels": base64.b64encode(self.grid.levels).decode("ascii"),
         }
+        if grid is not None and self.grid.span != (0.0, 1.0):
+            grid["span"] = list(self.grid.span)
         return {
             "format": FORMAT, "version": VERSION,
             "experiment": {f.name: FIELDS[f.name].format(getattr(self.exp, f.name)) for f in fields(self.exp)},
@@ -208,7 +227,10 @@ class Record:
                 size = int(grid["size"])
                 if len(levels) != size * size:
                     raise ValueError(f"grid: {len(levels)} levels for {size}×{size} cells")
-                grid = Grid(tuple(float(v) for v in grid["domain"]), size, levels)
+                span = tuple(float(v) for v in grid.get("span", (0.0, 1.0)))
+                if len(span) != 2 or not all(map(math.isfinite, span)) or span[0] >= span[1]:
+                    raise ValueError(f"grid: span {span!r} is not two finite numbers, low < high")
+                grid = Grid(tuple(float(v) for v in grid["domain"]), size, levels, span)
             e100 = d.get("epochs_to_100")
             return cls(exp, snaps, str(d["status"]), str(d.get("reason", "")), float(_in(d.get("seconds", 0.0))),
                        None if e100 is None else int(e100), str(d.get("predictions", "")), grid)

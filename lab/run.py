@@ -22,7 +22,7 @@ from lab.experiment import Experiment
 from lab.record import Record, columns
 from mlp.data import Dataset
 
-PLATEAU = 0.2494  # XOR's best constant prediction (10/21) has this MSE: the plateau students see
+PLATEAU = 0.2494  # XOR's best constant prediction (10/21) has this MSE: the plateau students see (classification)
 
 
 def trainer(exp: Experiment, net: mlp.MLP, train: Dataset, test: Dataset,
@@ -127,7 +127,7 @@ def new_run(exp: Experiment, data: Dataset | None = None, params: np.ndarray | N
     the experiment's initial weights, or from ``params`` (a network carried over to new points)."""
     data = exp.data() if data is None else data
     train, test = exp.split(data)
-    net = exp.network()
+    net = exp.network(train.X)
     if params is not None:
         net.params[...] = params
     t = trainer(exp, net, train, test)

@@ -127,7 +127,7 @@ def run_experiments(
     for idxs in batch_groups(exps, batch=batch, data=data, splits=splits):
         members = [exps[i] for i in idxs]
         tr, te = splits[_data_key(members[0])]
-        nets = [e.network() for e in members]
+        nets = [e.network(tr.X) for e in members]
         if len(nets) > 1:
             runs = _run_batched(members, nets, tr, te, every, tick)
         else:
@@ -170,7 +170,8 @@ def _data_key(exp: Experiment) -> tuple:
 
 
 def family_key(exp: Experiment) -> Experiment:
-    """What must be equal to train together: all but lr, weight seed, init and the widths (not the depth)."""
+    """What must be equal to train together: all but lr, weight seed, init and the widths (not the depth) —
+    so the input features, the data set (and with it the task) and the number of hidden layers are kept."""
     return exp.with_(lr=1.0, hidden=(1,) * len(exp.hidden), weight_seed=0, init="normal")
 
 
@@ -202,7 +203,7 @@ def _run_batched(
     kw = first.train_kwargs()
     snaps_iter = train_batched(
         nets, tr.X, tr.y, epochs=first.epochs, lrs=[e.lr for e in exps], optimizer=kw["optimizer"],
-        reduction=kw["reduction"], l1=kw["l1"], l2=kw["l2"], every=every, **_test_kwargs(tr, te),
+        reduction=kw["reduction"], l1=kw["l1"], l2=kw["l2"], task=kw["task"], every=every, **_test_kwargs(tr, te),
     )
     for snaps in snaps_iter:
         for h, snap in zip(hist, snaps):

@@ -62,9 +62,10 @@ def sizes(arg: str, values: Iterable[object], lo: int = 1, hi: int | None = None
 
 
 def points(
-    arg: str, X: object, y: object | None = None, y_arg: str = "y"
+    arg: str, X: object, y: object | None = None, y_arg: str = "y", *, labels: bool = True
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """Inputs X as float64 (n, 2) and, if given, labels y as float64 (n, 1) in {0, 1}; all finite.
+    """Inputs X as float64 (n, features) and, if given, targets y as float64 (n, 1): labels in {0, 1}, or
+    any finite values when ``labels`` is False (regression); all finite.
 
     ``arg`` and ``y_arg`` are the names the messages use (X/y, X_test/y_test…).
     """
@@ -87,9 +88,12 @@ def points(
             raise TypeError
         y = raw.astype(np.float64).reshape(-1, 1)
     except (TypeError, ValueError):
-        raise ValueError(f"{y_arg}: expected labels 0 or 1") from None
+        raise ValueError(f"{y_arg}: expected {'labels 0 or 1' if labels else 'real numbers'}") from None
     if y.shape[0] != X.shape[0]:
-        raise ValueError(f"{y_arg}: has {y.shape[0]} labels for {X.shape[0]} points; they must match")
-    if not np.isin(y, (0.0, 1.0)).all():
+        what = "labels" if labels else "targets"
+        raise ValueError(f"{y_arg}: has {y.shape[0]} {what} for {X.shape[0]} points; they must match")
+    if labels and not np.isin(y, (0.0, 1.0)).all():
         raise ValueError(f"{y_arg}: labels must be 0 or 1")
+    if not np.isfinite(y).all():
+        raise ValueError(f"{y_arg}: contains NaN or infinite values; only finite numbers are allowed")
     return X, y

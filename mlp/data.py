@@ -2,7 +2,18 @@
 
 ``make_dataset(name, n, noise, seed)`` looks ``name`` up in ``DATASETS``; every generator draws from
 an explicit ``numpy.random.Generator`` seeded by ``seed`` (never the global RNG) and returns X (n, 2)
-float64 and y (n, 1) float64 labels in {0, 1}.
+float64 and y (n, 1) float64: labels in {0, 1} for the classification sets, and real targets in
+[−1, 1] for the two regression sets (``task(name)`` says which, see `mlp.tasks`):
+
+- ``reg_plane``: TensorFlow Playground's "plane", y = x1 + x2 − 1 — a tilted plane, −1 at (0, 0) and
+  +1 at (1, 1). (TensorFlow Playground's own labels reach ±1.2 in its corners; rescaled to our unit
+  square, ours span exactly [−1, 1].)
+- ``reg_gaussians``: TensorFlow Playground's "multi-gaussian": six bumps in a 3 × 2 grid, centred at
+  x1 ∈ {1/6, 1/2, 5/6}, x2 ∈ {0.29, 0.71} with alternating signs (+ − + on top, − + − below); y is the
+  bump that is largest in size there, falling linearly from ±1 at its centre to 0 at distance 1/6.
+
+Both draw x uniformly in [0, 1)² and, like TensorFlow Playground, compute the target at the point shifted
+by U(±0.5·noise) per coordinate (clipped to [−1, 1]); the point itself stays where it was drawn.
 
 What ``noise`` (0 – 0.5) means, per set:
 
@@ -30,7 +41,7 @@ MAX_POINTS = 5000
 
 @dataclass(frozen=True, eq=False)
 class Dataset:
-    """Points X (n, 2) float64 and labels y (n, 1) float64 in {0, 1}."""
+    """Points X (n, 2) float64 and targets y (n, 1) float64: labels in {0, 1}, or real values (regression)."""
 
     name: str
     X: np.ndarray
@@ -38,6 +49,11 @@ class Dataset:
 
     def __len__(self) -> int:
         return self.X.shape[0]
+
+    @property
+    def task(self) -> str:
+        """"classification" or "regression" (a key of ``mlp.tasks.TASKS``)."""
+        return task(self.name)
 
     def subset(self, index: np.ndarray) -> Dataset:
         return Dataset(self.name, self.X[index], self.y[index])
@@ -129,6 +145,38 @@ def chessboard(rng: np.random.Generator, n: int, noise: float) -> tuple[np.ndarr
     return X, _labels(rng, X, noise, lambda P: np.floor(4 * P).astype(int).sum(axis=1) % 2 == 1)
 
 
+# ----- regression: TensorFlow Playground's two, rescaled to the unit square -----------------------
+def _targets(rng: np.random.Generator, X: np.ndarray, noise: float, rule: Callable[[np.ndarray], np.ndarray]
+             ) -> np.ndarray:
+    """Targets from a rule of the point shifted by U(±noise/2), clipped to [−1, 1]."""
+    P = X + rng.uniform(-0.5 * noise, 0.5 * noise, X.shape) if noise else X
+    return np.clip(rule(P), -1.0, 1.0).reshape(-1, 1)
+
+
+def reg_plane(rng: np.random.Generator, n: int, noise: float) -> tuple[np.ndarray, np.ndarray]:
+    """Uniform points, target x1 + x2 − 1 (in [−1, 1])."""
+    X = rng.uniform(0, 1, (n, 2))
+    return X, _targets(rng, X, noise, lambda P: P[:, 0] + P[:, 1] - 1.0)
+
+
+# TensorFlow Playground's bumps at (±4 or 0, ±2.5) on [−6, 6]², radius 2: ×1/12 and shifted by 0.5
+_BUMPS = np.array([[-4, 2.5, 1], [0, 2.5, -1], [4, 2.5, 1], [-4, -2.5, -1], [0, -2.5, 1], [4, -2.5, -1]], float)
+_BUMP_CENTRES, _BUMP_SIGNS, _BUMP_RADIUS = 0.5 + _BUMPS[:, :2] / 12, _BUMPS[:, 2], 2 / 12
+
+
+def _bumps(P: np.ndarray) -> np.ndarray:
+    # each bump: sign · max(0, 1 − distance / radius); the target is the one largest in size (first on ties)
+    d = np.linalg.norm(P[:, None, :] - _BUMP_CENTRES[None], axis=2)  # (n, 6)
+    values = _BUMP_SIGNS * np.clip(1.0 - d / _BUMP_RADIUS, 0.0, 1.0)
+    return values[np.arange(len(P)), np.abs(values).argmax(axis=1)]
+
+
+def reg_gaussians(rng: np.random.Generator, n: int, noise: float) -> tuple[np.ndarray, np.ndarray]:
+    """Uniform points, target the largest of six ±1 bumps (TensorFlow Playground's multi-gaussian)."""
+    X = rng.uniform(0, 1, (n, 2))
+    return X, _targets(rng, X, noise, _bumps)
+
+
 Generator = Callable[[np.random.Generator, int, float], tuple[np.ndarray, np.ndarray]]
 
 DATASETS: dict[str, Generator] = {
@@ -140,9 +188,18 @@ DATASETS: dict[str, Generator] = {
     "moons": moons,
     "xor_noisy": xor_noisy,
     "chessboard": chessboard,
+    "reg_plane": reg_plane,
+    "reg_gaussians": reg_gaussians,
 }
 
 FIXED_SIZE = {"xor": 21}  # sets whose size does not depend on n
+REGRESSION = frozenset({"reg_plane", "reg_gaussians"})  # the sets with real-valued targets
+
+
+def task(name: str) -> str:
+    """The task a data set poses: "regression" for the sets in REGRESSION, else "classification" (your own
+    points, labelled 0 or 1, included)."""
+    return "regression" if name in REGRESSION else "classification"
 
 
 def make_dataset(name: str, n: int = 100, noise: float = 0.0, seed: int = 0) -> Dataset:

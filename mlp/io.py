@@ -5,7 +5,11 @@ The format is plain JSON — no pickle is ever written or read:
     {"format": "mlp-weights", "version": 1,
      "layer_sizes": [2, 9, 4, 1], "activation": "sigmoid", "output_activation": "sigmoid",
      "loss": "mse", "init": "normal", "bias": true, "seed": 0,
+     "features": {"names": ["x1", "x2", "x1sq"], "centre": [0.5, 0.5]},
      "weights": [[[...], ...], ...], "biases": [[...], ...]}
+
+``features`` is there when the network computes its inputs from raw points (`mlp.features`); a file
+without it (or with null) is a network that takes its inputs as given, as every file before it.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from .features import Features
 from .network import MLP
 
 FORMAT = "mlp-weights"
@@ -33,6 +38,8 @@ def to_dict(net: MLP) -> dict[str, Any]:
         "init": net.init,
         "bias": net.bias,
         "seed": net.seed,
+        "features": None if net.features is None else {"names": list(net.features.names),
+                                                        "centre": list(net.features.centre)},
         "weights": [W.tolist() for W in net.weights],
         "biases": [b.tolist() for b in net.biases],
     }
@@ -57,6 +64,7 @@ def from_dict(d: Any) -> MLP:
         d.get("init", "normal"),
         d.get("bias", True),
         d.get("seed", 0),
+        _features(d.get("features")),
     )
     weights, biases = d["weights"], d["biases"]
     if not isinstance(weights, list) or not isinstance(biases, list):
@@ -68,6 +76,17 @@ def from_dict(d: Any) -> MLP:
         raise ValueError("weights file: weights and biases must be nested lists of numbers") from None
     net.set_parameters(arrays_w, arrays_b)
     return net
+
+
+def _features(value: Any) -> Features | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not isinstance(value.get("names"), list):
+        raise ValueError('features: expected {"names": [...], "centre": [c1, c2]} or null')
+    centre = value.get("centre", [0.5, 0.5])
+    if not isinstance(centre, list) or not all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in centre):
+        raise ValueError(f"centre: expected two finite numbers (c1, c2), got {centre!r}")
+    return Features(tuple(value["names"]), tuple(centre))
 
 
 def loads(text: str | bytes) -> MLP:

@@ -1,4 +1,6 @@
-"""Loss functions on outputs p (K, n, 1) of K networks and labels y (n, 1) in {0, 1}.
+"""Loss functions on outputs p (K, n, 1) of K networks and targets y (n, 1): labels in {0, 1}, or any
+real values for MSE (regression). BCE is a loss on labels only (``labels=True``): its formula below is
+exact for y in {0, 1} and meaningless for real-valued targets, so training refuses that pairing.
 
 Each `Loss` gives each network's mean loss per sample, (K,), and, in place, the gradient of the
 *summed* loss with respect to p (the network scales it by 1/n for the mean, or keeps it for the lab's
@@ -66,6 +68,7 @@ class Loss:
     dp: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
     latex: str
     fused_dz: frozenset[str] = frozenset()  # output activations with ∂Σloss/∂z = p − y
+    labels: bool = False  # the targets must be labels 0 or 1
 
     def __call__(self, p: np.ndarray, y: np.ndarray) -> float:
         """Out-of-place convenience: the mean loss of one network's outputs p (n, 1)."""
@@ -83,6 +86,7 @@ LOSSES: dict[str, Loss] = {
             _bce_dp,
             r"L=-\frac{1}{n}\sum_i \left[y_i\log p_i+(1-y_i)\log(1-p_i)\right]",
             fused_dz=frozenset({"sigmoid"}),
+            labels=True,
         ),
     )
 }

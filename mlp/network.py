@@ -9,6 +9,12 @@ are the stack's, the ones that also train K networks at once. All parameters liv
 float64 vector ``params``; ``weights`` and ``biases`` are views into it, and the gradient has the same
 layout. The optimizers therefore update every layer with a few vector operations, whatever the depth.
 Modify parameters in place (``net.weights[0][...] = W``) or through ``set_parameters``.
+
+Inputs. A network built with ``features`` (`mlp.features.Features`) takes raw points (n, 2) and computes
+its inputs from them itself, in every method that meets points (``forward``, ``predict``,
+``layer_outputs``, ``gradients``, ``evaluate``, and training, which computes them once per run): so a
+decision grid, a prediction and a trained run can never disagree about them. Without ``features`` the
+network takes its inputs as given, (n, layer_sizes[0]).
 """
 
 from __future__ import annotations
@@ -19,9 +25,11 @@ import numpy as np
 
 from . import checks
 from .activations import ACTIVATIONS, Activation
+from .features import Features
 from .init import INITIALIZERS
 from .losses import LOSSES, Loss
 from .stack import Stack
+from .tasks import TASKS
 
 # Bounds that keep a network (or a weights file describing one) from exhausting memory.
 MAX_LAYER_UNITS = 10_000
@@ -40,6 +48,8 @@ class MLP:
         init: weight initialiser, a key of ``mlp.INITIALIZERS``; biases start at zero.
         bias: False gives the lab's bias-free equations Z1 = σ(X·W1): biases stay zero.
         seed: seeds the weights (``numpy.random.default_rng(seed)``).
+        features: None (inputs as given), or a `Features` (or feature names, centred on (0.5, 0.5)):
+            the network then takes raw points (n, 2); layer_sizes[0] must be the number of features.
     """
 
     def __init__(
@@ -51,6 +61,7 @@ class MLP:
         init: str = "normal",
         bias: bool = True,
         seed: int = 0,
+        features: Features | Sequence[str] | None = None,
     ) -> None:
         sizes = checks.sizes("layer_sizes", layer_sizes, 1, MAX_LAYER_UNITS)
         if not 2 <= len(sizes) <= MAX_LAYERS + 1:
@@ -70,6 +81,12 @@ class MLP:
             raise ValueError(f"bias: expected True or False, got {bias!r}")
         self.bias = bool(bias)
         self.seed = checks.integer("seed", seed, 0)
+        if features is not None and not isinstance(features, Features):
+            features = Features(features)  # type: ignore[arg-type]  # names: checked there
+        if features is not None and len(features) != sizes[0]:
+            raise ValueError(f"layer_sizes: the input layer has {sizes[0]} units for {len(features)} features "
+                             f"({', '.join(features.names)}); they must match")
+        self.features = features
 
         self.stack = Stack([sizes], self.activation, self.output_activation, self.loss, self.bias)
         rng = np.random.default_rng(self.seed)
@@ -142,13 +159,14 @@ class MLP:
     def copy(self) -> MLP:
         """An independent network with the same settings and parameters."""
         twin = MLP(self.layer_sizes, self.activation, self.output_activation, self.loss, self.init, self.bias,
-                   self.seed)
+                   self.seed, self.features)
         twin.params[...] = self.params
         return twin
 
     # ----- public API ------------------------------------------------------------------------
     def forward(self, X: np.ndarray) -> np.ndarray:
-        """Output for inputs X (n, fan_in): an (n, 1) array of P(class 1) (with a sigmoid output)."""
+        """Output for points X (n, 2) with features, else inputs (n, fan_in): an (n, 1) array of P(class 1)
+        (with a sigmoid output), or the predicted value (regression)."""
         X = self._inputs(X)
         with np.errstate(all="ignore"):  # a diverged network gives inf/NaN outputs, not warnings
             return self.stack.forward(X, self.stack.workspace(X.shape[0]))[0].copy()
@@ -169,9 +187,10 @@ class MLP:
         """The mean loss on (X, y) and its exact gradient: ``(loss, dW_list, db_list)``.
 
         dW_list[l] has the shape of weights[l], db_list[l] of biases[l] (zeros when bias=False).
+        y holds labels 0 or 1 when the loss needs them (BCE), else any finite targets.
         ``grad`` is left as it was: a training run paused at a snapshot still holds its next update there.
         """
-        X, y = self._data(X, y)
+        X, y = self._data(X, y, self.loss.labels)
         ws = self.stack.workspace(X.shape[0])
         kept = self.grad.copy()
         with np.errstate(all="ignore"):
@@ -182,32 +201,45 @@ class MLP:
         self.grad[...] = kept
         return result
 
-    def evaluate(self, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-        """(mean loss, accuracy in [0, 1]) on (X, y)."""
-        X, y = self._data(X, y)
+    def evaluate(self, X: np.ndarray, y: np.ndarray, task: str = "classification") -> tuple[float, float | None]:
+        """(mean loss, accuracy in [0, 1]) on (X, y) labelled 0 or 1; for ``task="regression"`` (any finite
+        targets y), (mean loss, None): accuracy means nothing there."""
+        classify = checks.choice("task", task, TASKS).labels
+        X, y = self._data(X, y, classify or self.loss.labels)
         ws = self.stack.workspace(X.shape[0])
         with np.errstate(all="ignore"):
             p = self.stack.forward(X, ws)
-            return float(self.stack.losses(p, y, ws)[0]), float(self.stack.accuracies(p, y)[0])
+            loss = float(self.stack.losses(p, y, ws)[0])
+            return loss, float(self.stack.accuracies(p, y)[0]) if classify else None
 
-    def check_inputs(self, X: object, y: object | None = None, arg: str = "X", y_arg: str = "y"):
-        """X as float64 (n, fan_in) (and y as (n, 1) labels), or ValueError naming ``arg``/``y_arg``."""
-        X, y = checks.points(arg, X, y, y_arg)
-        if X.shape[1] != self.layer_sizes[0]:
-            raise ValueError(f"{arg}: the network takes {self.layer_sizes[0]} features per point, got {X.shape[1]}")
+    def check_inputs(self, X: object, y: object | None = None, arg: str = "X", y_arg: str = "y",
+                     labels: bool = True):
+        """X as float64 (n, 2) raw points with features, else (n, fan_in), and y as (n, 1) — labels 0 or 1,
+        or any finite targets when not ``labels`` — or ValueError naming ``arg``/``y_arg``."""
+        X, y = checks.points(arg, X, y, y_arg, labels=labels)
+        width = 2 if self.features is not None else self.layer_sizes[0]
+        if X.shape[1] != width:
+            what = "coordinates (x1, x2)" if self.features is not None else "features"
+            raise ValueError(f"{arg}: the network takes {width} {what} per point, got {X.shape[1]}")
         return X, y
 
-    def _inputs(self, X: np.ndarray) -> np.ndarray:
-        return self.check_inputs(X)[0]
+    def inputs(self, X: np.ndarray) -> np.ndarray:
+        """What the first layer sees for checked points X: their features (n, fan_in), or X itself."""
+        return X if self.features is None else self.features(X)
 
-    def _data(self, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return self.check_inputs(X, y)  # type: ignore[return-value]
+    def _inputs(self, X: np.ndarray) -> np.ndarray:
+        return self.inputs(self.check_inputs(X)[0])
+
+    def _data(self, X: np.ndarray, y: np.ndarray, labels: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        X, y = self.check_inputs(X, y, labels=labels)
+        return self.inputs(X), y  # type: ignore[return-value]
 
     def __repr__(self) -> str:
         arch = "-".join(map(str, self.layer_sizes))
         return (
             f"MLP({arch}, activation={self.activation.name}, output={self.output_activation.name}, "
-            f"loss={self.loss.name}, init={self.init}, bias={self.bias}, seed={self.seed})"
+            f"loss={self.loss.name}, init={self.init}, bias={self.bias}, seed={self.seed}"
+            + ("" if self.features is None else f", features={','.join(self.features.names)}") + ")"
         )
 
 

@@ -10,6 +10,9 @@ A non-finite loss, gradient or parameter stops the run: the last snapshot has ``
 the epoch it happened at and a plain-words ``reason``. numpy's floating-point warnings are silenced
 inside the loop because this check replaces them.
 
+A regression run (``task="regression"``: real-valued targets) is scored by its loss alone: its
+snapshots carry ``accuracy=None`` (and ``test_accuracy=None``).
+
 One loop trains K networks of one family at once (`BatchedTrainer`, over a `mlp.stack.Stack`);
 `Trainer` is a batch of one (see `mlp.batched` for K). A trainer's `TrainState` is everything needed
 to resume a network's training exactly, elsewhere.
@@ -28,6 +31,7 @@ from . import checks
 from .network import MLP
 from .optimizers import OPTIMIZERS
 from .stack import Stack
+from .tasks import TASKS
 
 REDUCTIONS = ("sum", "mean")
 
@@ -38,7 +42,7 @@ class Snapshot:
 
     epoch: int
     loss: float  # mean loss per training sample
-    accuracy: float  # training accuracy in [0, 1]
+    accuracy: float | None  # training accuracy in [0, 1]; None for regression
     test_loss: float | None
     test_accuracy: float | None
     grad_norms: tuple[float, ...]  # ‖∂L/∂W_l‖ per layer, of the mean loss over the training set
@@ -101,10 +105,16 @@ def family_problem(nets: Sequence[MLP]) -> str:
             ("output activation", net.output_activation.name, first.output_activation.name),
             ("loss", net.loss.name, first.loss.name),
             ("bias", net.bias, first.bias),
+            ("input features", _inputs_key(net), _inputs_key(first)),
         ):
             if a != b:
                 return f"nets: every network needs the same {what}; got {b!r} and {a!r}"
     return ""
+
+
+def _inputs_key(net: MLP) -> object:
+    """What a network computes from the raw points before its first layer (None: the points themselves)."""
+    return None if net.features is None or net.features.identity else net.features
 
 
 class BatchedTrainer:
@@ -137,13 +147,20 @@ class BatchedTrainer:
         y_test: np.ndarray | None = None,
         keep_params: bool = False,
         states: Sequence[TrainState] | None = None,
+        task: str = "classification",
     ) -> None:
         self.nets = list(nets)
         problem = family_problem(self.nets)
         if problem:
             raise ValueError(problem)
         first, K = self.nets[0], len(self.nets)
-        self.X, self.y = first.check_inputs(X, y)
+        self.classify = checks.choice("task", task, TASKS).labels
+        if first.loss.labels and not self.classify:
+            raise ValueError(f"loss: {first.loss.name} needs labels 0 or 1, and a {task} task's targets are "
+                             "real numbers; use mse")
+        # the features are computed once: every epoch's passes read them
+        X, self.y = first.check_inputs(X, y, labels=self.classify)
+        self.X = first.inputs(X)
         n = self.X.shape[0]
         self.batch = min(n if batch_size is None else checks.integer("batch_size", batch_size, 1), n)
         if K > 1 and self.batch < n:
@@ -167,7 +184,8 @@ class BatchedTrainer:
         if (X_test is None) != (y_test is None):
             raise ValueError("X_test, y_test: give both or neither")
         if X_test is not None:
-            X_test, y_test = first.check_inputs(X_test, y_test, "X_test", "y_test")
+            X_test, y_test = first.check_inputs(X_test, y_test, "X_test", "y_test", labels=self.classify)
+            X_test = first.inputs(X_test)
         self.X_test, self.y_test = X_test, y_test
         self.keep_params = keep_params
         self.epoch = 0
@@ -295,15 +313,17 @@ class BatchedTrainer:
         norms = st.grad_norms()
         if self.reduction == "sum":
             norms /= n
-        acc = st.accuracies(p, self.y)
+        acc_ = st.accuracies(p, self.y).tolist() if self.classify else [None] * st.K
         test_loss_ = test_acc_ = [None] * st.K
         if self.X_test is not None:
             wt = st.workspace(self.X_test.shape[0], "eval")
             pt = st.forward(self.X_test, wt)
-            test_loss_, test_acc_ = st.losses(pt, self.y_test, wt).tolist(), st.accuracies(pt, self.y_test).tolist()
+            test_loss_ = st.losses(pt, self.y_test, wt).tolist()
+            if self.classify:
+                test_acc_ = st.accuracies(pt, self.y_test).tolist()
         finite = st.finite()
         # Python floats for every net at once; only building the Snapshot objects is per net
-        losses_, norms_, acc_ = losses.tolist(), norms.tolist(), acc.tolist()
+        losses_, norms_ = losses.tolist(), norms.tolist()
         for k in np.flatnonzero(which).tolist():
             loss, norm = losses_[k], tuple(norms_[k])
             what = ""
@@ -398,6 +418,8 @@ def train(net: MLP, X: np.ndarray, y: np.ndarray, *, epochs: int, every: int = 1
             l1, l2: penalties l1·Σ|W| + (l2/2)·ΣW² on weights (not biases), added to the gradient after
                 the reduction; the reported loss excludes them.
             seed: the mini-batch shuffle's seed (0).
+            task: "classification" (default; y holds labels 0 or 1) or "regression" (any finite targets,
+                no accuracy; BCE is refused), a key of ``mlp.tasks.TASKS``.
             X_test, y_test: an optional held-out set, evaluated at each snapshot.
             keep_params: attach a copy of ``net.params`` to every snapshot.
     """

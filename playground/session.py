@@ -63,7 +63,7 @@ def current_run(exp: Experiment) -> tuple[Run, str, str]:
         return run, "", too_much + " The run on screen is the last one within the limit."
     stop()
     carry = state.pop(state.CARRY_WEIGHTS)
-    if carry is not None and exp.dataset == CUSTOM and run is not None and carry.shape == (exp.network().n_params,):
+    if carry is not None and exp.dataset == CUSTOM and run is not None and carry.shape == (exp.n_params,):
         fresh = new_run(exp, data, params=carry)  # same architecture: go on from the current weights, live
         state.put(state.RUN, fresh)
         start(exp.epochs)

@@ -99,6 +99,11 @@ def preset_key(field: str) -> str:
     return f"_preset_{field}"
 
 
+def figure_key(name: str) -> str:
+    """The button that opens one of the report's single runs (lab.presets.FIGURES) in the sidebar."""
+    return f"_figure_{name}"
+
+
 def pin_key(action: str, uid: int) -> str:
     """A pinned run's own widgets: "name", "load", "remove"."""
     return f"_pin_{action}_{uid}"

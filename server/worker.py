@@ -57,11 +57,11 @@ def train(task: Task) -> Result:
     exps = task.experiments
     first = exps[0]
     kw = first.train_kwargs()
-    nets = [e.network() for e in exps]
+    nets = [e.network(task.X) for e in exps]  # the features' centre is the training points' (lab.experiment)
     trainer = BatchedTrainer(
         nets, task.X, task.y, lrs=[e.lr for e in exps], optimizer=kw["optimizer"],
         batch_size=kw["batch_size"], reduction=kw["reduction"], l1=kw["l1"], l2=kw["l2"], seed=kw["seed"],
-        X_test=task.X_test, y_test=task.y_test, states=task.states,
+        X_test=task.X_test, y_test=task.y_test, states=task.states, task=kw["task"],
     )
     history: list[list[mlp.Snapshot]] = [[] for _ in exps]
     for snaps in trainer.run(task.end - task.start, task.every):
@@ -89,14 +89,19 @@ def pack(snaps: list[mlp.Snapshot]) -> dict[str, np.ndarray]:
 
 
 def unpack(cols: dict[str, np.ndarray], tested: bool) -> list[mlp.Snapshot]:
-    """The snapshots again (test metrics None when the run tests on its training points)."""
+    """The snapshots again (test metrics None when the run tests on its training points; accuracies None
+    for a regression run, whose columns hold NaN: a classifier's accuracy is never NaN)."""
     out = []
     for i, epoch in enumerate(cols["epoch"].tolist()):
         test_loss = float(cols["test_loss"][i]) if tested else None
-        test_acc = float(cols["test_accuracy"][i]) if tested else None
-        out.append(mlp.Snapshot(epoch, float(cols["loss"][i]), float(cols["accuracy"][i]), test_loss, test_acc,
+        test_acc = _score(cols["test_accuracy"][i]) if tested else None
+        out.append(mlp.Snapshot(epoch, float(cols["loss"][i]), _score(cols["accuracy"][i]), test_loss, test_acc,
                                 tuple(cols["grad_norms"][i].tolist()), str(cols["status"][i]), str(cols["reason"][i])))
     return out
+
+
+def _score(value: float) -> float | None:
+    return None if value != value else float(value)
 
 
 def warm_up() -> int:

@@ -3,6 +3,11 @@
 Labels are 0/1 (red = 0, blue = 1, as in the lab's show_result); probabilities are P(class 1); a domain
 is (x1_min, x1_max, x2_min, x2_max) and every layer on the plane uses the same non-nice scales fixed to
 it. Without a domain the browser fits the axes to the data, so the spec stays free of data values.
+
+A regression run's output is drawn the same way over its own ``span`` (lab.plane.output_span: red at the
+low end, white in the middle, blue at the high end) with ``value_title`` naming it; its points are given
+as the sign of their target (0 below the middle, 1 above) and as their own prediction, so no point is
+ringed as a mistake, and its panels carry no accuracy.
 """
 
 from __future__ import annotations
@@ -48,15 +53,23 @@ P_STOPS, P_COLOURS = [0.0, 0.5, 1.0], [RED_TINT, "#ffffff", BLUE_TINT]  # one so
 TARGET_CELLS = 24  # invisible click and tooltip targets per side (a picture has no marks to click)
 
 
-def _p_scale(discretize: bool) -> alt.Scale:
-    """P(class 1)'s colours: as the picture is coloured (raster.linear_rgb interpolates in sRGB, hence "rgb")."""
+Span = tuple[float, float]
+P_SPAN: Span = (0.0, 1.0)
+
+
+def _p_scale(discretize: bool, span: Span = P_SPAN) -> alt.Scale:
+    """P(class 1)'s colours (or the output's over ``span``): as the picture is coloured (raster.linear_rgb
+    interpolates in sRGB, hence "rgb")."""
+    lo, hi = span
     if discretize:
-        return alt.Scale(type="threshold", domain=[0.5], range=[RED_TINT, BLUE_TINT])
-    return alt.Scale(domain=P_STOPS, range=P_COLOURS, interpolate="rgb")
+        return alt.Scale(type="threshold", domain=[(lo + hi) / 2], range=[RED_TINT, BLUE_TINT])
+    return alt.Scale(domain=[lo + s * (hi - lo) for s in P_STOPS], range=P_COLOURS, interpolate="rgb")
 
 
-def _picture(probs: np.ndarray, discretize: bool) -> str:
-    rgb = threshold_rgb(probs, [0.5], [RED_TINT, BLUE_TINT]) if discretize else linear_rgb(probs, P_STOPS, P_COLOURS)
+def _picture(probs: np.ndarray, discretize: bool, span: Span = P_SPAN) -> str:
+    lo, hi = span
+    t = probs if span == P_SPAN else (probs - lo) / (hi - lo)
+    rgb = threshold_rgb(t, [0.5], [RED_TINT, BLUE_TINT]) if discretize else linear_rgb(t, P_STOPS, P_COLOURS)
     return grid_data_url(rgb)
 
 
@@ -73,6 +86,7 @@ def _decision_frames(
     discretize: bool = False,
     targets: bool = True,
     suffix: str = "",
+    span: Span = P_SPAN,
 ) -> Frames:
     """decision_chart's frames (see there); raises on mismatched shapes."""
     xs, ys, probs = (
@@ -85,7 +99,7 @@ def _decision_frames(
         raise ValueError(f"probs must have shape (len(ys)-1, len(xs)-1) = {(gy, gx)}, got {probs.shape}")
     # the whole grid as one picture, over the grid's extent
     picture = frame(f"regions{suffix}", {"x1_lo": xs[:1], "x1_hi": xs[-1:], "x2_lo": ys[:1], "x2_hi": ys[-1:],
-                                         "url": np.array([_picture(probs, discretize)], dtype=object)})
+                                         "url": np.array([_picture(probs, discretize, span)], dtype=object)})
     frames = named(picture)
     if targets:
         # every k-th edge: coarse cells whose centres are fine cells' centres (k odd), where P is known
@@ -129,6 +143,8 @@ def _decision_layers(
     legend: bool,
     select: bool = False,
     fine: tuple[float, float, int] | None = None,
+    span: Span = P_SPAN,
+    value_title: str = "P(class 1)",
 ) -> list[alt.Chart]:
     """The picture, the invisible targets (if framed), and the dots of decision_chart. ``fine`` (cell width,
     height, cells per target side) adds the fine cells under the pointer, so a click lands on one of them."""
@@ -145,14 +161,15 @@ def _decision_layers(
 
     plane = dict(x=alt.X("x1_lo:Q", scale=x_scale, axis=x_axis, title="x1"), x2="x1_hi:Q",
                  y=alt.Y("x2_lo:Q", scale=y_scale, axis=y_axis, title="x2"), y2="x2_hi:Q")
-    tooltip = [alt.Tooltip("p:Q", title="P(class 1)", format=".3f")]
+    tooltip = [alt.Tooltip("p:Q", title=value_title, format=".3f")]
     # one pixel a cell, not smoothed: the map shows where the network was evaluated, as the rects did
     layers = [alt.Chart(frames[f"regions{suffix}"]).mark_image(aspect=False, smooth=False, clip=True)
               .encode(url="url:N", **plane)]
     if f"cells{suffix}" in frames:
         # invisible (opacity 0) but they take clicks and show the tooltip, and their colour draws the legend
         targets = (alt.Chart(frames[f"cells{suffix}"]).mark_rect(opacity=0, clip=True, aria=False)
-                   .encode(color=alt.Color("p:Q", scale=_p_scale(discretize), legend=leg("P(class 1)", "horizontal")),
+                   .encode(color=alt.Color("p:Q", scale=_p_scale(discretize, span),
+                                           legend=leg(value_title, "horizontal")),
                            tooltip=tooltip, **plane))
         if select:  # a click on a cell: the page adds a point at its centre
             targets = targets.add_params(
@@ -197,7 +214,7 @@ def _decision_layers(
                 alt.Tooltip("truth:N"),
                 alt.Tooltip("prediction:N"),
                 alt.Tooltip("set:N"),
-                *([alt.Tooltip("p:Q", title="P(class 1)", format=".4f")] if "p" in frames[f"points{suffix}"] else []),
+                *([alt.Tooltip("p:Q", title=value_title, format=".4f")] if "p" in frames[f"points{suffix}"] else []),
             ],
         )
     )
@@ -240,6 +257,9 @@ def decision_chart(
     domain: Domain | None = None,
     height: int = 380,
     select: bool = False,
+    span: Span = P_SPAN,
+    value_title: str = "P(class 1)",
+    subtitle: tuple[str, ...] = ("fill = truth · shape = prediction", "black ring = misclassified · hollow = test"),
 ) -> Figure:
     """Decision regions with the data on top.
 
@@ -258,7 +278,7 @@ def decision_chart(
     clicks and the P(class 1) tooltip land on about 24 × 24 invisible targets, and, under the pointer, on
     the grid's own cells inside the target (made in the browser), so a click is as precise as the map.
     """
-    frames = _decision_frames(xs, ys, probs, X, y, pred, is_test=is_test, p=p, discretize=discretize)
+    frames = _decision_frames(xs, ys, probs, X, y, pred, is_test=is_test, p=p, discretize=discretize, span=span)
     xs = np.asarray(xs, float).reshape(-1)
     ys = np.asarray(ys, float).reshape(-1)
     k = max(1, round((xs.size - 1) / TARGET_CELLS))
@@ -266,23 +286,22 @@ def decision_chart(
 
     def build() -> alt.LayerChart:
         layers = _decision_layers(frames, "", domain=domain, discretize=discretize, legend=True, select=select,
-                                  fine=fine)
-        title = alt.Title(
-            "Decision regions",
-            subtitle=["fill = truth · shape = prediction", "black ring = misclassified · hollow = test"],
-        )
+                                  fine=fine, span=span, value_title=value_title)
+        title = alt.Title("Decision regions" if span == P_SPAN else "Output", subtitle=list(subtitle))
         return stretch(alt.layer(*layers).resolve_scale(color="independent").properties(title=title), height)
 
     return Figure(frames, build)
 
 
 def _panel_frames(pnl: dict, i: int, discretize: bool) -> Frames:
-    """Panel i of small_multiples_chart: its frames "regions_i" (a picture), "points_i", "info_i" (accuracy)."""
+    """Panel i of small_multiples_chart: its frames "regions_i" (a picture), "points_i", "info_i" (the text
+    under its name: the accuracy; no row for a regression panel)."""
     keys = ("xs", "ys", "probs", "X", "y", "pred")
     frames = _decision_frames(*(pnl[k] for k in keys), is_test=pnl.get("is_test"), p=pnl.get("p"),
-                              discretize=discretize, targets=False, suffix=f"_{i}")
-    accuracy = float(np.mean(labels(pnl["y"]) == labels(pnl["pred"])))
-    return frames | named(frame(f"info_{i}", {"accuracy": [accuracy]}))
+                              discretize=discretize, targets=False, suffix=f"_{i}", span=pnl.get("span", P_SPAN))
+    scored = pnl.get("span", P_SPAN) == P_SPAN
+    accuracy = [float(np.mean(labels(pnl["y"]) == labels(pnl["pred"])))] if scored else []
+    return frames | named(frame(f"info_{i}", {"accuracy": np.array(accuracy, float)}))
 
 
 def small_multiples_chart(
@@ -297,8 +316,9 @@ def small_multiples_chart(
     """Decision regions of several runs on the same axes and colour scales, ``columns`` panels a row.
 
     Each panel: {"name", "xs", "ys", "probs", "X", "y", "pred"} as for decision_chart, optionally
-    "is_test" and "p". Panel i uses frames "grid_i", "points_i" and "info_i" (one row: accuracy), which
-    a text mark shows under the panel's name; each panel's regions are one picture. ``title=False`` leaves
+    "is_test", "p" and "span" (a regression panel: its output's range, and no accuracy). Panel i uses
+    frames "grid_i", "points_i" and "info_i" (one row: accuracy; none for a regression panel), which a
+    text mark shows under the panel's name; each panel's regions are one picture. ``title=False`` leaves
     out the overall title and its legend subtitle (for panels laid out one by one).
     """
     if not panels:
@@ -308,7 +328,8 @@ def small_multiples_chart(
     def build() -> alt.ConcatChart:
         charts = []
         for i, pnl in enumerate(panels):
-            layers = _decision_layers(frames, f"_{i}", domain=domain, discretize=discretize, legend=False)
+            layers = _decision_layers(frames, f"_{i}", domain=domain, discretize=discretize, legend=False,
+                                      span=pnl.get("span", P_SPAN))
             accuracy = (
                 alt.Chart(frames[f"info_{i}"])
                 .transform_calculate(text="'accuracy ' + format(datum.accuracy, '.1%')")

@@ -61,8 +61,13 @@ def panel(name: str, record: Record) -> dict:
     else:
         train, _ = record.exp.split()
         X, y = train.X, train.y
-    pred = np.array([int(c) for c in record.predictions], float) if len(record.predictions) == len(X) else y
     xs, ys = record.grid.edges
+    if record.exp.task == "regression":  # the output over its span; points by their target's sign, no accuracy
+        span = record.grid.span
+        sign = (y >= sum(span) / 2).astype(float)
+        return {"name": name, "xs": xs, "ys": ys, "probs": record.grid.values, "X": X, "y": sign, "pred": sign,
+                "span": span}
+    pred = np.array([int(c) for c in record.predictions], float) if len(record.predictions) == len(X) else y
     return {"name": name, "xs": xs, "ys": ys, "probs": record.grid.probs, "X": X, "y": y, "pred": pred}
 
 

@@ -117,15 +117,23 @@ def section(run: Run) -> None:
         st.caption("Any check file works, also one your own code writes (the format: docs/check.md in this "
                    "project, where `python -m mlp check FILE` gives the same report).")
     net = run.net.copy()  # the file is made when clicked, from the weights shown now
-    X, y, reduction = run.train.X, run.train.y, run.exp.reduction
+    # the file's X is what the first layer sees: the input features of the training points
+    X, y, reduction = net.inputs(run.train.X), run.train.y, run.exp.reduction
     finite = bool(np.isfinite(net.params).all())
+    labelled = run.exp.task == "classification"  # the check format holds labels 0 or 1
     st.download_button(
         "Download the network and data to check", lambda: check_file(net, X, y, reduction), FILE_NAME,
-        "application/json", key=state.DL_CHECK, disabled=not finite,
+        "application/json", key=state.DL_CHECK, disabled=not (finite and labelled),
         help=f"{'-'.join(map(str, net.layer_sizes))}, {len(X)} training points, reduction {reduction}.",
     )
     if not finite:
         st.caption("This run's weights are not finite (it diverged): reset it or change a setting first.")
+    elif not labelled:
+        st.caption("A check file holds labels 0 or 1: this regression run's real targets cannot go into one. "
+                   "Check your backprop on a classification set.")
+    elif net.features is not None and not net.features.identity:
+        st.caption(f"The file's X holds each point's input features ({', '.join(net.features.names)}), what the "
+                   "first layer sees, as the network's first layer size says.")
     upload = st.file_uploader(
         "Upload a check file with your gradients", type=["json"], key=state.CHECK_UPLOAD,
         max_upload_size=max(1, MAX_BYTES // 1_000_000),

@@ -24,7 +24,7 @@ import streamlit as st
 from lab import budget
 from lab.compare import default_name, unique_name
 from lab.experiment import CUSTOM, FIELDS, Experiment
-from lab.presets import PRESETS
+from lab.presets import FIGURES, PRESETS
 from lab.record import Record
 from lab.sweep import SEP, SWEEPABLE, Sweep
 from playground import shared, state
@@ -239,6 +239,24 @@ def sweep_section(exp: Experiment) -> None:
             state.put(state.SWEEP_LINK, sweep_query(sweep, both))
     if state.get(state.SWEEP_LINK) and board_id():
         st.caption("Share this board: the link below opens it for whoever you send it to.")
+    figures_section()
+
+
+def open_figure(name: str) -> None:
+    """Put one of the report's single runs into the sidebar (the page then shows and trains it)."""
+    exp = FIGURES[name].exp
+    for field in FIELDS:
+        set_field(field, getattr(exp, field))
+
+
+def figures_section() -> None:
+    """The report's single runs, one click each (their settings go into the sidebar and the link)."""
+    st.subheader("The report's single runs")
+    for name, fig in FIGURES.items():
+        with st.expander(fig.title):
+            st.markdown(plain(fig.explanation))
+            st.button("Open this run", key=state.figure_key(name), on_click=open_figure, args=(name,),
+                      icon=":material/open_in_browser:", help="Set the sidebar to this run's settings.")
 
 
 def linked_sweep(exp: Experiment) -> None:

@@ -89,6 +89,9 @@ def handle_click(run: Run | None, on_inspect: Callable[[], None] = lambda: None)
     if state.get(state.CLICK_DONE) == token:
         return ""  # the selection persists across reruns: apply each click once
     state.put(state.CLICK_DONE, token)
+    if run.data.task != "classification":
+        return (f"That click was not applied: your own points are labelled 0 or 1, and {run.exp.dataset}'s "
+                "targets are real numbers. Choose a classification data set to edit points.")
     mode = state.get(state.CLICK_MODE) or CLICK_MODES[0]
     if mode == INSPECT:
         sample.choose(sample.nearest(run, *where))
@@ -120,6 +123,11 @@ def section(page: Page) -> None:
     run = page.run
     st.subheader("Your data")
     data = run.data
+    if data.task != "classification":  # your own points are labelled 0 or 1
+        st.caption(f"{len(data)} points of **{run.exp.dataset}**, with real-valued targets from "
+                   f"{data.y.min():.3f} to {data.y.max():.3f} (regression). Your own points are labelled 0 or 1: "
+                   "choose a classification data set to add, remove or upload points.")
+        return
     counts = np.bincount(data.y.reshape(-1).astype(int), minlength=2)
     st.caption(
         f"{len(data)} points ({counts[0]} of class 0, {counts[1]} of class 1), data set **{run.exp.dataset}**. "

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from mlp.features import FEATURES
 from playground.sections import Page, backprop, check
 
 
@@ -32,6 +33,14 @@ def section(page: Page) -> None:
             rf"\qquad \underbrace{{({n}\times{sizes[l - 1]})({sizes[l - 1]}\times{sizes[l]})}}_{{{n}\times{sizes[l]}}}"
         )
     st.latex(r"\begin{aligned}" + r"\\".join(lines) + r"\end{aligned}")
+    if net.features is not None and not net.features.identity:
+        c1, c2 = net.features.centre
+        st.markdown(f"The rows of $X$ are the input features, computed from each point's coordinates and "
+                    f"$v = 2\\,(x - c)$ with the centre $c = ({c1:g}, {c2:g})$:")
+        st.latex(r",\quad ".join(rf"\mathrm{{{name}}} = {FEATURES[name].latex}" for name in net.features.names))
+    if L == 1:
+        st.markdown("No hidden layer: the inputs feed the output unit directly (logistic regression with a "
+                    "sigmoid output, linear regression with a linear one).")
     st.markdown(f"with $f$ = {f.name}: ${f.latex}$ and $g$ = {g.name}: ${g.latex}$. The loss is {exp.loss}:")
     st.latex(net.loss.latex.replace("p_i", rf"A^{{[{L}]}}_i"))
     st.markdown("**Backward pass** (chain rule, from the output down):")

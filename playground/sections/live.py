@@ -20,7 +20,7 @@ import numpy as np
 import streamlit as st
 
 from lab.experiment import Experiment
-from lab.plane import decision_grid, domain
+from lab.plane import decision_grid, domain, output_span
 from lab.run import PLATEAU, Run
 from playground import internals, session, shared, state
 from playground.charts.curves import loss_chart
@@ -68,9 +68,10 @@ def actions(run: Run, exp: Experiment, blocked: bool) -> Run:
 
 # ----- where the run is ------------------------------------------------------------------------
 def plateau_hint(run: Run) -> str:
-    """A hint when a finished run sits on the constant-prediction plateau (loss ≈ 0.25 for MSE)."""
+    """A hint when a finished classification run sits on the constant-prediction plateau (loss ≈ 0.25 for MSE)."""
     last = run.last
-    if run.exp.loss != "mse" or not run.finished or run.diverged or last.accuracy > 0.8:
+    if run.exp.task != "classification" or run.exp.loss != "mse" or not run.finished or run.diverged \
+            or last.accuracy > 0.8:
         return ""
     if abs(last.loss - PLATEAU) > 0.01:
         return ""
@@ -93,8 +94,9 @@ def status(run: Run) -> None:
             icon=":material/error:",
         )
     elif run.finished:
-        st.success(f"Trained {run.epoch:,} epochs: **{pct(last.accuracy)}** training accuracy.",
-                   icon=":material/check_circle:")
+        score = f"**{pct(last.accuracy)}** training accuracy" if last.accuracy is not None else \
+            f"training loss **{num(last.loss)}** (regression: the mean squared error)"
+        st.success(f"Trained {run.epoch:,} epochs: {score}.", icon=":material/check_circle:")
     elif run.epoch == 0:
         st.info("Untrained network. Press **Train** to watch it learn, or **Step** to go a few epochs at a time.")
     else:
@@ -107,12 +109,13 @@ def status(run: Run) -> None:
 def metrics(run: Run, target) -> None:  # noqa: ANN001
     last = run.last
     row = target.container(horizontal=True, gap="medium")  # a row that wraps on a phone
+    scored = run.exp.task == "classification"  # a regression run has a loss and no accuracy
     values = {
         "Epoch": f"{last.epoch:,}",
         "Train loss": num(last.loss),
-        "Train accuracy": pct(last.accuracy),
+        **({"Train accuracy": pct(last.accuracy)} if scored else {}),
         "Test loss": num(last.test_loss) if run.has_test else "= train",
-        "Test accuracy": pct(last.test_accuracy) if run.has_test else "= train",
+        **({"Test accuracy": pct(last.test_accuracy) if run.has_test else "= train"} if scored else {}),
         "Time": f"{run.elapsed:.2f} s",
     }
     for label, value in values.items():
@@ -136,12 +139,22 @@ def points(run: Run, display: Display) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return X, y, np.r_[np.zeros(len(run.train), bool), np.ones(len(run.test), bool)]
 
 
+REGRESSION_SUBTITLE = ("colour = the predicted value: red −1 · white 0 · blue +1",
+                      "points: red below 0, blue from 0 up (their target) · hollow = test")
+
+
 @shared.per_run
 def decision_spec(run: Run, display: Display, res: int = 72, select: bool = False) -> dict:
     dom = domain(run.data.X)
     xs, ys, probs = decision_grid(run.net, dom, res)
     X, y, is_test = points(run, display)
     p = run.net.forward(X)
+    if run.exp.task == "regression":  # the output over the targets' range; points by their target's sign
+        span = output_span("regression")
+        sign = (y >= sum(span) / 2).astype(float)
+        return shared.spec(decision_chart, xs, ys, probs, X, sign, sign, is_test=is_test, p=p,
+                           discretize=display.discretize, domain=dom, select=select, span=span,
+                           value_title="predicted value", subtitle=REGRESSION_SUBTITLE)
     return shared.spec(decision_chart, xs, ys, probs, X, y, (p >= 0.5), is_test=is_test, p=p,
                        discretize=display.discretize, domain=dom, select=select)
 

@@ -27,7 +27,7 @@ def lab_text(run: Run) -> str:
     """The CLI's output for this run: ``Epoch: N, Loss: L`` lines, then the per-sample test lines."""
     every = log_every(run.exp.epochs)
     lines = training_log(run.snapshots, every)
-    lines += test_lines(run.test.y, run.net.forward(run.test.X))
+    lines += test_lines(run.test.y, run.net.forward(run.test.X), run.exp.task)
     return "\n".join(lines) + "\n"
 
 
@@ -55,6 +55,11 @@ def predictions_csv(run: Run) -> str:
     """The per-sample table of the page (`prediction.prediction_rows`) as CSV, full precision."""
     table, correct = prediction_rows(run)
     cols = table.to_pydict()
+    if run.exp.task == "regression":
+        lines = ["iter,x1,x2,ground_truth,prediction,error"]
+        for k, x1, x2, t, q, e in zip(*(cols[c] for c in ("Iter", "x1", "x2", "Ground truth", "Prediction", "Error"))):
+            lines.append(f"{k},{x1!r},{x2!r},{t!r},{q!r},{e!r}")
+        return "\n".join(lines) + "\n"
     lines = ["iter,x1,x2,ground_truth,prediction,label,correct"]
     for k, x1, x2, t, q, label, ok in zip(cols["Iter"], cols["x1"], cols["x2"], cols["Ground truth"],
                                           cols["Prediction"], cols["Label"], correct):

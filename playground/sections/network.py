@@ -20,6 +20,9 @@ def section(page: Page) -> None:
     )
     for spec in network_specs(page.run):
         chart(st, spec)
+    if page.run.net.n_layers == 1:
+        st.caption("No hidden layer: the inputs feed the output unit directly (logistic regression with a sigmoid "
+                   "output): its boundary is a straight line in the input features.")
     st.subheader("Gradient flow")
     st.caption(
         "The size of each layer's weight gradient ‖∂L/∂W‖ (of the mean loss) over training. With sigmoid, "
@@ -29,13 +32,16 @@ def section(page: Page) -> None:
 
 
 @shared.per_run
-def network_specs(run: Run) -> tuple[dict, dict]:
-    """The specs of the network diagram and of the per-neuron maps."""
+def network_specs(run: Run) -> tuple[dict, ...]:
+    """The specs of the network diagram and of the per-neuron maps (none without hidden layers)."""
     net = run.net
+    names = net.features.names if net.features is not None else ("x1", "x2")
+    diagram = shared.spec(network_chart, net.weights, net.biases, input_names=names)
+    if net.n_layers == 1:
+        return (diagram,)
     xs, ys, maps = neuron_grids(net, domain(run.data.X))
     # 4 small maps a row: fits a phone (about 360 px) and still reads on a projector
-    return (shared.spec(network_chart, net.weights, net.biases),
-            shared.spec(neuron_maps_chart, xs, ys, maps, size=64, columns=4))
+    return diagram, shared.spec(neuron_maps_chart, xs, ys, maps, size=64, columns=4)
 
 
 @shared.per_run

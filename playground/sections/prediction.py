@@ -17,7 +17,9 @@ from playground.sections import Page, chart, pct, sample
 def section(page: Page) -> None:
     run = page.run
     st.subheader("Ground truth vs prediction")
-    st.caption("The lab's `show_result` figure, on the test data (the training data when nothing is held out).")
+    st.caption("The lab's `show_result` figure, on the test data (the training data when nothing is held out)."
+               + (" A regression run's targets are real numbers: red below 0, blue from 0 up; the table below has "
+                  "the values." if run.exp.task == "regression" else ""))
     truth, prediction = labels_specs(run)
     left, right = st.columns(2)
     chart(left, truth)
@@ -30,6 +32,10 @@ def labels_specs(run: Run) -> tuple[dict, dict]:
     """The specs of the ground truth and the prediction on the test data."""
     X, y = run.test.X, run.test.y
     dom = domain(run.data.X)
+    if run.exp.task == "regression":  # the sign of the target and of the prediction
+        return (shared.spec(labels_chart, X, (y >= 0).astype(float), title="Ground truth (sign)", domain=dom),
+                shared.spec(labels_chart, X, (run.net.forward(X) >= 0).astype(float), title="Prediction (sign)",
+                            domain=dom))
     return (shared.spec(labels_chart, X, y, title="Ground truth", domain=dom),
             shared.spec(labels_chart, X, run.net.predict(X), title="Prediction", domain=dom))
 
@@ -37,6 +43,14 @@ def labels_specs(run: Run) -> tuple[dict, dict]:
 def prediction_table(run: Run) -> None:
     st.subheader("Per-sample predictions")
     table, correct = prediction_rows(run)
+    if run.exp.task == "regression":  # no labels, no accuracy: the targets, the predictions, the errors
+        error = np.asarray(table.column("Error"))
+        st.markdown(f"**Mean squared error {np.mean(error**2):.4g}** on {len(error)} "
+                    f"{'test' if run.has_test else 'training'} points.")
+        st.dataframe(table, hide_index=True, height=min(400, 38 + 35 * max(1, table.num_rows)), width="stretch",
+                     column_config={c: st.column_config.NumberColumn(format="%.4f")
+                                    for c in ("x1", "x2", "Ground truth", "Prediction", "Error")})
+        return
     st.markdown(
         f"**Accuracy {pct(correct.mean())}** — {int(correct.sum())} of {len(correct)} "
         f"{'test' if run.has_test else 'training'} points right."
@@ -73,9 +87,18 @@ def prediction_table(run: Run) -> None:
 
 @shared.per_run
 def prediction_rows(run: Run) -> tuple[pa.Table, np.ndarray]:
-    """The lab's per-sample table on the test data (an Arrow table), and which rows are right (read-only)."""
+    """The lab's per-sample table on the test data (an Arrow table), and which rows are right (read-only).
+    A regression run's table has the real target, the prediction and the error (prediction − target), and
+    no row is right or wrong (all True)."""
     X, y = run.test.X, run.test.y.reshape(-1)
     p = run.net.forward(X).reshape(-1)
+    if run.exp.task == "regression":
+        correct = np.ones(len(y), bool)
+        correct.flags.writeable = False
+        with np.errstate(all="ignore"):  # a diverged run's outputs are inf or NaN
+            error = p - y
+        return pa.table({"Iter": np.arange(1, len(y) + 1), "x1": X[:, 0], "x2": X[:, 1], "Ground truth": y,
+                         "Prediction": p, "Error": error}), correct
     label = (p >= 0.5).astype(int)
     correct = label == y
     correct.flags.writeable = False

@@ -5,6 +5,12 @@ copied link reproduces it. Links are checked by `lab.experiment.from_query` befo
 a bad value is replaced by its default in session state (which a bound widget obeys) and
 reported in a notice naming the parameter. How each setting is labelled, grouped and explained is
 this module's table, `CONTROLS`; the widget comes from the same table.
+
+Two settings follow the data set: a setting at its data set's default (the output activation and the
+learning rate, see `lab.experiment.moved_defaults`) takes the new one's when the data set changes, and
+every widget's default is its data set's, so a link holds only what differs from it. The input features
+are a multiselect, which Streamlit would bind to the URL as repeated keys; the link's form is one
+comma-separated value (``features=x1,x2,x1sq``), which this module writes itself (`_link_features`).
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from typing import Any
 
 import streamlit as st
 
-from lab.experiment import DEFAULT, FIELDS, Experiment, Field, from_query
+from lab.experiment import DEFAULT, FIELDS, Experiment, Field, combine, from_query, moved_defaults, task_defaults
 from mlp.data import FIXED_SIZE
 from playground import internals, state
 from playground.sections import Display
@@ -52,6 +58,10 @@ def _text(f: Field, label: str, **kw: Any) -> Any:
     return st.text_input(label, **kw)
 
 
+def _multiselect(f: Field, label: str, **kw: Any) -> Any:
+    return st.multiselect(label, f.choices, **kw)
+
+
 @dataclass(frozen=True)
 class Control:
     """How the sidebar shows one setting."""
@@ -62,6 +72,7 @@ class Control:
     widget: Widget | None  # None: set by the page itself, never drawn (the custom points)
     advanced: bool = False  # drawn only with "More settings" on, or when its value is not the default
     presets: tuple[Any, ...] = ()  # one-click values, as pills under the control
+    bound: bool = True  # bound to the URL by Streamlit (False: this module writes the link, `_link_features`)
 
 
 CONTROLS: dict[str, Control] = {
@@ -73,8 +84,11 @@ CONTROLS: dict[str, Control] = {
                     "as the lab does.", _slider(0.05)),
     "seed": Control("Data seed", "Data", "Seeds the points and the train/test split.", _number(1)),
     "points": Control("Custom points", "Data", "Your own points, encoded into the link by the page.", None),
-    "hidden": Control("Hidden layers", "Network", "Units per hidden layer, e.g. 9,4 (the report's 9×4).", _text,
-                      presets=("2,1", "9,4", "20,14")),  # the report's §4.2
+    "features": Control("Input features", "Network", "What the first layer sees: x1, x2 as given; squares, "
+                        "product and sines of the coordinates centred on the data's middle (TensorFlow "
+                        "Playground's inputs).", _multiselect, bound=False),
+    "hidden": Control("Hidden layers", "Network", "Units per hidden layer, e.g. 9,4 (the report's 9×4); 0 for "
+                      "none (logistic regression).", _text, presets=("2,1", "9,4", "20,14")),  # the report's §4.2
     "activation": Control("Activation", "Network", "Hidden layers' activation; linear means none (the report's "
                           "§4.3).", _selectbox),
     "output_activation": Control("Output activation", "Network", "Sigmoid keeps the output a probability.",
@@ -100,12 +114,14 @@ ADVANCED = frozenset(name for name, c in CONTROLS.items() if c.advanced)
 
 
 def widget_value(f: Field, value: Any) -> Any:
+    if f.kind == "names":
+        return list(value)
     return f.format(value) if f.kind == "sizes" else value
 
 
-def _default(name: str) -> Any:
-    """A field's default as its widget holds it."""
-    return widget_value(FIELDS[name], getattr(DEFAULT, name))
+def _default(name: str, dataset: str = DEFAULT.dataset) -> Any:
+    """A field's default (for this data set) as its widget holds it."""
+    return widget_value(FIELDS[name], task_defaults(dataset).get(name, getattr(DEFAULT, name)))
 
 
 @dataclass
@@ -147,7 +163,11 @@ def sidebar(hidden: frozenset[str] = frozenset(), locked: bool = False) -> Sideb
     # whole session state when it draws a selectbox or a number input)
     last_good: dict[str, Any] = state.setdefault(state.LAST_GOOD, {})
     more = bool(state.get(state.MORE_SETTINGS, False))
-    changed = {name for name in ADVANCED if state.get(name, _default(name)) != _default(name)}
+    # the data set its widget will show (the link's, or the last choice): its defaults, and what moved with it
+    dataset = state.get(FIELDS["dataset"].name, DEFAULT.dataset)  # a widget keyed by its field
+    dataset = dataset if dataset in FIELDS["dataset"].choices else DEFAULT.dataset
+    _follow_dataset(dataset, last_good.get("dataset", dataset))
+    changed = {name for name in ADVANCED if state.get(name, _default(name, dataset)) != _default(name, dataset)}
     shown = (ADVANCED if more else frozenset(changed)) - hidden
     for group in GROUPS:
         st.sidebar.subheader(group)
@@ -167,40 +187,68 @@ def sidebar(hidden: frozenset[str] = frozenset(), locked: bool = False) -> Sideb
         show_test=st.sidebar.toggle("Show test points", value=True, key=state.SHOW_TEST, bind="query-params"),
         discretize=st.sidebar.toggle("Discretize output", key=state.DISCRETIZE, bind="query-params"),
     )
-    return Sidebar(Experiment(**values), display, notices)
+    exp, clashes = combine(values)  # a setting that does not go with the others (BCE on a regression set)
+    return Sidebar(exp, display, notices + clashes)
+
+
+def _follow_dataset(new: str, old: str) -> None:
+    """Before the other widgets are drawn: the settings at the old data set's default take the new one's."""
+    if new == old:
+        return
+    current = {name: state.get(name, _default(name, old)) for name in FIELDS}
+    for name, value in moved_defaults(current, old, new).items():
+        state.put(name, widget_value(FIELDS[name], value))
+
+
+def _link_features(f: Field, value: Any) -> None:
+    """The features in the address bar as one comma-separated value, only when not the default."""
+    text = f.format(value)
+    if text == f.format(f.default):
+        state.drop_link(f.name)
+    elif state.link_value(f.name) != text:
+        state.set_link(f.name, text)
 
 
 def _draw(f: Field, values: dict[str, Any], last_good: dict[str, Any], hidden: frozenset[str], locked: bool,
           notices: list[str]) -> None:
     control = CONTROLS[f.name]
     fixed = FIXED_SIZE.get(values.get("dataset", "")) if f.name == "n" else None
+    default = _default(f.name, values.get("dataset", DEFAULT.dataset))
     if f.name in hidden or control.widget is None or fixed is not None:
         # hidden by a lesson or behind "More settings", set by the page itself (the custom points), or
         # meaningless for this data set:
         # the link's value or the default, kept as it is. Written back, so that Streamlit does not clean it
         # up as the state of a widget that was not drawn this run (the value returns with the widget).
-        raw = state.get(f.name, _default(f.name))
+        raw = state.get(f.name, default)
         state.put(f.name, raw)
         if fixed is not None and f.name not in hidden:
             st.number_input(control.label, value=fixed, disabled=True, key=state.N_FIXED,
                             help=f"{values['dataset']} is the lab's fixed set of {fixed} points.")
             st.caption(f"{values['dataset']} always has its {fixed} points.")
     else:
-        default = _default(f.name)
         # the default is always passed, even when session state holds the value: a bound widget drops its
         # parameter from the URL when the value equals this default, so it must be the experiment's default
-        kw: dict[str, Any] = {"key": f.name, "help": control.help, "bind": "query-params", "disabled": locked}
-        kw["value" if f.kind != "choice" else "index"] = default if f.kind != "choice" else f.choices.index(default)
+        kw: dict[str, Any] = {"key": f.name, "help": control.help, "disabled": locked}
+        if control.bound:
+            kw["bind"] = "query-params"
+        if f.kind == "choice":
+            kw["index"] = f.choices.index(default)
+        elif f.kind == "names":
+            kw["default"] = default
+        else:
+            kw["value"] = default
         raw = control.widget(f, control.label, **kw)
         if control.presets and not locked:
             _presets(f, control)
     try:
         values[f.name] = f.parse(raw) if f.kind == "sizes" else f.check(raw)
-    except ValueError as exc:  # only the free-text field can get here
+    except ValueError as exc:  # the free-text field, or no input feature chosen
         last = last_good.get(f.name, getattr(DEFAULT, f.name))
         notices.append(f"{exc} — keeping {f.format(last)}.")
         values[f.name] = last
     last_good[f.name] = values[f.name]
+    if not control.bound and control.widget is not None:
+        _link_features(f, values[f.name])
 
 
 def _presets(f: Field, control: Control) -> None:

@@ -1,5 +1,6 @@
 """``python -m mlp``: the lab's text output, and one-line errors with exit code 2."""
 
+import math
 import re
 import subprocess
 import sys
@@ -47,6 +48,43 @@ def test_divergence_is_reported(capsys):
     assert "Stopped: the loss became NaN or infinite at epoch" in out
 
 
+def final_accuracy(capsys, *args: str) -> float:
+    assert cli.main([*args, "--log-every", "10000"]) == 0
+    last = capsys.readouterr().out.splitlines()[-1]
+    return float(re.fullmatch(r"loss=\d\.\d{5} accuracy=(\d+\.\d{2})%", last).group(1))
+
+
+def test_circle_without_hidden_layer_needs_the_squares(capsys):
+    # no hidden layer: one straight boundary in the features. In (x1, x2) a line cannot cut a disc out of a
+    # ring; in (x1, x2, x1sq, x2sq) the circle x1sq + x2sq = r² is a straight boundary
+    assert final_accuracy(capsys, "--dataset", "circle", "--hidden", "0", "--features", "x1", "x2") <= 85.0
+    assert final_accuracy(capsys, "--dataset", "circle", "--hidden", "0", "--features", "x1", "x2", "x1sq",
+                          "x2sq") >= 95.0
+
+
+def test_no_hidden_layer_cannot_solve_xor(capsys):
+    assert final_accuracy(capsys, "--dataset", "xor", "--hidden", "0") < 100.0
+
+
+@pytest.mark.parametrize("dataset", ["reg_plane", "reg_gaussians"])
+def test_regression_sets_print_the_loss_and_no_accuracy(capsys, dataset):
+    assert cli.main(["--dataset", dataset, "--epochs", "2000", "--log-every", "500"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    losses = [float(ln.split("Loss: ")[1]) for ln in lines if ln.startswith("Epoch")]
+    assert len(losses) == 5 and losses[-1] < losses[0] and all(map(math.isfinite, losses))
+    tests = [ln for ln in lines if ln.startswith("Iter")]
+    assert len(tests) == 100
+    assert all(re.fullmatch(r"Iter\d+ \| Ground truth: -?\d\.\d{5} \| prediction: -?\d\.\d{5} \|", ln) for ln in tests)
+    assert re.fullmatch(r"loss=\d\.\d{5}", lines[-1]) and "accuracy" not in "".join(lines)
+
+
+def test_command_line_of_new_settings():
+    exp = cli.parse(["--dataset", "circle", "--features", "x2sq", "x1", "--hidden", "0"])[0]
+    assert exp.features == ("x1", "x2sq") and exp.hidden == ()
+    assert cli.command_line(exp) == "python -m mlp --dataset circle --features x1 x2sq --hidden 0"
+    assert cli.command_line(cli.parse(["--dataset", "reg_plane"])[0]) == "python -m mlp --dataset reg_plane"
+
+
 @pytest.mark.parametrize(
     "args, words",
     [
@@ -59,6 +97,9 @@ def test_divergence_is_reported(capsys):
         (["--optimizer", "sgd"], ["--optimizer", "gd, momentum"]),
         (["--bias", "maybe"], ["--bias", "true or false"]),
         (["--bogus", "1"], ["unrecognized arguments"]),
+        (["--features", "x1", "x3"], ["--features", "'x3'", "allowed: x1, x2, x1sq"]),
+        (["--hidden", "0", "4"], ["--hidden", "allowed"]),
+        (["--dataset", "reg_plane", "--loss", "bce"], ["--loss", "bce needs labels 0 or 1", "allowed for it: mse"]),
     ],
 )
 def test_bad_flags_get_one_line_and_exit_2(args, words):

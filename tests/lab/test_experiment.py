@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pytest
 
 from lab import budget
@@ -35,7 +36,10 @@ def test_hidden_spellings(text):
         ({"epochs": "1e9"}, "epochs"),
         ({"epochs": "999999999"}, "epochs"),
         ({"hidden": "9,4,4,4,4"}, "hidden"),
-        ({"hidden": "0"}, "hidden"),
+        ({"hidden": "9,0"}, "hidden"),
+        ({"hidden": "0,0"}, "hidden"),
+        ({"features": "x1,x3"}, "features"),
+        ({"features": ""}, "features"),
         ({"dataset": "<script>"}, "dataset"),
         ({"bias": "2"}, "bias"),
         ({"noise": "inf"}, "noise"),
@@ -88,3 +92,60 @@ def test_mini_batch_steps_are_bounded():
     most = int(msg.split("Use at most ")[1].split(" epochs")[0].replace(",", ""))
     assert budget.error(exp.with_(epochs=most)) == ""
     assert budget.error(Experiment(epochs=100_000)) == ""  # full batch: one step an epoch
+
+
+# ----- input features, no hidden layer, and the regression sets' defaults ------------------------------
+def test_features_in_the_link_and_the_network():
+    exp, notices = from_query({"dataset": "circle", "hidden": "0", "features": "x1,x2,x1sq,x2sq"})
+    assert notices == [] and exp.hidden == () and exp.features == ("x1", "x2", "x1sq", "x2sq")
+    assert exp.to_query() == {"dataset": "circle", "features": "x1,x2,x1sq,x2sq", "hidden": "0"}
+    assert exp.layer_sizes == (4, 1) and exp.n_params == 5 and budget.work(exp) == 10_000 * 100 * 5
+    net = exp.network()
+    assert net.layer_sizes == (4, 1) and net.features.names == exp.features and net.features.centre == (0.5, 0.5)
+    # spellings: spaces, repeats, any order; the link writes them in the registry's order
+    assert FIELDS["features"].parse(" x2sq x1;x1 ") == ("x1", "x2sq")
+    assert from_query(exp.to_query()) == (exp, [])
+
+
+def test_the_lab_inputs_and_old_links_are_unchanged():
+    assert Experiment().features == ("x1", "x2") and Experiment().layer_sizes == (2, 9, 4, 1)
+    assert Experiment(dataset="xor", lr=0.3).to_query() == {"dataset": "xor", "lr": "0.3"}
+    assert Experiment().network().features.identity
+
+
+def test_your_own_points_centre_the_features_on_their_middle():
+    X = np.array([[2.0, -1.0], [4.0, 3.0], [3.0, 0.0]])
+    exp = Experiment(dataset="custom", features=("x1", "x2", "x1sq"))
+    assert exp.network(X).features.centre == (3.0, 1.0)
+    with pytest.raises(ValueError, match="^X: the custom set"):
+        exp.network()
+    assert Experiment(dataset="custom").network().features.identity  # the lab's inputs need no centre
+
+
+def test_hidden_zero_means_no_hidden_layer():
+    assert FIELDS["hidden"].parse("0") == () and FIELDS["hidden"].format(()) == "0"
+    assert Experiment(hidden=()).layer_sizes == (2, 1) and Experiment(hidden=[]).hidden == ()
+    with pytest.raises(ValueError, match="hidden"):
+        FIELDS["hidden"].parse("4,0")
+
+
+def test_regression_sets_bring_their_defaults():
+    exp = Experiment(dataset="reg_plane")
+    assert (exp.task, exp.output_activation, exp.lr, exp.loss) == ("regression", "linear", 0.003, "mse")
+    assert exp.to_query() == {"dataset": "reg_plane"} and from_query({"dataset": "reg_plane"}) == (exp, [])
+    assert exp.train_kwargs()["task"] == "regression" and Experiment().train_kwargs()["task"] == "classification"
+    # a setting given stays; one at the old set's default follows the new set
+    assert Experiment(dataset="reg_plane", lr=0.01).to_query() == {"dataset": "reg_plane", "lr": "0.01"}
+    moved = Experiment(dataset="xor", lr=0.3).with_(dataset="reg_gaussians")
+    assert (moved.output_activation, moved.lr) == ("linear", 0.3)
+    back = moved.with_(dataset="linear", lr=0.003)
+    assert (back.output_activation, back.lr) == ("sigmoid", 0.003)
+    assert Experiment(dataset="reg_plane", output_activation="tanh").output_activation == "tanh"
+
+
+def test_bce_on_real_targets_is_refused_and_a_link_falls_back():
+    with pytest.raises(ValueError, match="^loss: bce needs labels 0 or 1, and reg_plane's targets are real"):
+        Experiment(dataset="reg_plane", loss="bce")
+    exp, notices = from_query({"dataset": "reg_gaussians", "loss": "bce", "lr": "0.001"})
+    assert (exp.dataset, exp.loss, exp.lr) == ("reg_gaussians", "mse", 0.001)
+    assert len(notices) == 1 and notices[0].startswith("loss: bce") and "using the default, mse" in notices[0]

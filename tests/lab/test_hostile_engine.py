@@ -84,9 +84,13 @@ def draw_args(data: st.DataObject, sane: dict[str, st.SearchStrategy],
 
 
 def assert_valid_points(ds: mlp.Dataset) -> None:
-    """What every data set promises: X (n, 2) finite, y (n, 1) labels 0 or 1."""
+    """What every data set promises: X (n, 2) finite, y (n, 1) labels 0 or 1 (regression: finite, in [−1, 1])."""
     assert ds.X.ndim == 2 and ds.X.shape[1] == 2 and ds.y.shape == (ds.X.shape[0], 1)
-    assert np.isfinite(ds.X).all() and set(np.unique(ds.y)) <= {0.0, 1.0}
+    assert np.isfinite(ds.X).all()
+    if ds.task == "classification":
+        assert set(np.unique(ds.y)) <= {0.0, 1.0}
+    else:
+        assert np.isfinite(ds.y).all() and np.abs(ds.y).max() <= 1.0
 
 
 def named(exc: ValueError) -> str:
@@ -134,13 +138,38 @@ BAD_SIZES = st.one_of(
 def test_mlp(data):
     sane = {"layer_sizes": layer_sizes(), "activation": st.sampled_from(list(mlp.ACTIVATIONS)),
             "output_activation": st.sampled_from(list(mlp.ACTIVATIONS)), "loss": st.sampled_from(list(mlp.LOSSES)),
-            "init": st.sampled_from(list(mlp.INITIALIZERS)), "bias": st.booleans(), "seed": st.integers(0, 2**40)}
-    kwargs, bad = draw_args(data, sane, {"layer_sizes": BAD_SIZES})
-    net = call(mlp.MLP, kwargs, bad)
+            "init": st.sampled_from(list(mlp.INITIALIZERS)), "bias": st.booleans(), "seed": st.integers(0, 2**40),
+            "features": st.one_of(st.none(), st.just(("x1", "x2")))}
+    kwargs, bad = draw_args(data, sane, {"layer_sizes": BAD_SIZES, "features": BAD_FEATURES})
+    # a wrong number of features for the input layer is named as the layer sizes' mismatch
+    net = call(mlp.MLP, kwargs, bad, aliases={"features": {"layer_sizes", "centre"}})
     if net is not None:
         assert net.layer_sizes[-1] == 1 and np.isfinite(net.params).all()
-        out = net.forward(np.zeros((3, net.layer_sizes[0])))
+        width = 2 if net.features is not None else net.layer_sizes[0]
+        out = net.forward(np.zeros((3, width)))
         assert out.shape == (3, 1)
+
+
+# ----- mlp.features.Features ------------------------------------------------------------------------
+BAD_FEATURES = st.one_of(
+    hostile(),
+    st.lists(st.one_of(st.sampled_from(list(mlp.FEATURES)), st.text(max_size=6), st.integers()), max_size=9),
+    st.just(mlp.Features(("x1", "x2", "x1sq"))),  # valid, but three inputs for a first layer of two
+)
+
+
+@FAST
+@given(st.data())
+def test_features(data):
+    sane = {"names": st.lists(st.sampled_from(list(mlp.FEATURES)), min_size=1, max_size=9).map(tuple),
+            "centre": st.tuples(st.floats(-1e6, 1e6), st.floats(-1e6, 1e6))}
+    kwargs, bad = draw_args(data, sane, {"centre": st.one_of(hostile(), st.tuples(hostile(), hostile()))})
+    feats = call(mlp.Features, kwargs, bad, aliases={"names": {"features"}})
+    if feats is not None:
+        X = data.draw(st.sampled_from([XOR.X, np.full((3, 2), 1e6), np.full((3, 2), -1e300), np.zeros((1, 2))]))
+        out = feats(X)  # far-out points give large or infinite features, never a warning
+        assert out.shape == (X.shape[0], len(feats.names))
+        assert np.isfinite(out).all() or np.abs(X).max() > 1e150
 
 
 # ----- mlp.train ------------------------------------------------------------------------------
@@ -153,9 +182,9 @@ def test_train(data):
     sane = {"X": st.just(XOR.X), "y": st.just(XOR.y), "epochs": st.integers(1, 30), "lr": st.floats(1e-4, 5),
             "optimizer": st.sampled_from(list(mlp.OPTIMIZERS)), "batch_size": st.one_of(st.none(), st.integers(1, 30)),
             "reduction": st.sampled_from(mlp.REDUCTIONS), "l1": st.floats(0, 1), "l2": st.floats(0, 1),
-            "seed": st.integers(0, 2**40), "every": st.integers(1, 10)}
+            "seed": st.integers(0, 2**40), "every": st.integers(1, 10), "task": st.sampled_from(list(mlp.TASKS))}
     kwargs, bad = draw_args(data, sane, {"X": hostile_array(), "y": hostile_array()})
-    net = mlp.MLP((2, 4, 1), seed=0)
+    net = mlp.MLP((2, 4, 1), seed=0, features=data.draw(st.sampled_from([None, ("x1", "x2")]), label="features"))
     # X and y are checked together: a count mismatch may be reported on either
     snaps = call(lambda **kw: mlp.train(net, **kw), kwargs, bad, aliases={"X": {"y"}, "y": {"X"}})
     if snaps is None:
@@ -166,7 +195,7 @@ def test_train(data):
         assert snap.status in ("running", "done", "diverged")
         assert snap.status != "diverged" or snap.reason
         assert snap.status == "diverged" or math.isfinite(snap.loss)
-        assert 0.0 <= snap.accuracy <= 1.0
+        assert 0.0 <= snap.accuracy <= 1.0 if kwargs["task"] == "classification" else snap.accuracy is None
 
 
 @FAST
@@ -210,14 +239,23 @@ def sane_field(f: config.Field) -> st.SearchStrategy:
         return st.floats(max(f.lo, 1e-6), min(f.hi, 1.0))
     if f.kind == "points":  # none, or a link's code for a few points
         return st.one_of(st.just(""), st.builds(lambda n: points.encode_points(XOR.X[:n], XOR.y[:n]), st.integers(2, 21)))
-    return st.lists(st.integers(1, config.MAX_UNITS), min_size=1, max_size=config.MAX_HIDDEN_LAYERS).map(tuple)
+    if f.kind == "names":
+        return st.lists(st.sampled_from(f.choices), min_size=1, max_size=9).map(tuple)
+    return st.lists(st.integers(1, config.MAX_UNITS), min_size=0, max_size=config.MAX_HIDDEN_LAYERS).map(tuple)
+
+
+def fits(kwargs: dict) -> dict:
+    """Sane values that also go together: BCE needs labels, so not on a regression set."""
+    if isinstance(kwargs.get("dataset"), str) and kwargs["dataset"] in mlp.data.REGRESSION and kwargs.get("loss") == "bce":
+        kwargs["loss"] = "mse"
+    return kwargs
 
 
 @FAST
 @given(st.data())
 def test_experiment(data):
     kwargs, bad = draw_args(data, {name: sane_field(f) for name, f in FIELDS.items()})
-    exp = call(Experiment, kwargs, bad)
+    exp = call(Experiment, fits(kwargs) if "loss" not in bad else kwargs, bad, aliases={"dataset": {"loss"}})
     if exp is not None:
         assert 1 <= exp.epochs <= MAX_EPOCHS and isinstance(budget.error(exp), str)
         assert from_query(exp.to_query()) == (exp, [])
@@ -246,7 +284,7 @@ def test_from_query_never_raises_and_names_every_bad_key(params):
     assert 1 <= exp.epochs <= MAX_EPOCHS
     for name, f in FIELDS.items():
         if name not in params:
-            assert getattr(exp, name) == getattr(config.DEFAULT, name)
+            assert getattr(exp, name) == f.default_for(exp.task)  # the data set's default
             continue
         raw = params[name][-1] if isinstance(params[name], list) and params[name] else params[name]
         raw = "" if raw == [] else raw
@@ -255,8 +293,11 @@ def test_from_query_never_raises_and_names_every_bad_key(params):
             value = f.parse(raw)
         except ValueError:
             assert len(mine) == 1, f"{name}={raw[:40]!r}: expected one notice, got {mine}"
-            assert getattr(exp, name) == f.default and "using the default" in mine[0]
+            assert getattr(exp, name) == f.default_for(exp.task) and "using the default" in mine[0]
         else:
+            if name == "loss" and exp.task == "regression" and value == "bce":  # valid alone, not with the set
+                assert len(mine) == 1 and "needs labels" in mine[0] and exp.loss == "mse"
+                continue
             assert mine == [] and getattr(exp, name) == value
     assert len(notices) == sum(1 for n in notices if n.split(":", 1)[0] in FIELDS), notices
 
@@ -295,18 +336,18 @@ def points_or_refusal(read, content: object, source: str) -> None:
 
 # ----- mlp.io.loads ---------------------------------------------------------------------------
 LOADS_NAMES = {"weights file", "parameters", "layer_sizes", "activation", "output_activation", "loss", "init",
-               "bias", "seed"}
+               "bias", "seed", "features", "centre"}
 JSON = st.recursive(
     st.one_of(st.none(), st.booleans(), st.integers(-(2**70), 2**70), st.floats(allow_nan=True), st.text(max_size=5)),
     lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=5), inner, max_size=4)),
     max_leaves=12,
 )
 FILE_KEYS = ("format", "version", "layer_sizes", "activation", "output_activation", "loss", "init", "bias", "seed",
-             "weights", "biases")
+             "weights", "biases", "features")
 
 
 def good_file() -> dict:
-    return io.to_dict(mlp.MLP((2, 3, 1), seed=1))
+    return io.to_dict(mlp.MLP((2, 3, 1), seed=1, features=("x1", "x2")))
 
 
 def mutated_file() -> st.SearchStrategy:

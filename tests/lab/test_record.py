@@ -14,6 +14,7 @@ from lab.experiment import FIELDS, Experiment
 from lab.record import MAX_SNAPSHOTS, Grid, Record, columns, epochs_to_100
 from lab.run import finish, new_run
 from mlp import Snapshot
+from mlp.data import REGRESSION
 
 floats = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.just(0.0))
 
@@ -32,9 +33,13 @@ def experiments(draw) -> Experiment:
             values[name] = draw(st.integers(int(f.lo), int(f.hi)))
         elif f.kind == "float":
             values[name] = draw(st.floats(f.lo, f.hi))
+        elif f.kind == "names":
+            values[name] = tuple(draw(st.lists(st.sampled_from(f.choices), min_size=1, max_size=7)))
         else:
-            values[name] = tuple(draw(st.lists(st.integers(1, 32), min_size=1, max_size=4)))
+            values[name] = tuple(draw(st.lists(st.integers(1, 32), min_size=0, max_size=4)))
     values["dataset"] = draw(st.sampled_from([c for c in FIELDS["dataset"].choices if c != "custom"]))
+    if values["dataset"] in REGRESSION and values.get("loss") == "bce":  # BCE needs labels
+        values["loss"] = "mse"
     return Experiment(**values)
 
 
@@ -53,7 +58,9 @@ def records(draw) -> Record:
     if draw(st.booleans()):
         size = draw(st.integers(1, 8))
         domain = tuple(draw(st.floats(-1e6, 1e6)) for _ in range(4))
-        grid = Grid(domain, size, bytes(draw(st.lists(st.integers(0, 255), min_size=size * size, max_size=size * size))))
+        span = draw(st.sampled_from([(0.0, 1.0), (-1.0, 1.0), (-2.5, 0.5)]))
+        grid = Grid(domain, size, bytes(draw(st.lists(st.integers(0, 255), min_size=size * size, max_size=size * size))),
+                    span)
     status = draw(st.sampled_from(["running", "done", "diverged"]))
     return Record(draw(experiments()), snaps, status, draw(st.text(max_size=40)), draw(st.floats(0, 1e4)),
                   draw(st.one_of(st.none(), st.integers(0, 10**6))), draw(st.text("01", max_size=50)), grid)
@@ -142,3 +149,37 @@ def test_a_damaged_record_is_a_value_error_naming_the_part(change, words):
 def test_arbitrary_json_is_refused_with_value_error_only(value):
     with pytest.raises(ValueError):
         Record.from_dict(value)
+
+
+def test_a_regression_run_records_its_loss_and_no_accuracy():
+    run = finish(new_run(Experiment(dataset="reg_plane", epochs=300, test=0.2)))
+    record = run.record()
+    assert record.status == "done" and record.exp.task == "regression"
+    assert all(s.accuracy is None and s.test_accuracy is None for s in record.snapshots)
+    assert record.last.test_loss is not None and record.predictions == "" and record.epochs_to_100 is None
+    assert record.grid.span == (-1.0, 1.0)
+    back = Record.from_json(record.to_json())
+    assert back == record and back.grid.span == (-1.0, 1.0)
+    d = json.loads(record.to_json())
+    assert d["snapshots"]["accuracy"] == [None] * len(record.snapshots) and d["grid"]["span"] == [-1.0, 1.0]
+    # the grid is the output to 2/255 of the span, row 0 the lowest x2
+    dom = record.grid.domain
+    corner = run.net.forward(np.array([[dom[0] + (dom[1] - dom[0]) / 96, dom[2] + (dom[3] - dom[2]) / 96]]))[0, 0]
+    assert record.grid.values[0, 0] == pytest.approx(np.clip(corner, -1, 1), abs=1 / 255)
+
+
+def test_a_run_with_features_and_no_hidden_layer_round_trips():
+    exp = Experiment(dataset="circle", hidden=(), features=("x1", "x2", "x1sq", "x2sq"), epochs=200)
+    record = finish(new_run(exp)).record()
+    d = record.to_dict()
+    assert d["experiment"]["hidden"] == "0" and d["experiment"]["features"] == "x1,x2,x1sq,x2sq"
+    assert Record.from_json(record.to_json()) == record and "span" not in d["grid"]
+    assert len(record.last.grad_norms) == 1
+
+
+def test_an_old_record_reads_back_as_it_was():
+    # written before features and the regression sets: no "features" key, a grid without "span"
+    d = finish(new_run(Experiment(dataset="xor", epochs=20))).record().to_dict()
+    del d["experiment"]["features"]
+    old = Record.from_dict(d)
+    assert old.exp == Experiment(dataset="xor", epochs=20) and old.grid.span == (0.0, 1.0)

@@ -6,7 +6,7 @@ import pytest
 from lab.experiment import Experiment
 from lab.presets import PRESETS
 from lab.run import finish, new_run
-from lab.sweep import Sweep, batch_groups, run_experiments, run_sweep
+from lab.sweep import Sweep, batch_groups, family_key, run_experiments, run_sweep
 
 XOR = Experiment(dataset="xor")
 
@@ -134,3 +134,19 @@ def test_claims_learning_rate_and_optimizer_on_xor():
     gd, momentum, adam = run_sweep(XOR, PRESETS["optimizer"].sweep, every=10)
     assert gd.last.accuracy == momentum.last.accuracy == adam.last.accuracy == 1.0
     assert adam.epochs_to_100 < momentum.epochs_to_100 < gd.epochs_to_100
+
+
+def test_runs_with_other_features_or_tasks_never_share_a_batch():
+    base = Experiment(dataset="circle", n=40, epochs=30)
+    mixed = [base, base.with_(features=("x1", "x2", "x1sq")), base.with_(features=("x1", "x2", "x2sq"), lr=0.3),
+             base.with_(features=("x1", "x2", "x1sq"), lr=0.5, hidden=(3, 2)), base.with_(hidden=()),
+             base.with_(hidden=(), lr=0.2)]
+    assert family_key(mixed[1]) == family_key(mixed[3]) != family_key(mixed[2])
+    assert batch_groups(mixed) == [[0], [1, 3], [2], [4, 5]]
+    together, alone = run_experiments(mixed, 10), run_experiments(mixed, 10, batch=False)
+    assert [r.snapshots for r in together] == [r.snapshots for r in alone]
+    assert [r.grid for r in together] == [r.grid for r in alone]
+    reg = Experiment(dataset="reg_gaussians", n=40, epochs=30)
+    assert batch_groups([reg, reg.with_(lr=0.001), reg.with_(dataset="reg_plane")]) == [[0, 1], [2]]
+    records = run_sweep(reg, Sweep("lr", (0.003, 0.001)), every=10)
+    assert all(s.accuracy is None for r in records for s in r.snapshots) and records[0].predictions == ""

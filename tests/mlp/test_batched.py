@@ -125,6 +125,25 @@ def test_other_activations_and_losses(activation, output, loss):
     )
 
 
+def test_input_features_and_no_hidden_layer():
+    names = ("x1", "x2", "x1sq", "x2sq", "sinx1")
+    data = mlp.make_dataset("circle", n=80, seed=3)
+    train, test = mlp.split(data, 0.25, seed=3)
+    sizes = [(5, 9, 4, 1), (5, 2, 1, 1), (5, 20, 14, 1)]
+    compare(sizes, [0.1, 0.3, 0.05], epochs=300, every=50, data=train, test=test, net_kw={"features": names})
+    compare([(5, 1)] * 3, [0.1, 0.5, 0.02], epochs=200, every=40, data=train, test=test,
+            net_kw={"features": mlp.Features(names, (0.45, 0.55)), "bias": False})
+
+
+def test_regression_targets_and_no_accuracy():
+    data = mlp.make_dataset("reg_gaussians", n=80, seed=1)
+    train, test = mlp.split(data, 0.25, seed=1)
+    got = compare(HIDDEN, [0.003, 0.002, 0.001], epochs=300, every=50, data=train, test=test, task="regression",
+                  net_kw={"output_activation": "linear", "features": ("x1", "x2")})
+    assert all(s.accuracy is None and s.test_accuracy is None and s.test_loss is not None for h in got for s in h)
+    assert all(h[-1].loss < h[0].loss for h in got)
+
+
 def test_one_net_diverges_and_the_others_train_on():
     data = mlp.make_dataset("linear", n=100, seed=0)
     kw = {"activation": "linear", "output_activation": "linear"}

@@ -58,7 +58,11 @@ def test_registry_contract(name, noise):
     n = 21 if name == "xor" else 60
     assert d.X.shape == (n, 2) and d.X.dtype == np.float64
     assert d.y.shape == (n, 1) and d.y.dtype == np.float64
-    assert set(np.unique(d.y)) == {0.0, 1.0}
+    if d.task == "classification":
+        assert set(np.unique(d.y)) == {0.0, 1.0}
+    else:  # real targets in [−1, 1], of both signs and many values
+        assert d.task == "regression" and np.abs(d.y).max() <= 1.0
+        assert d.y.min() < 0 < d.y.max() and len(np.unique(d.y)) > n // 2
     assert np.isfinite(d.X).all()
     again = mlp.make_dataset(name, n=60, noise=noise, seed=4)
     np.testing.assert_array_equal(d.X, again.X)
@@ -113,3 +117,33 @@ def test_bad_arguments_name_themselves(kwargs, words):
         mlp.make_dataset(**kwargs)
     for w in words:
         assert w in str(err.value)
+
+
+def test_tasks():
+    assert {name: mlp.data.task(name) for name in mlp.DATASETS if mlp.data.task(name) != "classification"} == {
+        "reg_plane": "regression", "reg_gaussians": "regression"}
+    assert mlp.data.task("custom") == "classification" and set(mlp.TASKS) == {"classification", "regression"}
+
+
+def test_reg_plane_is_the_tilted_plane():
+    d = mlp.make_dataset("reg_plane", n=200, seed=2)
+    np.testing.assert_allclose(d.y[:, 0], d.X[:, 0] + d.X[:, 1] - 1.0, rtol=0, atol=1e-15)
+
+
+def test_reg_gaussians_by_hand():
+    """Six bumps, TensorFlow Playground's (±4 or 0, ±2.5) on [−6, 6]² scaled by 1/12 around 0.5: radius 1/6.
+
+    At the top-left centre (1/2 − 4/12, 1/2 + 2.5/12) = (1/6, 17/24): +1. Halfway to its edge,
+    1/12 to the right: +0.5. The top-middle centre (1/2, 17/24): −1. The square's middle (1/2, 1/2) is
+    2.5/12 = 0.208 from the nearest centres, beyond every radius: 0.
+    """
+    P = np.array([[1 / 6, 17 / 24], [1 / 6 + 1 / 12, 17 / 24], [0.5, 17 / 24], [0.5, 0.5], [5 / 6, 7 / 24]])
+    np.testing.assert_allclose(mlp.data._bumps(P), [1.0, 0.5, -1.0, 0.0, -1.0], atol=1e-12)
+
+
+def test_regression_noise_moves_targets_and_keeps_points():
+    clean = mlp.make_dataset("reg_plane", n=300, seed=9)
+    noisy = mlp.make_dataset("reg_plane", n=300, noise=0.3, seed=9)
+    np.testing.assert_array_equal(clean.X, noisy.X)
+    moved = np.abs(clean.y - noisy.y)
+    assert 0 < moved.max() <= 0.3 + 1e-12 and np.abs(noisy.y).max() <= 1.0  # shifts of ±0.15 per coordinate

@@ -9,15 +9,16 @@ from mlp.network import MLP
 SHAPES = [(2, 1), (2, 3, 1), (2, 9, 4, 1), (2, 8, 8, 8, 1)]
 
 
-def numeric_gradient(net: MLP, X: np.ndarray, y: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+def numeric_gradient(net: MLP, X: np.ndarray, y: np.ndarray, eps: float = 1e-6, task: str = "classification"
+                     ) -> np.ndarray:
     """Central differences of the mean loss with respect to every entry of net.params."""
     grad = np.zeros_like(net.params)
     for i in range(net.params.size):
         old = net.params[i]
         net.params[i] = old + eps
-        plus, _ = net.evaluate(X, y)
+        plus, _ = net.evaluate(X, y, task)
         net.params[i] = old - eps
-        minus, _ = net.evaluate(X, y)
+        minus, _ = net.evaluate(X, y, task)
         net.params[i] = old
         grad[i] = (plus - minus) / (2 * eps)
     return grad

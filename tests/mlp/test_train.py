@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
+from test_gradients import flat, numeric_gradient
 
 import mlp
 
@@ -261,3 +262,36 @@ def test_snapshots_pickle_to_equal_snapshots():
                 np.testing.assert_array_equal(a, b)
             else:
                 assert a == b, name
+
+
+def test_regression_trains_on_real_targets_without_accuracy():
+    d = mlp.make_dataset("reg_plane", n=100, seed=0)
+    net = mlp.MLP((2, 9, 4, 1), output_activation="linear", seed=0)
+    snaps = list(mlp.train(net, d.X, d.y, epochs=500, lr=0.003, every=100, task="regression"))
+    assert all(s.accuracy is None and s.test_accuracy is None for s in snaps)
+    assert snaps[-1].loss < 0.1 * snaps[0].loss and snaps[-1].status == "done"
+    assert net.evaluate(d.X, d.y, task="regression") == (snaps[-1].loss, None)
+
+
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        ({"task": "regression", "net": {"loss": "bce"}}, ["loss: bce needs labels 0 or 1", "use mse"]),
+        ({"task": "clustering"}, ["task", "classification, regression"]),
+        ({}, ["y: labels must be 0 or 1"]),  # real targets for a classification run
+    ],
+)
+def test_regression_mistakes_are_named(kwargs, words):
+    d = mlp.make_dataset("reg_plane", n=20, seed=0)
+    net = mlp.MLP((2, 3, 1), **kwargs.pop("net", {}))
+    with pytest.raises(ValueError) as err:
+        mlp.train(net, d.X, d.y, epochs=1, lr=0.1, **kwargs)
+    for w in words:
+        assert w in str(err.value)
+
+
+def test_gradient_with_real_targets_matches_finite_differences():
+    d = mlp.make_dataset("reg_gaussians", n=15, seed=3)
+    net = mlp.MLP((2, 4, 1), activation="tanh", output_activation="linear", init="xavier", seed=1)
+    _, dW, db = net.gradients(d.X, d.y)
+    np.testing.assert_allclose(flat(dW, db), numeric_gradient(net, d.X, d.y, task="regression"), rtol=1e-5, atol=1e-8)

@@ -8,7 +8,7 @@ import re
 
 import streamlit as st
 
-from lab.compare import unique_name
+from lab.compare import score, unique_name
 from lab.experiment import FIELDS
 from playground import shared, state
 from playground.sections import Display
@@ -24,13 +24,8 @@ _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?(inf|nan)")
 
 
 def ranked(view: BoardView) -> list[Posted]:
-    """Best first: test accuracy when tested, then training accuracy, then the lower final loss."""
-    def score(p: Posted) -> tuple:
-        last = p.record.last
-        loss = last.loss if last.loss == last.loss else float("inf")
-        return (-(last.test_accuracy if last.test_accuracy is not None else last.accuracy), -last.accuracy, loss)
-
-    return sorted(view.entries, key=score)
+    """Best first (`lab.compare.score`): by accuracy, then loss; regression runs by loss."""
+    return sorted(view.entries, key=lambda p: score(p.record))
 
 
 def display_names(entries: list[Posted], anonymous: bool) -> list[str]:
@@ -69,7 +64,8 @@ def class_board(room: Room, me: str, display: Display, projector: bool = False) 
     origin = ("board", view.board, view.version, room.anonymous)  # the same board for everyone at this version
     settings_table(pairs, reference(room), marks=["★" if p.owner == me else "" for p in entries])
     if any(p.owner == me for p in entries) and not projector:
-        st.caption("★ your runs · best first: test accuracy (or training accuracy), then the lower final loss.")
+        st.caption("★ your runs · best first: test accuracy (or training accuracy), then the lower final loss; "
+                   "regression runs by the lower (test) loss.")
     losses(pairs, display, title="Loss per run (click a name to highlight it)", origin=origin)
     st.subheader(f"The best {min(TOP, len(pairs))} runs' decision regions")
     regions(pairs[:TOP], display, columns=3, origin=origin)
@@ -95,7 +91,8 @@ def csv_of(view: BoardView) -> str:
     for p in view.entries:
         r, last = p.record, p.record.last
         cells = [p.name, f"{p.created:.0f}", *(FIELDS[k].format(getattr(r.exp, k)) for k in FIELDS),
-                 repr(last.loss), repr(last.accuracy), "" if last.test_accuracy is None else repr(last.test_accuracy),
+                 repr(last.loss), "" if last.accuracy is None else repr(last.accuracy),
+                 "" if last.test_accuracy is None else repr(last.test_accuracy),
                  "" if r.epochs_to_100 is None else str(r.epochs_to_100), r.status]
         lines.append(",".join(csv_cell(c) for c in cells))
     return "\n".join(lines) + "\n"
