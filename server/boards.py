@@ -28,6 +28,7 @@ class Posted:
     owner: str
     created: float
     record: Record
+    round: int | None = None  # the class round it was sent in
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ class BoardReader:
                     if record is None:
                         unreadable += 1
                     else:
-                        posted.append(Posted(row.id, row.name, row.owner, row.created, record))
+                        posted.append(Posted(row.id, row.name, row.owner, row.created, record, row.round))
                 view = BoardView(board, version, tuple(posted), unreadable)
             else:
                 view = cached[1]

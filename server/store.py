@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Engine, delete, exc, func, insert, select, up
 
 from server import rooms
 from server.rooms import MAX_ENTRIES, MAX_TEXT, ROOM_TTL, SEND_LIMIT, SEND_WINDOW
+from server.rounds import sending_round
 from server.schema import (  # noqa: F401 (the store's public names include its schema's)
     BOARDS,
     ENGINES,
@@ -120,6 +121,7 @@ class Entry:
     record: str
     owner: str
     created: float
+    round: int | None = None  # the class round it was sent in (server.rounds)
 
 
 @dataclass(frozen=True)
@@ -303,7 +305,8 @@ class Store:
         return replace(room, **changes, active=now)
 
     def send(self, code: str, name: str, record: str, owner: str) -> Entry:
-        """A student's run onto the room's board, if the room is open and unlocked, the sender is under SEND_LIMIT
+        """A student's run onto the room's board (in the round running, if any: `server.rounds`), if the room is open
+        and unlocked and its round not over, the sender is under SEND_LIMIT
         sends in SEND_WINDOW seconds and the board under MAX_ENTRIES. The room's row is locked while the limits are
         checked, so concurrent senders queue and the limits hold exactly; a refused send is not counted."""
         code, name, record = _room_code(code), rooms.clean_name(name), _check_text(record, "record", MAX_RECORD)
@@ -315,6 +318,7 @@ class Store:
             room = _open_room(conn, code, now)
             if room.locked:
                 raise RoomLocked("This room is locked: the teacher is not taking runs right now.")
+            number = sending_round(conn, code, now)  # SendingClosed after a round's time, or the lesson's end
             mine = (SENDS.c.room == code) & (SENDS.c.owner == owner)
             recent = conn.scalars(
                 select(SENDS.c.at).where(mine, SENDS.c.at > now - SEND_WINDOW).order_by(SENDS.c.at)
@@ -326,7 +330,7 @@ class Store:
                     f"you can send again in {_duration(wait)}.",
                     retry_after=wait,
                 )
-            entry = _insert_entry(conn, room.board, name, record, owner, now)
+            entry = _insert_entry(conn, room.board, name, record, owner, now, number)
             conn.execute(delete(SENDS).where(mine, SENDS.c.at <= now - SEND_WINDOW))
             conn.execute(insert(SENDS).values(room=code, owner=owner, at=now))
             conn.execute(update(ROOMS).where(ROOMS.c.code == code).values(active=now))
@@ -355,13 +359,15 @@ def _touch(conn: Connection, board: str, now: float) -> None:
     conn.execute(update(BOARDS).where(BOARDS.c.id == board).values(version=BOARDS.c.version + 1, updated=now))
 
 
-def _insert_entry(conn: Connection, board: str, name: str, record: str, owner: str, now: float) -> Entry:
+def _insert_entry(
+    conn: Connection, board: str, name: str, record: str, owner: str, now: float, round: int | None = None
+) -> Entry:
     """Locks the board's row, checks MAX_ENTRIES, inserts and bumps the version: the one way an entry is added."""
     if conn.scalar(select(BOARDS.c.id).where(BOARDS.c.id == board).with_for_update()) is None:
         raise BoardNotFound(_NO_BOARD)
     if conn.scalar(select(func.count()).select_from(ENTRIES).where(ENTRIES.c.board == board)) >= MAX_ENTRIES:
         raise LimitError(f"This board is full: it holds at most {MAX_ENTRIES:,} runs. Remove some to make room.")
-    values = dict(board=board, name=name, record=record, owner=owner, created=now)
+    values = dict(board=board, name=name, record=record, owner=owner, created=now, round=round)
     entry_id = conn.execute(insert(ENTRIES).values(**values)).inserted_primary_key[0]
     _touch(conn, board, now)
     return Entry(id=entry_id, **values)
