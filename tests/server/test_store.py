@@ -368,23 +368,24 @@ def test_open_creates_the_current_schema_and_reopening_changes_nothing(db_url):
     with Store.open(db_url) as store:
         assert [e.name for e in store.entries(board)] == ["kept"]
         with store.engine.connect() as conn:
-            assert conn.scalar(select(META.c.value)) == SCHEMA_VERSION == 2
+            assert conn.scalar(select(META.c.value)) == SCHEMA_VERSION == 3
 
 
 def test_a_version_1_database_keeps_its_entries_and_gains_rooms(db_url):
     engine = make_engine(db_url)
     assert migrate(engine, target=1) == 1
     assert "rooms" not in inspect(engine).get_table_names()
-    old = Store(engine)  # the code of schema 1 used boards and entries only
-    board = old.new_board()
-    entry = old.add(board, "from v1", RECORD, owner="o")
-    old.close()
+    board = Store(engine).new_board()  # the code of schema 1 used boards and entries (without a round) only
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO entries (board, name, owner, record, created) VALUES (:b, 'from v1', 'o', :r, 1)"),
+                     {"b": board, "r": RECORD})
+    engine.dispose()
     with Store.open(db_url) as store:
-        assert store.entries(board) == [entry]
+        assert [(e.name, e.owner, e.record, e.round) for e in store.entries(board)] == [("from v1", "o", RECORD, None)]
         room = new_room(store)
         assert store.send(room.code, "v2", "{}", "o").board == room.board
         with store.engine.connect() as conn:
-            assert conn.scalar(select(META.c.value)) == 2
+            assert conn.scalar(select(META.c.value)) == SCHEMA_VERSION
 
 
 def test_a_database_newer_than_the_code_is_refused_in_words(db_url):
@@ -393,7 +394,7 @@ def test_a_database_newer_than_the_code_is_refused_in_words(db_url):
     with engine.begin() as conn:
         conn.execute(update(META).values(value=SCHEMA_VERSION + 1))
     engine.dispose()
-    with pytest.raises(StoreError, match="schema version 3, but this app knows versions up to 2: update the app"):
+    with pytest.raises(StoreError, match="schema version 4, but this app knows versions up to 3: update the app"):
         Store.open(db_url)
 
 
