@@ -54,6 +54,7 @@ if click_error:
     st.error(plain(click_error), icon=":material/error:")
 if note:
     st.info(note, icon=":material/refresh:")
+classroom.banner()  # in a class: a new task, the round's countdown, the open question (checked every few seconds)
 
 # ----- actions and the live area: status, metrics, progress, the loss curve and the decision regions ------
 run = live.actions(run, exp, blocked=bool(error))

@@ -39,6 +39,8 @@ CHECK_REPORT = "_check_report"  # the last check file that could be checked (sec
 CHECK_ERROR = "_check_error"  # why the last check file could not be checked
 PASTED_LOG = "_pasted_log"  # the last pasted training log that could be read (companion.studentlog.StudentLog)
 PASTE_ERROR = "_paste_error"  # why the last pasted log could not be read
+TASK_SEEN = "_task_seen"  # the class's task this page has loaded or set aside (its fingerprint)
+LESSON_ERROR = "_lesson_error"  # why the last lesson action (a vote, a check) did not happen
 
 # ----- link parameters the page reads and writes itself (besides the Experiment's fields) --------------
 POINTS = "points"  # your own points: an Experiment field no widget binds, so the page writes its link itself
@@ -67,6 +69,13 @@ TASK_FORM, TASK_LINK, TASK_CHALLENGE = "_task_form", "_task_link", "_task_challe
 ANONYMOUS, LOCKED, ENTRY_PICK, REMOVE_ENTRY, CLEAR_SURE, CLEAR_ROOM, CLASS_CSV = (
     "_anonymous", "_locked", "_entry_pick", "_remove_entry", "_clear_sure", "_clear_room", "_class_csv")
 LANDSCAPE = "_landscape"
+# a live lesson (classroom: banner, rounds, votes, checks, record)
+LOAD_TASK, SKIP_TASK = "_load_task", "_skip_task"
+ROUND_SECONDS, START_ROUND, REVEAL, ROUND_PICK = "_round_seconds", "_start_round", "_reveal", "_round_pick"
+QUESTION, OPTIONS, VOTE_RUN, VOTE_LINK, ASK, CLOSE_VOTE, CAST = (
+    "_question", "_options", "_vote_run", "_vote_link", "_ask", "_close_vote", "_cast")
+SEND_CHECK = "_send_check"
+LESSON_CSV, LESSON_JSON, END_SURE, END_LESSON = "_lesson_csv", "_lesson_json", "_end_sure", "_end_lesson"
 LEAVE_LESSON = "_leave_lesson"
 SHARE_LINK = "_share_link"  # the share link's text field
 MORE_SETTINGS = "_more_settings"  # the sidebar's "More settings" toggle
@@ -76,6 +85,11 @@ DL_LOG, DL_WEIGHTS, DL_HISTORY, DL_PREDICTIONS, DL_DATA = "_dl_log", "_dl_weight
 def preset_key(field: str) -> str:
     """The pills of one-click values for a sidebar field."""
     return f"_preset_{field}"
+
+
+def ballot_key(vote_id: int) -> str:
+    """A student's choice on one question (a new question starts with none chosen)."""
+    return f"_ballot_{vote_id}"
 
 
 def pin_key(action: str, uid: int) -> str:

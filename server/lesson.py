@@ -25,7 +25,6 @@ from server.rounds import Round, SendingClosed, latest, rounds, still_open
 from server.schema import BALLOTS, CHECKS, LESSONS, ROOMS, ROUNDS, VOTES, StoreError
 from server.store import (
     MAX_TEXT,
-    Entry,
     LimitError,
     Store,
     _check_owner,
@@ -86,12 +85,14 @@ class Vote:
 
 @dataclass(frozen=True)
 class Checks:
-    """The class's backprop checks, each student's last one: how many checked, how many all right, and how many
-    students' checks recognised each mistake (by `companion.mistakes.MISTAKES` name, most first)."""
+    """The class's backprop checks, each student's last one: how many checked, how many all right, how many
+    students' checks recognised each mistake (by `companion.mistakes.MISTAKES` name, most first), and how many are
+    wrong with no mistake recognised."""
 
     checked: int = 0
     correct: int = 0
     mistakes: tuple[tuple[str, int], ...] = ()
+    unrecognised: int = 0
 
 
 @dataclass(frozen=True)
@@ -121,11 +122,10 @@ class CheckRow:
 
 @dataclass(frozen=True)
 class LessonRecord:
-    """Everything a lesson left: the entries (with their rounds), the rounds, every question with its counts, and
-    every check sent (owners are identities: the page names them, never shows them)."""
+    """What a lesson left besides its entries (which carry their rounds: `Store.entries`): the rounds, every question
+    with its counts, and every check sent (owners are identities: the page names them, never shows them)."""
 
     code: str
-    entries: tuple[Entry, ...]
     rounds: tuple[Round, ...]
     votes: tuple[Vote, ...]
     checks: tuple[CheckRow, ...]
@@ -347,17 +347,14 @@ class Lessons:
                               conn.scalar(select(LESSONS.c.ended).where(LESSONS.c.room == code)))
 
     def record(self, code: str) -> LessonRecord:
-        """The whole lesson, for the teacher's download (RoomNotFound for an unknown or expired room)."""
-        room = self.store.room(code)
-        if room is None:
-            raise StoreError(f"There is no open room {code}.")
-        entries = self.store.entries(room.board)
+        """The lesson's rounds, questions and checks, for the teacher's download."""
+        code = _room_code(code)
         with self._tx() as conn:
-            rows = conn.execute(select(VOTES).where(VOTES.c.room == room.code).order_by(VOTES.c.id)).all()
+            rows = conn.execute(select(VOTES).where(VOTES.c.room == code).order_by(VOTES.c.id)).all()
             ballots = _ballots(conn, tuple(r.id for r in rows))
             votes = tuple(_vote(r, ballots.get(r.id, {})) for r in rows)
-            return LessonRecord(room.code, tuple(entries), rounds(conn, room.code), votes, _checks(conn, room.code),
-                                conn.scalar(select(LESSONS.c.ended).where(LESSONS.c.room == room.code)))
+            return LessonRecord(code, rounds(conn, code), votes, _checks(conn, code),
+                                conn.scalar(select(LESSONS.c.ended).where(LESSONS.c.room == code)))
 
 
 def _is_id(value: object) -> bool:
@@ -389,7 +386,8 @@ def _summary(checks: tuple[CheckRow, ...]) -> Checks:
     last = {c.owner: c for c in checks}
     mistakes = Counter(m for c in last.values() for m in c.mistakes)
     return Checks(len(last), sum(c.ok for c in last.values()),
-                  tuple(sorted(mistakes.items(), key=lambda kv: (-kv[1], list(MISTAKES).index(kv[0])))))
+                  tuple(sorted(mistakes.items(), key=lambda kv: (-kv[1], list(MISTAKES).index(kv[0])))),
+                  sum(not c.ok and not c.mistakes for c in last.values()))
 
 
 # --- what pages read ------------------------------------------------------------------------------------------------
@@ -401,14 +399,14 @@ class LessonReader:
 
     MAX_ROOMS = 256  # rooms whose lesson is kept; the oldest read goes first
 
-    def __init__(self, boards: BoardReader, lessons: Callable[[], Lessons]):
+    def __init__(self, boards: Callable[[], BoardReader], lessons: Callable[[], Lessons]):
         self._boards, self._lessons = boards, lessons
         self._views: dict[str, LessonView] = {}
         self.reads = 0
 
     def view(self, code: str, board: str) -> LessonView:
         """The lesson of room `code` (whose board is `board`); StoreError when the store cannot answer."""
-        version = self._boards.board(board).version
+        version = self._boards().board(board).version
         cached = self._views.get(code)
         if cached is not None and cached.version == version:
             return cached

@@ -22,6 +22,7 @@ from lab.run import Run
 from playground import shared, state
 from playground.charts.network import network_chart
 from playground.sections import bullets, chart, plain
+from playground.sections.classroom.checks import send_button
 
 FILE_NAME = "backprop_check.json"
 MAX_DRAWN_WEIGHTS = 5_000  # a file may hold 100,000 numbers; the page's largest network has 3,168 weights
@@ -121,6 +122,7 @@ def section(run: Run) -> None:
         st.error(plain(error), icon=":material/error:")
     if checked := state.get(state.CHECK_REPORT):
         show(checked)
+        send_button(checked.report)  # in a class: its verdict (never its numbers) to the teacher's board
 
 
 def rows_table(report: gradcheck.Report) -> pd.DataFrame:

@@ -15,8 +15,9 @@ buttons do), `tab` (the Class tab: `teacher`'s or `student`'s panel above the bo
 projector's page), `join` (the code, link and QR code students join by), `board` (the class board itself).
 """
 
+from playground.sections.classroom.banner import banner
 from playground.sections.classroom.link import enter, place
 from playground.sections.classroom.projector import projector
 from playground.sections.classroom.tab import section
 
-__all__ = ["enter", "place", "projector", "section"]
+__all__ = ["banner", "enter", "place", "projector", "section"]
