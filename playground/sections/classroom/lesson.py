@@ -99,7 +99,8 @@ def vote_run(room: Room, choice: str, link_text: str) -> tuple[str, str]:
         return "", ""
     query, notices = task_query(link_text)
     if notices or not query:
-        raise ValueError("the link to run " + ("; ".join(notices) if notices else "sets no setting") + ".")
+        raise ValueError("the link to run: " + ("; ".join(n.rstrip(".") for n in notices) if notices
+                                                 else "it sets no setting") + ".")
     too_much = budget.error(from_query(dict(parse_qsl(query)))[0])
     if too_much:
         raise ValueError(too_much)
@@ -134,8 +135,7 @@ def cast(room: Room, vote: Vote) -> None:
         shared.lessons().vote(room.code, vote.id, owner(), vote.options.index(choice))
     except (ValueError, StoreError) as exc:
         return _refused(state.LESSON_ERROR, "Not voted", exc)
-    _changed(room, state.LESSON_ERROR)
-    st.toast("Your vote is in: you can change it until the vote closes.", icon=":material/how_to_vote:")
+    _changed(room, state.LESSON_ERROR)  # the banner then says "Your vote: …"
 
 
 # ----- the class's checks ---------------------------------------------------------------------------------------------
