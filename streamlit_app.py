@@ -24,6 +24,7 @@ click_error = data.handle_click(state.get(state.RUN))
 
 # ----- a class's task fills in the settings a student's join link leaves out (first run of a session) -------
 classroom.enter()
+classroom.take_task()  # a student pressed Load the task (in the banner): the task's settings win
 
 # ----- sidebar: the experiment and the display options ------------------------------------------------
 st.sidebar.title("Backprop Playground")

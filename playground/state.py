@@ -40,6 +40,7 @@ CHECK_ERROR = "_check_error"  # why the last check file could not be checked
 PASTED_LOG = "_pasted_log"  # the last pasted training log that could be read (companion.studentlog.StudentLog)
 PASTE_ERROR = "_paste_error"  # why the last pasted log could not be read
 TASK_SEEN = "_task_seen"  # the class's task this page has loaded or set aside (its fingerprint)
+PENDING_TASK = "_pending_task"  # Load the task was pressed: apply it at the top of the next run
 LESSON_ERROR = "_lesson_error"  # why the last lesson action (a vote, a check) did not happen
 
 # ----- link parameters the page reads and writes itself (besides the Experiment's fields) --------------

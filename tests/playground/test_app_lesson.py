@@ -107,7 +107,7 @@ def test_a_new_task_reaches_an_open_student_page_and_load_the_task_applies_it(ki
     assert ann.query_params["hide"] == "optimizer" and not has(ann.selectbox, "optimizer")  # its lesson mode too
     assert not any("New task" in m for m in texts(ann, "markdown"))  # loaded: the notice is gone
     projector = page(room=code, view="board")
-    assert "Task: dataset = circle · hidden = 5,3 · lr = 0.3 · hide = optimizer" in texts(projector, "text")
+    assert "Task: dataset = circle · hidden = 5,3 · lr = 0.3 · hide = optimizer" in [t.value for t in projector.text]
     assert "Challenge: reach 100% <b>fast</b>" in [t.value for t in projector.text]
 
 

@@ -56,9 +56,9 @@ def new_task(room: Room) -> None:
             st.caption(plain(f"Settings: {room.task.replace('&', ' · ')}"))
         left, right = st.columns([1, 4])
         if left.button("Load the task", key=state.LOAD_TASK, type="primary", icon=":material/download:",
-                       on_click=lesson.load_task, args=(room,),
                        help="Put the task's settings (and its lesson mode) into your sidebar and your link."):
-            st.rerun()  # the whole page: the sidebar shows the task's settings
+            state.put(state.PENDING_TASK, True)
+            st.rerun()  # the whole page, which takes the task before its sidebar is drawn
         right.button("Not now", key=state.SKIP_TASK, on_click=lesson.skip_task, args=(room,))
 
 

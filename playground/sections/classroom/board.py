@@ -53,6 +53,8 @@ def class_board(room: Room, me: str, display: Display, projector: bool = False, 
     except StoreError as exc:
         st.warning(f"The class board cannot be read right now: {exc}", icon=":material/cloud_off:")
         return
+    if room.challenge:
+        st.text(f"Challenge: {room.challenge}")
     shown = lesson_board(room, view, teacher, projector)
     if shown is None:
         return
@@ -60,8 +62,6 @@ def class_board(room: Room, me: str, display: Display, projector: bool = False, 
     students = len({p.owner for p in entries})
     st.subheader(f"{len(entries)} run{'s' if len(entries) != 1 else ''} from {students} "
                  f"student{'s' if students != 1 else ''}" + (" · sending is locked" if room.locked else ""))
-    if room.challenge:
-        st.text(f"Challenge: {room.challenge}")
     if not entries:
         st.caption("No runs yet: students press **Send to class** on their page.")
         return

@@ -19,7 +19,7 @@ from lab.experiment import FIELDS, from_query
 from lab.presets import PRESETS
 from playground import shared, state
 from playground.sections import lesson as lesson_mode
-from playground.sections.classroom.link import owner, reference, task_query
+from playground.sections.classroom.link import owner, place, reference, task_query
 from playground.sections.sidebar import set_field
 from server.lesson import LessonView, Vote, parse_options
 from server.store import Room, StoreError
@@ -63,6 +63,16 @@ def load_task(room: Room) -> None:
     for name, value in mode.query().items():
         state.set_link(name, value)
     state.put(state.TASK_SEEN, task_fingerprint(room))
+
+
+def take_task() -> None:
+    """At the top of the script, before the sidebar: the task this student asked for with Load the task. (A widget
+    callback inside the banner's fragment would set the sidebar's values too late: the full rerun that follows
+    takes the bound widgets' values from the address bar.)"""
+    if state.pop(state.PENDING_TASK):
+        where, _ = place()
+        if where is not None:
+            load_task(where.room)
 
 
 def skip_task(room: Room) -> None:

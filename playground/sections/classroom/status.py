@@ -10,7 +10,6 @@ from urllib.parse import parse_qsl
 
 import streamlit as st
 
-from playground.sections import plain
 from playground.sections.classroom import checks, lesson, rounds, votes
 from server.boards import BoardView, Posted
 from server.lesson import LessonView
@@ -20,7 +19,7 @@ from server.store import Room
 def task_line(room: Room) -> None:
     """The task's settings, on the projector ("Task: dataset = circle · hidden = 5,3")."""
     if room.task:
-        st.text(plain("Task: " + " · ".join(f"{k} = {v}" for k, v in parse_qsl(room.task))))
+        st.text("Task: " + " · ".join(f"{k} = {v}" for k, v in parse_qsl(room.task)))  # st.text: never markdown
 
 
 def status(room: Room, view: LessonView, teacher: bool, projector: bool) -> None:
