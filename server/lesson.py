@@ -22,7 +22,7 @@ from companion.mistakes import MISTAKES
 from lab.presets import PRESETS
 from server.boards import BoardReader
 from server.rounds import Round, SendingClosed, latest, rounds, still_open
-from server.schema import BALLOTS, CHECKS, LESSONS, ROOMS, ROUNDS, VOTES, StoreError
+from server.schema import BALLOTS, CHECKS, LESSONS, ROOMS, ROUNDS, VOTES, StoreError, transaction
 from server.store import (
     MAX_TEXT,
     LimitError,
@@ -194,7 +194,7 @@ class Lessons:
         self.store = store
 
     def _tx(self, write: bool = False):
-        return self.store._tx(write)
+        return transaction(self.store.engine, write)
 
     def _open(self, conn: Connection, code: str) -> tuple[str, float]:
         """Locks the room's row (RoomNotFound when gone), refuses an ended lesson; the board and the time."""

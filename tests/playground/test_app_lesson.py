@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 from test_app import shown
-from test_app_check import student_file, upload
+from test_app_check import chart_data, student_file, upload
 from test_app_class import board_rows, has, page, rerun, send, start_class, student
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
@@ -152,9 +152,17 @@ def test_a_round_hides_the_board_refuses_a_late_send_and_the_reveal_shows_everyt
     rerun(ann)
     rounds_table = [d.value for d in ann.dataframe if "round" in d.value.columns][0]
     assert rounds_table[["round", "runs", "students"]].values.tolist() == [["Round 1", 2, 2], ["Outside rounds", 1, 1]]
+    assert set(legend(ann)) == {"Ann", "Bob", "After"}
     ann.button_group(key=state.ROUND_PICK).set_value(1)
     rerun(ann)
     assert {r["run"] for r in board_rows(ann)} == {"Ann", "Bob"}
+    assert set(legend(ann)) == {"Ann", "Bob"}  # the drawings too: the round picked is part of their cache key
+
+
+def legend(at) -> list[str]:
+    """The runs in the board's loss chart."""
+    _, frames = chart_data(at, "Loss per run (click a name to highlight it)")
+    return sorted({str(name) for frame in frames.values() if "run" in frame.columns for name in frame["run"]})
 
 
 def test_a_round_is_10_seconds_to_an_hour_and_one_at_a_time():
@@ -193,6 +201,19 @@ def test_three_votes_show_as_a_count_then_as_counts_per_option(kind):
     with pytest.raises(VoteClosed):  # a forged ballot after the close
         shared.lessons().vote(code, closed.id, "forged", 0)
     assert shared.lessons().view(code).vote.counts == (1, 2, 0)
+
+
+def test_a_question_and_its_options_are_shown_as_typed():
+    teacher, code, _ = start_class()
+    ask(teacher, "**Will** it <script>x</script> :red[learn]?", "$yes$; <b>no</b>")
+    at = student(code)
+    (radio,) = [r for r in at.radio if r.key.startswith("_ballot_")]
+    assert radio.label == plain("**Will** it <script>x</script> :red[learn]?")
+    assert radio.options == [plain("$yes$"), plain("<b>no</b>")]  # a radio's labels are markdown: escaped
+    vote(at, "<b>no</b>")
+    click(teacher, state.CLOSE_VOTE)
+    assert plain("<b>no</b> — 1 vote (100%)") in progress_texts(rerun(teacher))
+    assert any(plain("**Will** it <script>x</script> :red[learn]?") in m.value for m in teacher.markdown)
 
 
 @pytest.mark.parametrize("question, options, words", [

@@ -66,8 +66,8 @@ def ballot(room: Room, vote: Vote) -> None:
     """The open question: its options as one radio group, and Vote (again, to change it)."""
     mine = vote.ballots.get(owner())
     with st.container(border=True):
-        st.radio(plain(vote.question), vote.options, index=None if mine is None else mine,
-                 key=state.ballot_key(vote.id), horizontal=len(vote.options) <= 4)
+        st.radio(plain(vote.question), vote.options, index=None if mine is None else mine, format_func=plain,
+                 key=state.ballot_key(vote.id), horizontal=len(vote.options) <= 4)  # labels are markdown
         left, right = st.columns([1, 4], vertical_alignment="center")
         left.button("Vote", key=state.CAST, type="primary", icon=":material/how_to_vote:",
                     on_click=lesson.cast, args=(room, vote))
