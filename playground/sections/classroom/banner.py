@@ -40,7 +40,7 @@ def live_banner() -> None:
     if not where.teacher:
         new_task(room)
     if view is not None:
-        countdown(room, view, time.time())
+        countdown(view, time.time())
         if not where.teacher and view.vote is not None and view.vote.open:
             ballot(room, view.vote)
 

@@ -37,7 +37,7 @@ def sent_in(view: BoardView, number: int) -> tuple[int, int]:
     return len(entries), len({p.owner for p in entries})
 
 
-def countdown(room: Room, view: LessonView, now: float) -> None:
+def countdown(view: LessonView, now: float) -> None:
     """The last round's state, on every page: time left, or time up and waiting for the reveal."""
     last = view.round
     if last is None or last.revealed:

@@ -25,7 +25,7 @@ def task_line(room: Room) -> None:
 def status(room: Room, view: LessonView, teacher: bool, projector: bool) -> None:
     if projector:
         task_line(room)
-        rounds.countdown(room, view, time.time())  # the other pages have it in their banner
+        rounds.countdown(view, time.time())  # the other pages have it in their banner
     if view.vote is not None:
         if projector:
             votes.predict_then_run(room, view.vote)
