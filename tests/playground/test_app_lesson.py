@@ -237,22 +237,26 @@ def test_a_vote_tied_to_too_much_work_is_not_asked():
     assert not has(teacher.button, state.CLOSE_VOTE)  # nothing was asked
 
 
-def test_predict_then_run_shows_the_prediction_beside_the_run():
+@pytest.mark.parametrize("then, link, runs", [
+    ("link", "dataset=xor&epochs=300&lr=0.9", ["the run"]),
+    ("lr", "", ["lr = 0.1", "lr = 0.3", "lr = 0.9"]),  # the report's sweep, from the task's settings
+])  # fmt: skip
+def test_predict_then_run_shows_the_prediction_beside_the_run(then, link, runs):
     teacher, code, _ = start_class()
-    ask(teacher, "Will lr 0.9 reach 100% on XOR in 300 epochs?", "yes; no", then="link",
-        link="dataset=xor&epochs=300&lr=0.9")
-    vote(student(code, "Ann"), "no")
+    set_task(teacher, "dataset=xor&epochs=200")
+    ask(teacher, "Will lr 0.9 reach 100% on XOR?", "yes; no", then=then, link=link)
+    vote(student(code), "no")
     click(teacher, state.CLOSE_VOTE)
     projector = page(room=code, view="board")
-    shared.service()  # the run trains once for everyone; the projector's refresh shows it when done
-    for _ in range(60):
-        if any("The class predicted" in m for m in texts(projector, "markdown")) and projector.dataframe:
+    for _ in range(60):  # the service trains it once for everyone; the projector's refresh shows it when done
+        if any("Loss" == json.loads(c.proto.spec).get("title") for c in projector.get("vega_lite_chart")):
             break
         rerun(projector)
+    assert any("The class predicted" in m for m in texts(projector, "markdown"))
     assert any("What it does" in m for m in texts(projector, "markdown"))
     assert plain("no — 1 vote (100%)") in progress_texts(projector)
-    table = projector.dataframe[-1].value
-    assert table["run"].tolist() == ["the run"] and "train loss" in table.columns
+    table = [d.value for d in projector.dataframe if "train loss" in d.value.columns][0]
+    assert table["run"].tolist() == runs
 
 
 # ----- the class's checks -------------------------------------------------------------------------------------------
