@@ -336,7 +336,7 @@ def test_a_version_2_database_upgrades_itself_and_keeps_its_class(db_url, clock)
     v2_database(db_url)
     with Store.open(db_url, clock=clock) as store:
         with store.engine.connect() as conn:
-            assert conn.scalar(select(META.c.value)) == SCHEMA_VERSION == 3
+            assert conn.scalar(select(META.c.value)) == SCHEMA_VERSION  # every step since 2, the lesson's included
         room = store.room("ABCDEF")
         assert (room.task, room.challenge) == ("lr=0.3", "go")
         assert [(e.name, e.owner, e.round) for e in store.entries(room.board)] == [("Ann", "a", None)]
