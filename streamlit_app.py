@@ -24,6 +24,7 @@ click_error = data.handle_click(state.get(state.RUN), on_inspect=lambda: tabs.op
 
 # ----- a class's task fills in the settings a student's join link leaves out (first run of a session) -------
 classroom.enter()
+classroom.take_task()  # a student pressed Load the task (in the banner): the task's settings win
 
 # ----- sidebar: the experiment and the display options ------------------------------------------------
 st.sidebar.title("Backprop Playground")
@@ -55,6 +56,7 @@ if click_error:
     st.error(plain(click_error), icon=":material/error:")
 if note:
     st.info(note, icon=":material/refresh:")
+classroom.banner()  # in a class: a new task, the round's countdown, the open question (checked every few seconds)
 
 # ----- actions and the live area: status, metrics, progress, the loss curve and the decision regions ------
 run = live.actions(run, exp, blocked=bool(error))

@@ -17,6 +17,13 @@ which the server then sends as references), then ForwardMsgs until ``script_fini
    name, and every page the same "Train loss" as before. Timed from the send to the last finished page,
    against one student sending alone onto a copy of that board. (The students' own boards, on their
    pages, do not refresh here: part 2 is that load.)
+   A lesson's two moments, each in a room of its own with a projector refreshing as a browser does. Votes: an
+   open question (made in the store), N student pages choose an option and press "Vote" at one moment, the
+   rerun a click in the banner's fragment sends (``fragment_id`` of the widgets' fragment, not an auto-rerun);
+   the store must then hold N ballots, one a student, and the projector show "N votes". A round: a round
+   running (made in the store), the N students send at one moment; the board must hold N entries of round 1,
+   one a student, the projector show "Round 1: N runs from N students so far" and never a student's name.
+   Both timed from the moment to the projector having it (promised: within SHOWN_WITHIN).
 2. Projectors refreshing. N sessions open ``?room=CODE&view=board``. The board is ``st.fragment(run_every=…)``:
    the server sends ``auto_rerun`` (interval, fragment id) and the browser then asks for a rerun of that
    fragment (``fragment_id``, ``is_auto_rerun``) every interval, whether or not the last one has finished.
@@ -36,9 +43,10 @@ which the server then sends as references), then ForwardMsgs until ``script_fini
    it as UTF-8). Against the interval (on this server a send clears the process's board cache; on another,
    the cache may add up to its lifetime).
 
-Prints every figure with what it is measured against, then PASS/MISS for the promises: every run sent
-arrives, none twice, no errors (an exception or an error on a page, a warning on a board, a run that ended
-badly, a dropped connection, a run not on a board within SEEN_TIMEOUT), and the send keeps the run on screen.
+Prints every figure with what it is measured against, then PASS/MISS for the promises: every run sent (and every
+ballot) arrives, none twice, a lesson's moment reaches the projector in time, no errors (an exception or an error
+on a page, a warning on a board, a run that ended badly, a dropped connection, a run not on a board within
+SEEN_TIMEOUT), and the send keeps the run on screen.
 Exit 0 when all hold, 1 when one is missed, 2 when the set-up failed (one line says why). The servers, the
 clients and any Postgres cluster are always stopped.
 """
@@ -73,9 +81,10 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "e2e"), str(ROOT / "tests" / "se
 import pgcluster  # noqa: E402
 from appserver import start_app, stop  # noqa: E402
 
-from playground.state import NAME, SEND  # noqa: E402
+from playground.state import CAST, NAME, SEND, ballot_key  # noqa: E402
 from server import rooms  # noqa: E402
 from server.boards import TTL  # noqa: E402
+from server.lesson import Lessons  # noqa: E402
 from server.store import Store, StoreError  # noqa: E402
 
 OPEN_TIMEOUT = 180.0  # s for a page's first run (N pages opening at once on 2 cores)
@@ -83,6 +92,7 @@ RERUN_TIMEOUT = 60.0  # s for a send's or a refresh's run
 SEEN_TIMEOUT = 60.0  # s for a sent run to show on a board
 STATS_SETTLE = 11.0  # s: an idle Postgres backend flushes its statistics within 10 s
 PROBES = 10  # sends timed to an idle board (a sender may send 20 in 10 minutes)
+SHOWN_WITHIN = 3.0  # s: what a lesson's moment (N votes, a round's N sends) may take to reach the projector
 LOAD_SENDS = 3  # sends timed to the board views under load
 GOOD_ENDS = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
 
@@ -101,6 +111,7 @@ class Script:
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # st.warning: a board's are errors, a run's are advice
     widget_ids: list[str] = field(default_factory=list)
+    fragments: dict[str, str] = field(default_factory=dict)  # widget id → the fragment that drew it
     train_loss: str = ""
     auto_rerun: tuple[float, str] | None = None  # (interval in s, fragment id)
     interrupted: bool = False  # ended early: a newer request came (Streamlit then runs that one)
@@ -145,15 +156,17 @@ class Session:
         self._reader.cancel()
         await self._ws.close()
 
-    async def ask(self, widgets: dict[str, str | bool] | None = None, fragment_id: str = "") -> float:
-        """Send a rerun request (of the page, or of one fragment, as its timer does); returns when it was sent."""
+    async def ask(self, widgets: dict[str, str | bool] | None = None, fragment_id: str = "", click: bool = False
+                  ) -> float:
+        """Send a rerun request (of the page, or of one fragment: as its timer does, or as a `click` on a widget
+        inside it); returns when it was sent."""
         msg = BackMsg()
         rerun = msg.rerun_script
         rerun.query_string = self.query
         rerun.context_info.url = f"{self.url}?{self.query}"
         rerun.context_info.timezone = "UTC"
         rerun.fragment_id = fragment_id
-        rerun.is_auto_rerun = bool(fragment_id)
+        rerun.is_auto_rerun = bool(fragment_id) and not click
         rerun.cached_message_hashes.extend(self._cache)
         for widget_id, value in (widgets or {}).items():
             if isinstance(value, bool):  # a button: its trigger fires for this one run
@@ -188,11 +201,11 @@ class Session:
             self._runs.get_nowait()
 
     async def rerun(self, widgets: dict[str, str | bool] | None = None, fragment_id: str = "",
-                    timeout: float = RERUN_TIMEOUT) -> Script:
+                    timeout: float = RERUN_TIMEOUT, click: bool = False) -> Script:
         """Ask for a run and wait for it; its time counts from the request."""
         self.drop_finished()
         try:
-            sent = await self.ask(widgets, fragment_id)
+            sent = await self.ask(widgets, fragment_id, click)
         except websockets.ConnectionClosed as exc:
             return Script(errors=[f"connection closed: {exc}"[:100]])
         self._run.started = sent
@@ -239,6 +252,8 @@ class Session:
                 script.train_loss = body.body
             elif "id" in body.DESCRIPTOR.fields_by_name and body.id:
                 script.widget_ids.append(body.id)
+                if msg.delta.fragment_id:
+                    script.fragments[body.id] = msg.delta.fragment_id
         elif kind == "session_status_changed":
             self._running, self._status_at = msg.session_status_changed.script_is_running, now
         elif kind == "auto_rerun":
@@ -458,6 +473,102 @@ async def send_at_once(url: str, store: Store, n: int) -> Sends:
 
 
 @dataclass
+class AtOnce:
+    """A lesson's moment: N students doing one thing at once, and when the projector showed all of it."""
+
+    what: str
+    n: int
+    clicks: list[Script]  # each student's run of the click
+    arrived: int  # in the store afterwards
+    twice: int  # more in the store than students, or a student counted twice
+    last: float  # s from the moment to the last student's page done
+    shown: float | None  # s from the moment until the projector had `needle` (None: not within SEEN_TIMEOUT)
+    leaked: bool  # a message to the projector carried what it must not show (a name during a hidden round)
+    projector: list[Script]  # the projector's refreshes meanwhile
+
+
+@dataclass
+class Moment:
+    clicks: list[Script]
+    last: float
+    shown: float | None
+    leaked: bool
+    projector: list[Script]
+
+
+async def at_once(url: str, code: str, n: int, what: str, click, needle: str, hidden: str | None = None) -> Moment:
+    """N student pages open; a projector refreshes as a browser does; all N `click(session, page, k)` at one moment.
+    Then: their runs, the time to the last, the time until the projector had `needle`, whether it ever had
+    `hidden`, and its runs."""
+    async with AsyncExitStack() as stack:
+        students, opened = await open_pages(stack, url, [student_query(code, k) for k in range(n)])
+        (projector,), (board,) = await open_pages(stack, url, [f"room={code}&view=board"])
+        if board.auto_rerun is None:
+            raise SetupError("the projector was not told to refresh (no auto_rerun message)")
+        seen, leak = (asyncio.get_running_loop().create_future() for _ in range(2))
+        projector.watch[needle.encode()] = seen
+        if hidden:
+            projector.watch[hidden.encode()] = leak
+        start = asyncio.Event()
+        ready = [(k, s, p) for k, (s, p) in enumerate(zip(students, opened)) if not p.errors]
+
+        async def one(k: int, student: Session, page: Script) -> Script:
+            await start.wait()
+            return await click(student, page, k)
+
+        tasks = [asyncio.create_task(one(k, s, p)) for k, s, p in ready]
+        async with refreshing([(projector, board)], [time.perf_counter() + board.auto_rerun[0]]) as out:
+            await asyncio.sleep(0.1)  # every task waits on the event
+            t0 = time.perf_counter()
+            start.set()
+            clicks = list(await asyncio.gather(*tasks))
+            await asyncio.wait([seen], timeout=SEEN_TIMEOUT)
+        shown = seen.result() - t0 if seen.done() and seen.result() - t0 <= SEEN_TIMEOUT else None
+        last = max((c.ended for c in clicks if c.ended is not None), default=t0) - t0
+        errors = [e for p in opened for e in p.errors]
+        if errors:
+            clicks.append(Script(errors=errors))
+    print(f"{what} at once: done", flush=True)
+    return Moment(clicks, last, shown, leak.done(), out.runs)
+
+
+async def vote_at_once(url: str, store: Store, n: int) -> AtOnce:
+    """An open question; N students choose an option and press Vote at one moment (the banner's fragment rerun a
+    click sends); the store must hold N ballots, one a student, and the projector show "N votes"."""
+    lessons = Lessons(store)
+    room = store.new_room(rooms.key_hash(rooms.new_key()))
+    options = ("converge faster", "oscillate", "never learn")
+    vote = lessons.ask(room.code, "What will lr 0.9 do on XOR?", options)
+
+    async def cast(student: Session, page: Script, k: int) -> Script:
+        radio, button = page.widget(ballot_key(vote.id)), page.widget(CAST)
+        return await student.rerun({radio: options[k % len(options)], button: True},
+                                   fragment_id=page.fragments.get(button, ""), click=True)
+
+    moment = await at_once(url, room.code, n, "votes", cast, f"{n} votes")
+    counted = lessons.view(room.code).vote
+    return AtOnce("votes", n, moment.clicks, len(counted.ballots), max(0, counted.total - n), moment.last,
+                  moment.shown, moment.leaked, moment.projector)
+
+
+async def round_at_once(url: str, store: Store, n: int) -> AtOnce:
+    """A round running; N students send at one moment; the board must hold N entries of round 1, one a student,
+    and the projector show the round's count (and no names)."""
+    room = store.new_room(rooms.key_hash(rooms.new_key()))
+    Lessons(store).start_round(room.code, 600)
+    async def send(student: Session, page: Script, k: int) -> Script:
+        return await send_run(student, page, f"Student {k + 1}")
+
+    moment = await at_once(url, room.code, n, "round", send, f"Round 1: {n} runs from {n} students so far",
+                           hidden="Student ")
+    entries = store.entries(room.board)
+    owners = [e.owner for e in entries if e.round == 1]
+    twice = len(owners) - len(set(owners)) + len(entries) - len(owners)
+    return AtOnce("round", n, moment.clicks, len(set(owners)), twice, moment.last, moment.shown, moment.leaked,
+                  moment.projector)
+
+
+@dataclass
 class Views:
     opened: list[Script]
     alone: list[Script]  # one view's refreshes, alone, one after another
@@ -589,7 +700,8 @@ def spread(xs: list[float]) -> str:
     return f"median {s(median(xs))}, max {s(max(xs) if xs else None)}"
 
 
-def report(args: argparse.Namespace, sends: Sends, views: Views, probes: Probes, own: tuple[float, float]) -> int:
+def report(args: argparse.Namespace, sends: Sends, views: Views, probes: Probes, lesson: list[AtOnce],
+           own: tuple[float, float]) -> int:
     """Print every figure with what it is measured against, then the promises; 1 if one is missed."""
     n, v = args.students, args.views
     alone = median([a.seconds for a in views.alone if a.seconds is not None])
@@ -642,6 +754,13 @@ def report(args: argparse.Namespace, sends: Sends, views: Views, probes: Probes,
         cache = f" + the board cache's {TTL:g} s" if label != "same server" else ""
         rows.append((f"send → on a projector ({label})", f"{spread(xs)} ({len(xs)} sends)",
                      f"≤ the interval, {probes.interval:g} s{cache}"))
+    for moment in lesson:
+        rows += [
+            (f"{moment.n} {'vote' if moment.what == 'votes' else 'send in a round'} at once: → last page finished",
+             s(moment.last), "the pages' banner (a vote) or whole page (a send) rerun"),
+            ("  → on the projector" + (" (its count, no names)" if moment.what == "round" else ""),
+             s(moment.shown), f"≤ {SHOWN_WITHIN:g} s"),
+        ]
     rows.append(("this script's own CPU", f"{own[0]:.1f} s", f"in {own[1]:.0f} s of wall time"))
     width = [max(len(row[i]) for row in rows) for i in range(2)]
     print(f"\n{'figure':{width[0]}}  {'measured':{width[1]}}  against")
@@ -657,6 +776,7 @@ def report(args: argparse.Namespace, sends: Sends, views: Views, probes: Probes,
         "sending at once": [e for x in student_pages for e in x.errors],
         "board views": board_errors([*views.opened, *views.alone, *views.window.runs]) + views.loaded_errors,
         "time to the board": probes.errors,
+        **{f"{m.what} at once": [e for x in m.clicks for e in x.errors] + board_errors(m.projector) for m in lesson},
     }
     every = [e for part in errors.values() for e in part]
     verdicts = [
@@ -665,6 +785,15 @@ def report(args: argparse.Namespace, sends: Sends, views: Views, probes: Probes,
         (not every, f"{len(every)} errors (" + ", ".join(f"{part}: {len(e)}" for part, e in errors.items()) + ")"),
         (sends.kept == n, f"{sends.kept} of {n} pages kept their run on screen through the send"),
     ]
+    for m in lesson:
+        kind = "ballots" if m.what == "votes" else "runs of round 1"
+        verdicts += [
+            (m.arrived == m.n and not m.twice, f"{m.what} at once: {m.arrived} of {m.n} {kind} arrived, {m.twice} twice"),
+            (m.shown is not None and m.shown <= SHOWN_WITHIN,
+             f"{m.what} at once: on the projector in {s(m.shown)} (≤ {SHOWN_WITHIN:g} s)"),
+        ]
+        if m.what == "round":
+            verdicts.append((not m.leaked, "round at once: no name reached the projector before the reveal"))
     print()
     for good, text in verdicts:
         print(f"{'PASS' if good else 'MISS'} {text}")
@@ -676,16 +805,17 @@ def report(args: argparse.Namespace, sends: Sends, views: Views, probes: Probes,
 
 
 async def benchmark(args: argparse.Namespace, stack: ExitStack, store: Store, db_url: str, pg: PgStats | None,
-                    pid: int, url: str) -> tuple[Sends, Views, Probes]:
+                    pid: int, url: str) -> tuple[Sends, Views, Probes, list[AtOnce]]:
     sends = await send_at_once(url, store, args.students)
     print(f"sent: {len(sends.names)} entries on the board", flush=True)
+    lesson = [await vote_at_once(url, store, args.students), await round_at_once(url, store, args.students)]
     views = await project(url, sends.code, args.views, args.seconds, args.spread, pid, pg)  # the N runs' board
     print(f"views: {views.window.ticks} refreshes asked for", flush=True)
     log2 = ROOT / "artifacts" / "class" / "server2.log"
     proc2, url2 = await asyncio.to_thread(start_app, ROOT, log2, {"PLAYGROUND_DB": db_url})
     stack.callback(stop, proc2)
     probes = await time_to_board({"same server": url, "second server": url2}, sends.code)
-    return sends, views, probes
+    return sends, views, probes, lesson
 
 
 def main() -> int:

@@ -31,6 +31,7 @@ from playground import internals, render
 from playground.charts import Figure
 from server.boards import BoardReader
 from server.jobs import ENDED, Job, Request
+from server.lesson import LessonReader, Lessons
 from server.purge import Purger
 from server.service import TrainingService
 from server.store import Store, StoreUnavailable
@@ -68,6 +69,17 @@ def store() -> Store:
 def reader() -> BoardReader:
     """Board and room reads, cached for a second for every page of the process."""
     return BoardReader(store)
+
+
+def lessons() -> Lessons:
+    """A class's lesson in the process's store (rounds, votes, checks); StoreUnavailable as `store`."""
+    return Lessons(store())
+
+
+@st.cache_resource(show_spinner=False)
+def lesson_reader() -> LessonReader:
+    """Each class's lesson as pages read it: again only when its board's version moved (see `reader`)."""
+    return LessonReader(reader, lessons)
 
 
 @st.cache_resource(show_spinner=False)

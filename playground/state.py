@@ -52,6 +52,9 @@ SAMPLE_NOTICE = "_sample_notice"  # why the link's sample= was ignored
 TABLE_PICK = "_table_pick"  # the prediction table's selected point last applied
 BACKPROP_AT = "_backprop_at"  # which step of that point's calculation is shown (an index)
 BACKPROP_UNITS = "_backprop_units"  # per layer, the unit whose formula is shown ({layer: unit index from 0})
+TASK_SEEN = "_task_seen"  # the class's task this page has loaded or set aside (its fingerprint)
+PENDING_TASK = "_pending_task"  # Load the task was pressed: apply it at the top of the next run
+LESSON_ERROR = "_lesson_error"  # why the last lesson action (a vote, a check) did not happen
 
 # ----- link parameters the page reads and writes itself (besides the Experiment's fields) --------------
 POINTS = "points"  # your own points: an Experiment field no widget binds, so the page writes its link itself
@@ -88,6 +91,13 @@ LANDSCAPE = "_landscape"
 NEW_TEACHER_LINK, STUDENT_PICK, REMOVE_STUDENT, REMOVE_UNREADABLE = (
     "_new_teacher_link", "_student_pick", "_remove_student", "_remove_unreadable")
 SWEEP_FROM_LINK, PINS_UNREADABLE = "_sweep_from_link", "_pins_unreadable"
+# a live lesson (classroom: banner, rounds, votes, checks, record)
+LOAD_TASK, SKIP_TASK = "_load_task", "_skip_task"
+ROUND_SECONDS, START_ROUND, REVEAL, ROUND_PICK = "_round_seconds", "_start_round", "_reveal", "_round_pick"
+QUESTION, OPTIONS, VOTE_RUN, VOTE_LINK, ASK, CLOSE_VOTE, CAST = (
+    "_question", "_options", "_vote_run", "_vote_link", "_ask", "_close_vote", "_cast")
+SEND_CHECK = "_send_check"
+LESSON_CSV, LESSON_JSON, END_SURE, END_LESSON = "_lesson_csv", "_lesson_json", "_end_sure", "_end_lesson"
 LEAVE_LESSON = "_leave_lesson"
 SHARE_LINK = "_share_link"  # the share link's text field
 MORE_SETTINGS = "_more_settings"  # the sidebar's "More settings" toggle
@@ -102,6 +112,11 @@ def preset_key(field: str) -> str:
 def figure_key(name: str) -> str:
     """The button that opens one of the report's single runs (lab.presets.FIGURES) in the sidebar."""
     return f"_figure_{name}"
+
+
+def ballot_key(vote_id: int) -> str:
+    """A student's choice on one question (a new question starts with none chosen)."""
+    return f"_ballot_{vote_id}"
 
 
 def pin_key(action: str, uid: int) -> str:

@@ -38,6 +38,7 @@ class Posted:
     owner: str
     created: float
     record: Record
+    round: int | None = None  # the class round it was sent in
 
 
 @dataclass(frozen=True)
@@ -179,7 +180,7 @@ class BoardReader:
                 if record is None:
                     unreadable.append(row.id)
                 else:
-                    posted.append(Posted(row.id, row.name, row.owner, row.created, record))
+                    posted.append(Posted(row.id, row.name, row.owner, row.created, record, row.round))
         return BoardView(board, version, tuple(posted), tuple(unreadable))
 
     def _read_room(self, code: str) -> Room | None:

@@ -71,6 +71,7 @@ ENTRIES = Table(
     Column("owner", Text, nullable=False),
     Column("record", Text, nullable=False),
     Column("created", Float, nullable=False),
+    Column("round", Integer),  # the class round it was sent in (NULL: outside a round, or a personal board)
     sqlite_autoincrement=True,  # ids are never reused: a stale page's "remove 7" cannot hit a newer entry
 )
 ROOMS = Table(
@@ -116,10 +117,74 @@ PURGED = "purged"  # the SETTINGS row holding when the last purge ran (seconds s
 SECRET = "secret"  # the SETTINGS row holding the signing secret, when the environment gives none
 
 
+# --- a live lesson (version 4): rounds, votes and their ballots, the class's backprop checks, a lesson's end -------
+ROUNDS = Table(  # a room's timed rounds: entries sent between started and ends carry the number
+    "rounds",
+    metadata,
+    Column("room", Text, ForeignKey("rooms.code", ondelete="CASCADE"), primary_key=True),
+    Column("number", Integer, primary_key=True),  # 1, 2, … per room
+    Column("started", Float, nullable=False),
+    Column("ends", Float, nullable=False),
+    Column("revealed", Boolean, nullable=False),  # the board shows the round's entries
+)
+VOTES = Table(  # a question put to the class; the latest of a room is the one on screen
+    "votes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("room", Text, ForeignKey("rooms.code", ondelete="CASCADE"), nullable=False, index=True),
+    Column("question", Text, nullable=False),
+    Column("options", Text, nullable=False),  # a JSON list of the option texts
+    Column("preset", Text, nullable=False),  # what runs after the vote: a lab.presets name, or ""
+    Column("link", Text, nullable=False),  # ... or a task link's query, or ""
+    Column("opened", Float, nullable=False),
+    Column("closed", Float),  # NULL while open
+    sqlite_autoincrement=True,
+)
+BALLOTS = Table(  # one a student (identity) a vote, changeable until the vote closes
+    "ballots",
+    metadata,
+    Column("vote", Integer, ForeignKey("votes.id", ondelete="CASCADE"), primary_key=True),
+    Column("owner", Text, primary_key=True),
+    Column("choice", Integer, nullable=False),  # index into the vote's options
+    Column("changes", Integer, nullable=False),  # times cast, bounded
+    Column("at", Float, nullable=False),
+)
+CHECKS = Table(  # "Send my check to class": the verdict and the recognised mistakes, never a student's numbers
+    "checks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("room", Text, ForeignKey("rooms.code", ondelete="CASCADE"), nullable=False),
+    Column("owner", Text, nullable=False),
+    Column("ok", Boolean, nullable=False),
+    Column("mistakes", Text, nullable=False),  # companion.mistakes.MISTAKES names, comma-separated
+    Column("at", Float, nullable=False),
+    Index("ix_checks_room_owner", "room", "owner"),
+    sqlite_autoincrement=True,
+)
+LESSONS = Table(  # a lesson that has ended: its room is read-only from then on
+    "lessons",
+    metadata,
+    Column("room", Text, ForeignKey("rooms.code", ondelete="CASCADE"), primary_key=True),
+    Column("ended", Float, nullable=False),
+)
+
+
 def _v1_boards(conn: Connection) -> None:
-    """Personal comparison boards."""
-    for table in (BOARDS, ENTRIES):
-        table.create(conn)
+    """Personal comparison boards, with entries as version 1 made them (step 4 adds their round)."""
+    frozen = MetaData()
+    BOARDS.to_metadata(frozen)
+    Table(
+        "entries",
+        frozen,
+        Column("id", Integer, primary_key=True),
+        Column("board", Text, ForeignKey("boards.id", ondelete="CASCADE"), nullable=False, index=True),
+        Column("name", Text, nullable=False),
+        Column("owner", Text, nullable=False),
+        Column("record", Text, nullable=False),
+        Column("created", Float, nullable=False),
+        sqlite_autoincrement=True,
+    )
+    frozen.create_all(conn)
 
 
 def _v2_rooms(conn: Connection) -> None:
@@ -138,11 +203,19 @@ def _v3_identities(conn: Connection) -> None:
     conn.execute(insert(SETTINGS), [{"name": CREATIONS, "value": ""}, {"name": PURGED, "value": "0"}])
 
 
-# Step i brings the schema from version i to i + 1, and a released step must keep building what it built. Steps 1
-# to 3 create the Tables above as they stand (step 3 adds indexes to older tables by name, outside their Table
-# definitions, so that steps 1 and 2 keep building what they built); a later version that changes a table first
-# freezes the old definition inside the step that created it, then adds a step that alters the table (ALTER TABLE …).
-MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_v1_boards, _v2_rooms, _v3_identities)
+def _v4_lesson(conn: Connection) -> None:
+    """A live lesson: rounds (and each entry's round), votes and ballots, the class's checks, a lesson's end."""
+    conn.execute(text("ALTER TABLE entries ADD COLUMN round INTEGER"))
+    for table in (ROUNDS, VOTES, BALLOTS, CHECKS, LESSONS):
+        table.create(conn)
+
+
+# Step i brings the schema from version i to i + 1, and a released step must keep building what it built. Steps 2
+# to 4 create their Tables as they stand (step 3 adds indexes to older tables by name, outside their Table
+# definitions, so that steps 1 and 2 keep building what they built); a table that a later step changes is frozen,
+# as it was, inside the step that created it (step 1's entries, which step 4 gives a round), and the later step
+# alters it (ALTER TABLE …).
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_v1_boards, _v2_rooms, _v3_identities, _v4_lesson)
 SCHEMA_VERSION = len(MIGRATIONS)
 # Serializes two processes migrating one database at once. SQLite needs nothing: BEGIN IMMEDIATE already does it.
 _MIGRATION_LOCK = {"postgresql": "SELECT pg_advisory_xact_lock(7106151)"}

@@ -43,6 +43,7 @@ from server.rooms import (
     SEND_LIMIT,
     SEND_WINDOW,
 )
+from server.rounds import sending_round
 from server.schema import (  # noqa: F401 (the store's public names include its schema's)
     BOARDS,
     CREATIONS,
@@ -169,6 +170,7 @@ class Entry:
     record: str
     owner: str
     created: float
+    round: int | None = None  # the class round it was sent in (server.rounds)
 
 
 @dataclass(frozen=True)
@@ -437,11 +439,11 @@ class Store:
             return changed.rowcount == 1
 
     def send(self, code: str, name: str, record: str, owner: str) -> Entry:
-        """A student's run onto the room's board, if `owner` is a student's token this store issued for the room,
-        the room is open and unlocked, the student is under SEND_LIMIT sends and the room under ROOM_SEND_LIMIT
-        in SEND_WINDOW seconds, and the board under MAX_ENTRIES. The room's row is locked while the limits are
-        checked, so concurrent senders queue and the limits hold exactly; a refused send is not counted. The name
-        is kept with the student too."""
+        """A student's run onto the room's board (in the round running, if any: `server.rounds`), if `owner` is a
+        student's token this store issued for the room, the room is open and unlocked and its round not over, the
+        student is under SEND_LIMIT sends and the room under ROOM_SEND_LIMIT in SEND_WINDOW seconds, and the board
+        under MAX_ENTRIES. The room's row is locked while the limits are checked, so concurrent senders queue and the
+        limits hold exactly; a refused send is not counted. The name is kept with the student too."""
         code, name, record = _room_code(code), rooms.clean_name(name), _check_text(record, "record", MAX_RECORD)
         owner = _check_owner(owner)
         if not owner:
@@ -455,6 +457,7 @@ class Store:
             room = _open_room(conn, code, now)
             if room.locked:
                 raise RoomLocked("This room is locked: the teacher is not taking runs right now.")
+            number = sending_round(conn, code, now)  # SendingClosed after a round's time, or the lesson's end
             mine = (SENDS.c.room == code) & (SENDS.c.owner == owner)
             minutes = f"{SEND_WINDOW / 60:g} minutes"
             _window_bound(conn, select(SENDS.c.at).where(mine, SENDS.c.at > now - SEND_WINDOW), now, SEND_LIMIT,
@@ -463,7 +466,7 @@ class Store:
             _window_bound(conn, select(SENDS.c.at).where(SENDS.c.room == code, SENDS.c.at > now - SEND_WINDOW), now,
                           ROOM_SEND_LIMIT, f"Class {code} has taken {ROOM_SEND_LIMIT} runs in the last {minutes}, "
                           "the most a class takes; the next can be sent in {wait}.")  # fmt: skip
-            entry = _insert_entry(conn, room.board, name, record, owner, now)
+            entry = _insert_entry(conn, room.board, name, record, owner, now, number)
             conn.execute(delete(SENDS).where(mine, SENDS.c.at <= now - SEND_WINDOW))
             conn.execute(insert(SENDS).values(room=code, owner=owner, at=now))
             conn.execute(update(ROOMS).where(ROOMS.c.code == code).values(active=now))
@@ -508,13 +511,15 @@ def _touch(conn: Connection, board: str, now: float) -> None:
     conn.execute(update(BOARDS).where(BOARDS.c.id == board).values(version=BOARDS.c.version + 1, updated=now))
 
 
-def _insert_entry(conn: Connection, board: str, name: str, record: str, owner: str, now: float) -> Entry:
+def _insert_entry(
+    conn: Connection, board: str, name: str, record: str, owner: str, now: float, round: int | None = None
+) -> Entry:
     """Locks the board's row, checks MAX_ENTRIES, inserts and bumps the version: the one way an entry is added."""
     if conn.scalar(select(BOARDS.c.id).where(BOARDS.c.id == board).with_for_update()) is None:
         raise BoardNotFound(_NO_BOARD)
     if conn.scalar(select(func.count()).select_from(ENTRIES).where(ENTRIES.c.board == board)) >= MAX_ENTRIES:
         raise LimitError(f"This board is full: it holds at most {MAX_ENTRIES:,} runs. Remove some to make room.")
-    values = dict(board=board, name=name, record=record, owner=owner, created=now)
+    values = dict(board=board, name=name, record=record, owner=owner, created=now, round=round)
     entry_id = conn.execute(insert(ENTRIES).values(**values)).inserted_primary_key[0]
     _touch(conn, board, now)
     return Entry(id=entry_id, **values)

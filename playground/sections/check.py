@@ -28,6 +28,7 @@ from lab.run import Run
 from playground import shared, state
 from playground.charts.network import network_chart
 from playground.sections import bullets, chart, plain
+from playground.sections.classroom.checks import send_button
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +147,7 @@ def section(run: Run) -> None:
         st.error(plain(error), icon=":material/error:")
     if checked := state.get(state.CHECK_REPORT):
         show(checked)
+        send_button(checked.report)  # in a class: its verdict (never its numbers) to the teacher's board
 
 
 def rows_table(report: gradcheck.Report) -> pd.DataFrame:

@@ -375,7 +375,7 @@ def test_open_creates_the_current_schema_and_reopening_changes_nothing(db_url):
     with Store.open(db_url) as store:
         assert [e.name for e in store.entries(board)] == ["kept"]
         with store.engine.connect() as conn:
-            assert conn.scalar(select(META.c.value)) == SCHEMA_VERSION == 3
+            assert conn.scalar(select(META.c.value)) == SCHEMA_VERSION == 4
 
 
 def written_by_schema(engine, version: int) -> dict:
@@ -399,7 +399,7 @@ def written_by_schema(engine, version: int) -> dict:
 
 
 @pytest.mark.parametrize("version", [1, 2])
-def test_an_older_database_keeps_its_boards_and_rooms_and_gains_identities(db_url, clock, version):
+def test_an_older_database_keeps_its_boards_and_rooms_and_gains_identities_and_lessons(db_url, clock, version):
     clock.now = 2.0  # just after the old code wrote
     old = written_by_schema(make_engine(db_url), version)
     with Store.open(db_url, clock=clock) as store:
@@ -413,9 +413,11 @@ def test_an_older_database_keeps_its_boards_and_rooms_and_gains_identities(db_ur
         room = store.room(old["code"]) or new_room(store)
         assert store.send(room.code, "v3", "{}", student(store, room)).board == room.board
         assert store.purge() == (0, 0) and store.has_board(old["board"])  # young: nothing to purge
+        assert all(e.round is None for e in store.entries(old["board"]))  # sent before rounds existed
         with store.engine.connect() as conn:
-            assert conn.scalar(select(META.c.value)) == SCHEMA_VERSION == 3
-            assert {"students", "settings"} <= set(inspect(conn).get_table_names())
+            assert conn.scalar(select(META.c.value)) == SCHEMA_VERSION == 4
+            assert {"students", "settings", "rounds", "votes", "ballots", "checks", "lessons"} <= set(
+                inspect(conn).get_table_names())
 
 
 def test_a_database_newer_than_the_code_is_refused_in_words(db_url):
@@ -424,7 +426,7 @@ def test_a_database_newer_than_the_code_is_refused_in_words(db_url):
     with engine.begin() as conn:
         conn.execute(update(META).values(value=SCHEMA_VERSION + 1))
     engine.dispose()
-    with pytest.raises(StoreError, match="schema version 4, but this app knows versions up to 3: update the app"):
+    with pytest.raises(StoreError, match="schema version 5, but this app knows versions up to 4: update the app"):
         Store.open(db_url)
 
 

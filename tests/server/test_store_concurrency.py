@@ -101,7 +101,7 @@ def test_processes_opening_a_new_database_together_migrate_it_once(db_url):
     with Store.open(db_url) as store:
         assert all(len(store.entries(board)) == 1 for board in boards)
         with store.engine.connect() as conn:
-            assert conn.execute(select(META.c.name, META.c.value)).all() == [("schema_version", 3)]
+            assert conn.execute(select(META.c.name, META.c.value)).all() == [("schema_version", 4)]
 
 
 def test_threads_of_one_process_share_one_store(live):

@@ -20,8 +20,10 @@ projector's page), `join` (the code, link and QR code students join by), `board`
 `kept` (where classes are kept, when that is a file a host may lose).
 """
 
+from playground.sections.classroom.banner import banner
+from playground.sections.classroom.lesson import take_task
 from playground.sections.classroom.link import enter, place
 from playground.sections.classroom.projector import projector
 from playground.sections.classroom.tab import section
 
-__all__ = ["enter", "place", "projector", "section"]
+__all__ = ["banner", "enter", "place", "projector", "section", "take_task"]

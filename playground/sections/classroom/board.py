@@ -5,6 +5,7 @@ losses, the best runs' decision regions and the class landscape, drawn with the 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import streamlit as st
 
@@ -14,6 +15,7 @@ from playground import shared, state
 from playground.sections import Display
 from playground.sections.board import landscape, losses, regions, settings_table
 from playground.sections.classroom.link import reference
+from playground.sections.classroom.status import lesson_board
 from server.boards import BoardView, Posted
 from server.store import Room, StoreError
 
@@ -40,28 +42,32 @@ def display_names(entries: list[Posted], anonymous: bool) -> list[str]:
     return names
 
 
-def class_board(room: Room, me: str, display: Display, projector: bool = False) -> None:
-    """The class's board: counts, the leaderboard, the losses, the best runs' regions and the landscape."""
+def class_board(room: Room, me: str, display: Display, projector: bool = False, teacher: bool = False) -> None:
+    """The class's board: the lesson's state, counts, the leaderboard, the losses, the best runs' regions and the
+    landscape (during a hidden round, only how many have sent)."""
     try:
         room = shared.reader().room(room.code) or room  # the teacher may have changed a flag
         view = shared.reader().board(room.board)
     except StoreError as exc:
         st.warning(f"The class board cannot be read right now: {exc}", icon=":material/cloud_off:")
         return
-    entries = ranked(view)
+    if room.challenge:
+        st.text(f"Challenge: {room.challenge}")
+    shown = lesson_board(room, view, teacher, projector)
+    if shown is None:
+        return
+    entries, chosen = ranked(replace(view, entries=shown[0])), shown[1]
     students = len({p.owner for p in entries})  # identities the store issued: a send under any other is refused
     st.subheader(f"{len(entries)} run{'s' if len(entries) != 1 else ''} from {students} "
                  f"student{'s' if students != 1 else ''}" + (" · sending is locked" if room.locked else ""))
     if view.unreadable:
         st.caption(f"Entries that cannot be read, left out: {len(view.unreadable)} (the teacher can remove them).")
-    if room.challenge:
-        st.text(f"Challenge: {room.challenge}")
     if not entries:
         st.caption("No runs yet: students press **Send to class** on their page.")
         return
     names = display_names(entries, room.anonymous)
     pairs = list(zip(names, (p.record for p in entries)))
-    origin = ("board", view.board, view.version, room.anonymous)  # the same board for everyone at this version
+    origin = ("board", view.board, view.version, room.anonymous, chosen)  # the same for everyone at this version
     settings_table(pairs, reference(room), marks=["★" if p.owner == me else "" for p in entries])
     if any(p.owner == me for p in entries) and not projector:
         st.caption("★ your runs · best first: test accuracy (or training accuracy), then the lower final loss; "

@@ -11,6 +11,7 @@ import streamlit as st
 from playground import state
 from playground.sections import plain
 from playground.sections.classroom.actions import rename, send
+from playground.sections.classroom.lesson import has_ended
 from server import rooms
 from server.store import Room
 
@@ -27,8 +28,10 @@ def student_panel(room: Room, me: str) -> None:
         state.put(state.NAME, rooms.nickname(random.Random(me)))
     cols = st.columns([2, 1], vertical_alignment="bottom")
     cols[0].text_input("Your name", key=state.NAME, max_chars=rooms.MAX_NAME, on_change=rename, args=(room, me))
-    cols[1].button("Send to class", key=state.SEND, type="primary", icon=":material/send:", disabled=room.locked,
+    ended = has_ended(room)
+    cols[1].button("Send to class", key=state.SEND, type="primary", icon=":material/send:",
+                   disabled=room.locked or ended,
                    on_click=send, args=(room, me),
                    help="Send the run on screen (finished or paused) to the class board.")
-    if room.locked:
+    if room.locked and not ended:
         st.info("The teacher has locked sending for now.", icon=":material/lock:")

@@ -31,4 +31,4 @@ def section(page: Page) -> None:
         teacher_panel(where.room)
     else:
         student_panel(where.room, me)
-    live_board(where.room, me, page.display)
+    live_board(where.room, me, page.display, teacher=where.teacher)

@@ -9,6 +9,7 @@ import streamlit as st
 
 from playground import shared, state
 from playground.sections import plain
+from playground.sections.classroom import lesson, record, rounds, votes
 from playground.sections.classroom.actions import change, clear, new_teacher_link, remove, remove_student, set_task
 from playground.sections.classroom.board import csv_of
 from playground.sections.classroom.join import join_card
@@ -63,6 +64,9 @@ def manage(room: Room, view: BoardView) -> None:
 
 
 def teacher_panel(room: Room) -> None:
+    now = lesson.read(room)
+    if now is not None and now.ended is not None:
+        return record.read_only(room, now.ended)  # a class past its lesson: read-only
     join_card(room)
     st.link_button("Open the projector's view", address({state.ROOM: room.code, state.VIEW: state.PROJECTOR}),
                    icon=":material/cast:")
@@ -75,6 +79,9 @@ def teacher_panel(room: Room) -> None:
         st.text_input("Challenge", room.challenge, max_chars=200, key=state.TASK_CHALLENGE,
                       placeholder="e.g. reach 100% on spiral with the fewest parameters")
         st.form_submit_button("Set the task", on_click=set_task, args=(room,))
+    with st.expander("Run the lesson: rounds and votes", expanded=True):
+        rounds.controls(room, now)
+        votes.controls(room, now.vote if now is not None else None)
     cols = st.columns(2)
     cols[0].toggle("Hide names (anonymous board)", room.anonymous, key=state.ANONYMOUS,
                    on_change=lambda: change(room, anonymous=bool(state.get(state.ANONYMOUS))))
@@ -85,4 +92,7 @@ def teacher_panel(room: Room) -> None:
     except StoreError:
         return
     manage(room, view)
+    with st.expander("The lesson's record, and its end"):
+        record.downloads(room)
+        record.end_controls(room)
     where_kept()
