@@ -27,6 +27,7 @@ from server.store import (
     MAX_TEXT,
     LimitError,
     Store,
+    UnknownStudent,
     _check_owner,
     _check_text,
     _open_room,
@@ -177,13 +178,6 @@ def check_mistakes(names: object) -> tuple[str, ...]:
     return tuple(sorted(set(names), key=list(MISTAKES).index))
 
 
-def _identity(owner: object) -> str:
-    owner = _check_owner(owner)
-    if not owner:
-        raise ValueError("This needs the student's identity (the browser session's id).")
-    return owner
-
-
 # --- the store's lesson operations ---------------------------------------------------------------------------------
 
 
@@ -195,6 +189,17 @@ class Lessons:
 
     def _tx(self, write: bool = False):
         return transaction(self.store.engine, write)
+
+    def _student(self, code: str, owner: object) -> str:
+        """``owner`` when it is a student token this store issued for the room (as a send needs), else UnknownStudent:
+        a made-up token cannot vote or count a check."""
+        owner = _check_owner(owner)
+        if not owner:
+            raise ValueError("This needs the student's identity (the token the class issued).")
+        if not self.store.signer.is_student(code, owner):
+            raise UnknownStudent(f"This page's student token was not issued for class {code}: open the class's "
+                                 "join link again to get one.")
+        return owner
 
     def _open(self, conn: Connection, code: str) -> tuple[str, float]:
         """Locks the room's row (RoomNotFound when gone), refuses an ended lesson; the board and the time."""
@@ -264,7 +269,8 @@ class Lessons:
 
     def vote(self, code: str, vote_id: object, owner: object, choice: object) -> None:
         """One student's ballot (a second one replaces the first) while the vote is open."""
-        code, owner = _room_code(code), _identity(owner)
+        code = _room_code(code)
+        owner = self._student(code, owner)
         if not _is_id(vote_id) or isinstance(choice, bool) or not isinstance(choice, int):
             raise VoteClosed("That is not a question of this class.")
         with self._tx(write=True) as conn:
@@ -305,7 +311,8 @@ class Lessons:
 
     def send_check(self, code: str, owner: object, ok: object, mistakes: object = ()) -> None:
         """A student's backprop check: the verdict and the recognised mistakes' names, nothing else."""
-        code, owner, mistakes = _room_code(code), _identity(owner), check_mistakes(mistakes)
+        code, mistakes = _room_code(code), check_mistakes(mistakes)
+        owner = self._student(code, owner)
         if not isinstance(ok, bool) or (ok and mistakes):
             raise ValueError("A check is all right (no mistakes) or not (with the mistakes recognised, if any).")
         with self._tx(write=True) as conn:

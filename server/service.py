@@ -243,6 +243,16 @@ class TrainingService:
         for who in [w for w, t in self._seen.items() if now - t > 10 * self.lease]:
             del self._seen[who]
 
+    def _unfollowed(self, group: list[Job]) -> bool:
+        """Cancel and drop the jobs of ``group`` that no follower holds now (looked at just before they would train
+        a chunk, so a job let go between two `LEASE_CHECK`s starts none); True when there were any."""
+        now = time.monotonic()
+        gone = [job for job in group if not any(self._follows(who, now) for who in job.followers)]
+        for job in gone:
+            job._cancelled = True
+        self._drop_cancelled()
+        return bool(gone)
+
     def _drop_cancelled(self) -> None:
         for job in [j for j in self._queue if j._cancelled]:
             self._queue.remove(job)
@@ -275,6 +285,8 @@ class TrainingService:
                 if chosen is None:
                     continue
                 group, meet = chosen
+                if self._unfollowed(group):  # a tab closed since the last look: its job trains no further chunk
+                    continue
                 # a batch is shared evenly between the free workers, all its parts to one end epoch: they
                 # meet again after it (at the same time, give or take) and are one batch from there
                 size = -(-len(group) // len(free))
