@@ -92,29 +92,38 @@ def divergence_reason(what: str, epoch: int) -> str:
     )
 
 
+def family(net: MLP) -> tuple[tuple[str, object], ...]:
+    """What networks must share to train in one stack, each with its name: widths, weights and learning
+    rates may differ, these may not. Hashable, so that a caller can group networks (or the runs that will
+    build them) by it; `family_problem` says in words what differs."""
+    inputs = None if net.features is None or net.features.identity else net.features  # None: the points as given
+    return (
+        ("input size", net.layer_sizes[0]),
+        ("number of hidden layers", net.n_layers),
+        ("activation", net.activation.name),
+        ("output activation", net.output_activation.name),
+        ("loss", net.loss.name),
+        ("bias", net.bias),
+        ("input features", inputs),
+    )
+
+
 def family_problem(nets: Sequence[MLP]) -> str:
-    """'' when the networks can train in one stack, else what differs, in plain words."""
+    """'' when the networks can train in one stack (one `family`), else what differs, in plain words."""
     if not nets:
         return "nets: give at least one network"
-    first = nets[0]
+    first = family(nets[0])
     for net in nets[1:]:
-        for what, a, b in (
-            ("input size", net.layer_sizes[0], first.layer_sizes[0]),
-            ("number of hidden layers", net.n_layers, first.n_layers),
-            ("activation", net.activation.name, first.activation.name),
-            ("output activation", net.output_activation.name, first.output_activation.name),
-            ("loss", net.loss.name, first.loss.name),
-            ("bias", net.bias, first.bias),
-            ("input features", _inputs_key(net), _inputs_key(first)),
-        ):
+        for (what, b), (_, a) in zip(first, family(net)):
             if a != b:
                 return f"nets: every network needs the same {what}; got {b!r} and {a!r}"
     return ""
 
 
-def _inputs_key(net: MLP) -> object:
-    """What a network computes from the raw points before its first layer (None: the points themselves)."""
-    return None if net.features is None or net.features.identity else net.features
+def full_batch(batch_size: int | None, n: int) -> bool:
+    """Whether an epoch on n points is one step on all of them (``batch_size`` None, 0 or at least n): the
+    only way networks train together, since each mini-batch run shuffles its own batches."""
+    return not batch_size or batch_size >= n
 
 
 class BatchedTrainer:
@@ -163,7 +172,7 @@ class BatchedTrainer:
         self.X = first.inputs(X)
         n = self.X.shape[0]
         self.batch = min(n if batch_size is None else checks.integer("batch_size", batch_size, 1), n)
-        if K > 1 and self.batch < n:
+        if K > 1 and not full_batch(self.batch, n):
             raise ValueError("batch_size: networks trained together train full batch; give None or at least n")
         # one network trains in its own stack (its parameters are the stack's); K are copied into a new one
         self.stack = first.stack if K == 1 else Stack(
@@ -244,7 +253,7 @@ class BatchedTrainer:
     def _run(self, epochs: int, every: int) -> Iterator[list[Snapshot]]:
         st, X, y = self.stack, self.X, self.y
         n = X.shape[0]
-        full = self.batch == n
+        full = full_batch(self.batch, n)
         ws = st.workspace(n, "train")
         tmp = np.empty_like(st.params)
         start, end = self.epoch, self.epoch + epochs
