@@ -28,7 +28,7 @@ from .activations import ACTIVATIONS, Activation
 from .features import Features
 from .init import INITIALIZERS
 from .losses import LOSSES, Loss
-from .stack import Stack
+from .stack import Stack, count_params
 from .tasks import TASKS
 
 # Bounds that keep a network (or a weights file describing one) from exhausting memory.
@@ -66,7 +66,7 @@ class MLP:
         sizes = checks.sizes("layer_sizes", layer_sizes, 1, MAX_LAYER_UNITS)
         if not 2 <= len(sizes) <= MAX_LAYERS + 1:
             raise ValueError(f"layer_sizes: {len(sizes)} sizes; allowed: 2 to {MAX_LAYERS + 1} (input … output)")
-        if sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:])) > MAX_PARAMS:
+        if count_params(sizes) > MAX_PARAMS:
             raise ValueError(f"layer_sizes: more than {MAX_PARAMS:,} parameters; use fewer or smaller layers")
         if sizes[-1] != 1:
             raise ValueError(f"layer_sizes: the output layer must have 1 unit, got {sizes[-1]}")
@@ -102,8 +102,7 @@ class MLP:
     @property
     def n_params(self) -> int:
         """Number of scalars in ``params`` (biases included, even when bias=False keeps them at 0)."""
-        s = self.layer_sizes
-        return sum(fi * fo + fo for fi, fo in zip(s[:-1], s[1:]))
+        return count_params(self.layer_sizes)
 
     @property
     def params(self) -> np.ndarray:

@@ -30,6 +30,17 @@ import numpy as np
 from .activations import Activation
 from .losses import Loss
 
+# The environment of a process of its own that runs these passes (a server's training worker, the checker's
+# child): one BLAS thread. The products are small, and a second thread spinning on a busy machine makes them
+# many times slower; the processes are the parallelism.
+ONE_BLAS_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def count_params(layer_sizes: Sequence[int]) -> int:
+    """The scalars of one network of these layer sizes (input first): a weight per pair of units of adjacent
+    layers and a bias per unit past the input, Σ_l (fan_in·fan_out + fan_out)."""
+    return sum(fi * fo + fo for fi, fo in zip(layer_sizes[:-1], layer_sizes[1:]))
+
 
 def _matmul_for(k: int):
     """The product for a segment of k networks: np.dot on 2-D views (one net), np.matmul on stacks."""
@@ -127,9 +138,7 @@ class Stack:
         # per-net results come out in slot order; None when that is already the nets' order
         self._to_nets = None if (self.slots == np.arange(K)).all() else np.argsort(self.slots)
         self.columns = [sum(len(ks) * sizes[l + 1] for sizes, ks in self.segments) for l in range(L)]
-        self.size = sum(
-            len(ks) * (sizes[l] * sizes[l + 1] + sizes[l + 1]) for l in range(L) for sizes, ks in self.segments
-        )
+        self.size = sum(len(ks) * count_params(sizes) for sizes, ks in self.segments)
         self._mul = [_matmul_for(len(ks)) for _, ks in self.segments]
         self.params, self.grad = np.zeros(self.size), np.zeros(self.size)
         self._bind()
