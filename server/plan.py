@@ -4,10 +4,10 @@ its lock): no threads, no processes here.
 
 Jobs train together when they share a *family* — the same points, networks of one `mlp.train.family`
 (input features, depth, activations, loss, bias; any widths and initial weights), the trainer's shared
-options (`server.worker.SHARED`: optimizer, reduction, penalties, task; any learning rates), the same snapshot
-interval, full batch (`mlp.train.full_batch`) — and stand at the same epoch. A mini-batch run shuffles its
-own batches, so it is a family of its own. `next_group` picks the group, `task` how far it goes; `cost` is the a-priori time an
-epoch takes, which the service corrects by what it measures.
+options (`server.worker.SHARED`: optimizer, reduction, penalties, task; any learning rates), the same
+snapshot interval, full batch (`mlp.train.full_batch`) — and stand at the same epoch. A mini-batch run
+shuffles its own batches, so it is a family of its own. `next_group` picks the group, `task` how far it
+goes; `cost` is the a-priori time an epoch takes, which the service corrects by what it measures.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ and seeds; full batch) at the same epoch — for one *chunk* of about `CHUNK_SEC
 to the queue, where it can be joined by others at its epoch; one that is done leaves the batch. Jobs of a
 family that arrived later catch up first, to the epoch where the others wait, and from there train with
 them (`server.plan.next_group`). A batch larger than one worker's share is split evenly between the free workers, every
-part to the same end epoch, so the parts meet again and stay one batch (`_schedule`). Each job's numbers
+part to the same end epoch, so the parts meet again and stay one batch (`_plan`). Each job's numbers
 are bit for bit those of a lone ``mlp.train`` run (tests/server/test_service.py draws mixes of requests
 with hypothesis).
 
@@ -265,47 +265,61 @@ class TrainingService:
         return None if self.workers == 0 else WorkerProcess()
 
     def _schedule(self) -> None:
+        """The scheduler thread: whenever a worker is free and a waiting job may go, plan the chunk and hand it over."""
         while True:
             with self._lock:
-                while not self._closed:
-                    self._let_go()
-                    self._drop_cancelled()
-                    free = [i for i, busy in enumerate(self._busy) if not busy]
-                    if free and self._next() is not None:
-                        break
-                    self._lock.wait(LEASE_CHECK)
-                if self._closed:
-                    return
-                # let simultaneous arrivals gather before the oldest of them is trained
-                waited = time.monotonic() - self._queue[0].queued_at
-                if waited < self.window:
-                    self._lock.wait(self.window - waited)
-                self._drop_cancelled()
-                chosen = self._next(len(free))
-                if chosen is None:
-                    continue
-                group, meet = chosen
-                if self._unfollowed(group):  # a tab closed since the last look: its job trains no further chunk
-                    continue
-                # a batch is shared evenly between the free workers, all its parts to one end epoch: they
-                # meet again after it (at the same time, give or take) and are one batch from there
-                size = -(-len(group) // len(free))
-                parts = [group[i : i + size] for i in range(0, len(group), size)]
-                seconds = self._chunk_seconds(self._load() - len(parts[0]))
-                tasks = [self._task(parts[0], meet, seconds)]
-                tasks += [self._task(part, tasks[0].end, seconds) for part in parts[1:]]
-                deadlines = [self._deadline(part, task) for part, task in zip(parts, tasks)]
-                for slot, part, task in zip(free, parts, tasks):
-                    for job in part:
-                        self._queue.remove(job)
-                        self._running.add(job)
-                        job.until = task.end
-                    self._busy[slot] = True
-                self._refresh_ahead()
-            for slot, part, task, deadline in zip(free, parts, tasks, deadlines):
+                free = self._wait_for_work()
+                if free is None:
+                    return  # closed
+                chunks = self._plan(free)
+            for slot, part, task, deadline in chunks:
                 for job in part:
                     job._update(status="running")
                 self._run(slot, part, task, deadline)
+
+    def _wait_for_work(self) -> list[int] | None:
+        """The free slots, once a slot is free and a waiting job may go, and simultaneous arrivals had a moment to
+        gather; None once the service is closed. Under the lock (which waiting lets go)."""
+        while not self._closed:
+            self._let_go()
+            self._drop_cancelled()
+            free = [i for i, busy in enumerate(self._busy) if not busy]
+            if free and self._next() is not None:
+                break
+            self._lock.wait(LEASE_CHECK)
+        if self._closed:
+            return None
+        waited = time.monotonic() - self._queue[0].queued_at
+        if waited < self.window:
+            self._lock.wait(self.window - waited)
+        self._drop_cancelled()
+        return free
+
+    def _plan(self, free: list[int]) -> list[tuple[int, list[Job], worker.Task, float]]:
+        """The next chunks as (slot, jobs, task, deadline), their jobs and slots marked as training; [] when no job
+        may go now after all. Under the lock."""
+        chosen = self._next(len(free))
+        if chosen is None:
+            return []
+        group, meet = chosen
+        if self._unfollowed(group):  # a tab closed since the last look: its job trains no further chunk
+            return []
+        # a batch is shared evenly between the free workers, all its parts to one end epoch: they meet again
+        # after it (at the same time, give or take) and are one batch from there
+        size = -(-len(group) // len(free))
+        parts = [group[i : i + size] for i in range(0, len(group), size)]
+        seconds = self._chunk_seconds(self._load() - len(parts[0]))
+        tasks = [self._task(parts[0], meet, seconds)]
+        tasks += [self._task(part, tasks[0].end, seconds) for part in parts[1:]]
+        chunks = [(slot, part, task, self._deadline(part, task)) for slot, part, task in zip(free, parts, tasks)]
+        for slot, part, task, _ in chunks:
+            for job in part:
+                self._queue.remove(job)
+                self._running.add(job)
+                job.until = task.end
+            self._busy[slot] = True
+        self._refresh_ahead()
+        return chunks
 
     def _refresh_ahead(self) -> None:
         earlier = len(self._running)

@@ -21,7 +21,7 @@ _BOARD_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")  # what secrets.token_urlsafe ma
 _OWNER = re.compile(rf"[\x21-\x7e]{{0,{MAX_OWNER}}}")  # printable ASCII, no spaces
 
 
-# --- statements (each inside the caller's transaction) -----------------------------------------------------------------
+# --- statements (each inside the caller's transaction) --------------------------------------------------------------
 
 NO_BOARD = "There is no board with that id: the link may be mistyped or the board deleted."
 
