@@ -55,7 +55,7 @@ class Snapshot:
         return self.status != "running"
 
     def __reduce__(self) -> tuple:
-        # pickled as a constructor call: 5× faster to load than a frozen, slotted dataclass's default
+        # pickled as a constructor call: much cheaper to load than a frozen, slotted dataclass's default
         return Snapshot, tuple(getattr(self, f) for f in Snapshot.__slots__)
 
 
