@@ -9,7 +9,12 @@ part checks that a spec apart from its frames depends only on the structure of t
 from __future__ import annotations
 
 import base64
+import importlib
+import inspect
 import json
+import pkgutil
+import typing
+from collections.abc import Callable
 
 import altair as alt
 import numpy as np
@@ -18,24 +23,35 @@ import pyarrow as pa
 import pytest
 from test_raster import decode_png
 
-from playground.charts import BLUE, GOLD, ORANGE, RED, Figure, curves, network, plane, vega_spec
+import playground.charts as charts_package
+from playground.charts import BLUE, GOLD, ORANGE, RED, Figure, plane, vega_spec
 from playground.charts.raster import linear_rgb
 from playground.render import SpecCache, arrow_bytes, structure
 
-BUILDERS = {f.__name__: f for f in (curves.loss_chart, curves.grad_flow_chart, curves.overlay_loss_chart,
-                                    plane.decision_chart, plane.small_multiples_chart, plane.labels_chart,
-                                    network.network_chart, network.neuron_maps_chart)}
+
+def discovered() -> dict[str, Callable[..., Figure]]:
+    """Every public function of playground.charts' modules that returns a `Figure` (a builder), by name."""
+    found = {}
+    for info in pkgutil.iter_modules(charts_package.__path__):
+        module = importlib.import_module(f"{charts_package.__name__}.{info.name}")
+        for name, fn in inspect.getmembers(module, inspect.isfunction):
+            if not name.startswith("_") and fn.__module__ == module.__name__ \
+                    and typing.get_type_hints(fn).get("return") is Figure:
+                found[name] = fn
+    return found
 
 
-class charts:  # noqa: N801 (the builders, each giving its Altair chart, as the checks below read them)
-    loss_chart = staticmethod(lambda *a, **k: curves.loss_chart(*a, **k).chart())
-    grad_flow_chart = staticmethod(lambda *a, **k: curves.grad_flow_chart(*a, **k).chart())
-    overlay_loss_chart = staticmethod(lambda *a, **k: curves.overlay_loss_chart(*a, **k).chart())
-    decision_chart = staticmethod(lambda *a, **k: plane.decision_chart(*a, **k).chart())
-    small_multiples_chart = staticmethod(lambda *a, **k: plane.small_multiples_chart(*a, **k).chart())
-    labels_chart = staticmethod(lambda *a, **k: plane.labels_chart(*a, **k).chart())
-    network_chart = staticmethod(lambda *a, **k: network.network_chart(*a, **k).chart())
-    neuron_maps_chart = staticmethod(lambda *a, **k: network.neuron_maps_chart(*a, **k).chart())
+BUILDERS = discovered()
+
+
+class _Charts:
+    """``charts.decision_chart(...)``: the builder's Altair chart, as the checks below read them."""
+
+    def __getattr__(self, name: str) -> Callable[..., alt.TopLevelMixin]:
+        return lambda *a, **k: BUILDERS[name](*a, **k).chart()
+
+
+charts = _Charts()
 
 RNG_SEED = 0
 
@@ -76,36 +92,50 @@ def weights(rng: np.random.Generator, sizes: list[int]) -> tuple[list[np.ndarray
 # --- every builder yields a schema-valid spec ---------------------------------------------------------
 
 
-def all_charts(rng: np.random.Generator) -> dict[str, alt.TopLevelMixin]:
+def all_charts(rng: np.random.Generator) -> dict[str, tuple[str, alt.TopLevelMixin]]:
+    """{case: (builder name, its chart)}: every builder at least once."""
     ep = np.arange(1, 3001)
     loss = 0.25 * np.exp(-ep / 500) + 1e-3
     X, y, pred = linear_data(rng)
     xs, ys, probs = grid(12, 10)
     Ws, bs = weights(rng, [2, 4, 3, 1])
     panel = dict(xs=xs, ys=ys, probs=probs, X=X, y=y, pred=pred)
-    return {
-        "loss": charts.loss_chart(ep, loss, loss * 1.2, log_scale=True),
-        "grad": charts.grad_flow_chart(ep, list(np.abs(rng.normal(size=(3, ep.size))))),
-        "overlay": charts.overlay_loss_chart({"a": (ep, loss), "b": (ep, 2 * loss)}),
-        "decision": charts.decision_chart(
-            xs, ys, probs, X, y, pred, is_test=np.arange(40) % 4 == 0, p=X[:, 1]
-        ),
-        "labels": charts.labels_chart(X, y, title="Ground truth"),
-        "small_multiples": charts.small_multiples_chart(
-            [dict(panel, name="one"), dict(panel, name="two")], domain=(0, 1, 0, 1)
-        ),
-        "network": charts.network_chart(Ws, bs),
-        "network_marked": charts.network_chart(Ws, bs, marked=("dW1", "db2")),
-        "network_focus": charts.network_chart(Ws, bs, marked=("dW1",), focus=np.arange(10) % 3 == 0),
-        "neuron_maps": charts.neuron_maps_chart(
-            xs, ys, [rng.normal(size=(10, 12, 4)), rng.normal(size=(10, 12, 3))]
-        ),
+    cases = {
+        "loss": ("loss_chart", (ep, loss, loss * 1.2), dict(log_scale=True)),
+        "grad": ("grad_flow_chart", (ep, list(np.abs(rng.normal(size=(3, ep.size))))), {}),
+        "overlay": ("overlay_loss_chart", ({"a": (ep, loss), "b": (ep, 2 * loss)},), {}),
+        "decision": ("decision_chart", (xs, ys, probs, X, y, pred), dict(is_test=np.arange(40) % 4 == 0, p=X[:, 1])),
+        "labels": ("labels_chart", (X, y), dict(title="Ground truth")),
+        "small_multiples": ("small_multiples_chart", ([dict(panel, name="one"), dict(panel, name="two")],),
+                            dict(domain=(0, 1, 0, 1))),
+        "network": ("network_chart", (Ws, bs), {}),
+        "network_marked": ("network_chart", (Ws, bs), dict(marked=("dW1", "db2"))),
+        "network_focus": ("network_chart", (Ws, bs), dict(marked=("dW1",), focus=np.arange(10) % 3 == 0)),
+        "neuron_maps": ("neuron_maps_chart", (xs, ys, [rng.normal(size=(10, 12, 4)), rng.normal(size=(10, 12, 3))]),
+                        {}),
+        "landscape": ("landscape_chart", (np.array([0.1, 0.3, 0.9]), np.array([0.01, 0.2, np.nan]),
+                                          np.array(["a", "b", "a"], dtype=object), np.array(["x", "y", "z"], dtype=object)),
+                      dict(x_title="lr", colour_title="hidden", log_x=True)),
     }
+    return {case: (name, getattr(charts, name)(*args, **kw)) for case, (name, args, kw) in cases.items()}
 
 
-@pytest.mark.parametrize("name", list(all_charts(np.random.default_rng(RNG_SEED))))
-def test_every_builder_validates(rng: np.random.Generator, name: str) -> None:
-    chart = all_charts(rng)[name]
+CHART_CASES = all_charts(np.random.default_rng(RNG_SEED))
+
+
+def test_builders_are_discovered():
+    # a builder is found by what it returns, in any module of the package
+    assert {"loss_chart", "decision_chart", "network_chart", "landscape_chart"} <= set(BUILDERS)
+    assert "vega_spec" not in BUILDERS and "neuron_names" not in BUILDERS
+
+
+def test_every_builder_has_a_case():
+    assert {name for name, _ in CHART_CASES.values()} == set(BUILDERS)
+
+
+@pytest.mark.parametrize("case", list(CHART_CASES))
+def test_every_builder_validates(rng: np.random.Generator, case: str) -> None:
+    chart = all_charts(rng)[case][1]
     spec = chart.to_dict()  # raises on a schema error
     assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/v6")
     assert vega_spec(chart, validate=True)["datasets"]  # the named-frame form validates too
@@ -113,7 +143,7 @@ def test_every_builder_validates(rng: np.random.Generator, name: str) -> None:
 
 
 def test_numeric_columns_are_float32(rng: np.random.Generator) -> None:
-    for name, chart in all_charts(rng).items():
+    for name, (_, chart) in all_charts(rng).items():
         for frame_name, df in vega_spec(chart)["datasets"].items():
             numeric = [c for c in df.columns if df[c].dtype.kind in "iuf"]
             assert all(df[c].dtype == np.float32 for c in numeric), (name, frame_name, df.dtypes.to_dict())
@@ -474,6 +504,7 @@ def structure_case(name: str, seed: int) -> tuple[tuple, dict]:
     scale = 10.0 ** rng.uniform(-2, 1)
     Ws, bs = weights(rng, [2, 5, 3, 1])
     test = rng.uniform(size=n) < 0.3
+    runs = int(rng.integers(3, 12))
     return {
         "loss": ((ep, loss, loss * (1.2 + seed)), dict(log_scale=True)),
         "grad_flow": ((ep, list(np.abs(rng.normal(size=(3, t))))), {}),
@@ -490,19 +521,23 @@ def structure_case(name: str, seed: int) -> tuple[tuple, dict]:
         "network_marked": (([W * scale for W in Ws], [b / scale for b in bs]), dict(marked=("dW2", "db3"))),
         "network_focus": (([W * scale for W in Ws], [b / scale for b in bs]), dict(focus=rng.uniform(size=11) < 0.5)),
         "neuron_maps": ((xs, ys, [rng.normal(size=(g + 1, g, 4)) * scale, np.tanh(rng.normal(size=(g + 1, g, 2)))]), {}),
+        "landscape": ((rng.uniform(0.01, 1, runs), rng.uniform(0.001, 0.3, runs), np.array(["sigmoid", "tanh"] * runs,
+                                                                                             dtype=object)[:runs],
+                       np.array([f"Student {i}" for i in range(runs)], dtype=object)),
+                      dict(x_title="lr", colour_title="activation", log_x=True)),
     }[name]
 
 
 STRUCTURE_CASES = [
     "loss", "grad_flow", "overlay_loss", "decision", "decision_fitted", "small_multiples",
-    "labels", "network", "network_dense", "network_marked", "network_focus", "neuron_maps",
+    "labels", "network", "network_dense", "network_marked", "network_focus", "neuron_maps", "landscape",
 ]  # fmt: skip
 
 
 def builder(case: str):
-    """The builder for a case name such as "decision_fitted"."""
-    base = case.removesuffix("_fitted").removesuffix("_dense").removesuffix("_marked").removesuffix("_focus")
-    return BUILDERS[base + "_chart"]
+    """The builder for a case name such as "decision_fitted" (a builder's name less "_chart", and a variant)."""
+    return next(BUILDERS[name] for name in sorted(BUILDERS, key=len, reverse=True)
+                if case == name.removesuffix("_chart") or case.startswith(name.removesuffix("_chart") + "_"))
 
 
 def skeleton(spec: dict) -> dict:
