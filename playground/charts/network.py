@@ -154,6 +154,7 @@ def network_chart(
     input_names: tuple[str, ...] = ("x1", "x2"),
     marked: tuple[str, ...] = (),
     focus: np.ndarray | None = None,
+    input_maps: np.ndarray | None = None,
 ) -> Figure:
     """The network as a diagram: a column of neurons per layer, a line per weight.
 
@@ -172,14 +173,22 @@ def network_chart(
     draws no rings at all). Frames "edges" (x, y, x_to, y_to, w, sign, width, opacity, weight, source,
     target, marked, focus), "nodes" (x, y, name, kind, bias, fill, fill_opacity, label, marked, focus),
     "heads".
+
+    ``input_maps`` (gy, gx, inputs): each input's value over the data's plane (row 0 the lowest x2), as
+    TensorFlow Playground draws its input features: each input neuron becomes a small map of it, scaled to its
+    own range as the neuron maps are (orange = low, blue = high; the tooltip gives the range). Frame "inputs"
+    (x, y, name, url, low, high).
     """
     frames = _network_frames(weights, biases, input_names, marked, focus)
+    if input_maps is not None:  # in the order the layers use them
+        edges, nodes, heads = frames.values()
+        frames = named(edges, nodes, _inputs_frame(_sizes(weights), input_names, input_maps), heads)
     return Figure(frames, lambda: _diagram(frames, _sizes(weights), height, marked, focus is not None))
 
 
 def _diagram(frames: Frames, sizes: list[int], height: int, marked: tuple[str, ...] = (),
              focus: bool = False) -> alt.LayerChart:
-    edges, nodes, heads = frames["edges"], frames["nodes"], frames["heads"]
+    edges, nodes = frames["edges"], frames["nodes"]
     x = alt.X("x:Q", axis=None, scale=alt.Scale(domain=[-0.5, len(sizes) - 0.5], nice=False))
     y = alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[-0.02, 1.06], nice=False))
     sign = alt.Scale(domain=["positive", "negative", "input"], range=[BLUE, ORANGE, GREY])
@@ -205,9 +214,26 @@ def _diagram(frames: Frames, sizes: list[int], height: int, marked: tuple[str, .
         )
     )
     diameter = min(26.0, 0.7 * height / max(sizes))
+    neurons, texts = _neurons(frames, x, y, sign, diameter, side=min(34.0, 0.8 * height / max(sizes)))
+    # under the lines, wider lines along the flagged weights; around the flagged neurons, rings
+    shown = [(flag, colour) for flag, colour, on in (("marked", RED, bool(marked)), ("focus", GOLD, focus)) if on]
+    pairs = [_highlight(edges, nodes, x, y, flag, colour, diameter) for flag, colour in shown]
+    chart = alt.layer(*(halo for halo, _ in pairs), lines, *neurons, *(ring for _, ring in pairs), *texts)
+    title: str | alt.Title = "Network"
+    if marked:
+        title = alt.Title("Network", subtitle=f"red = wrong gradient: {', '.join(marked)}", subtitleColor=RED)
+    return stretch(chart, height).properties(title=title, view=alt.ViewBackground(stroke=None))
+
+
+def _neurons(frames: Frames, x: alt.X, y: alt.Y, sign: alt.Scale, diameter: float,
+             side: float) -> tuple[list[alt.Chart], list[alt.Chart]]:
+    """The neurons (a disc each, or for the inputs a small map of side ``side`` px when the frames have one), and
+    the text beside them: the inputs' names on the left, the biases on the right, and the layers' heads."""
+    nodes = frames["nodes"]
+    maps = "inputs" in frames
+    shown = alt.Chart(nodes).transform_filter(alt.datum.kind != "input") if maps else alt.Chart(nodes)
     dots = (
-        alt.Chart(nodes)
-        .mark_circle(size=diameter**2, stroke="#444444", strokeWidth=1)
+        shown.mark_circle(size=diameter**2, stroke="#444444", strokeWidth=1)
         .encode(
             x=x,
             y=y,
@@ -222,20 +248,36 @@ def _diagram(frames: Frames, sizes: list[int], height: int, marked: tuple[str, .
     )
     labelled = alt.Chart(nodes).encode(x=x, y=y, text="label:N")
     names_in = labelled.transform_filter(alt.datum.kind == "input").mark_text(
-        align="right", dx=-(diameter / 2 + 4), fontSize=12, fontWeight="bold"
+        align="right", dx=-((side if maps else diameter) / 2 + 4), fontSize=12, fontWeight="bold"
     )
     biases = labelled.transform_filter(alt.datum.kind != "input").mark_text(
         align="left", dx=diameter / 2 + 3, fontSize=10
     )
-    top = alt.Chart(heads).mark_text(fontSize=12, fontWeight="bold").encode(x=x, y=y, text="head:N")
-    # under the lines, wider lines along the flagged weights; around the flagged neurons, rings
-    shown = [(flag, colour) for flag, colour, on in (("marked", RED, bool(marked)), ("focus", GOLD, focus)) if on]
-    pairs = [_highlight(edges, nodes, x, y, flag, colour, diameter) for flag, colour in shown]
-    chart = alt.layer(*(halo for halo, _ in pairs), lines, dots, *(ring for _, ring in pairs), names_in, biases, top)
-    title: str | alt.Title = "Network"
-    if marked:
-        title = alt.Title("Network", subtitle=f"red = wrong gradient: {', '.join(marked)}", subtitleColor=RED)
-    return stretch(chart, height).properties(title=title, view=alt.ViewBackground(stroke=None))
+    top = alt.Chart(frames["heads"]).mark_text(fontSize=12, fontWeight="bold").encode(x=x, y=y, text="head:N")
+    return [dots, *(_input_pictures(frames["inputs"], x, y, side) if maps else [])], [names_in, biases, top]
+
+
+def _input_pictures(inputs: pd.DataFrame, x: alt.X, y: alt.Y, side: float) -> list[alt.Chart]:
+    """Each input neuron as a small map of its feature, centred where its disc would be, with a thin frame."""
+    base = alt.Chart(inputs).encode(x=x, y=y)
+    pictures = base.mark_image(width=side, height=side, aspect=False, smooth=False).encode(
+        url="url:N",
+        tooltip=[alt.Tooltip("name:N", title="input"), alt.Tooltip("low:Q", title="lowest on the plane", format=".3f"),
+                 alt.Tooltip("high:Q", title="highest on the plane", format=".3f")],
+    )
+    frame_ = base.mark_point(shape="square", filled=False, size=(side + 1) ** 2, color="#444444", strokeWidth=1)
+    return [pictures, frame_]
+
+
+def _inputs_frame(sizes: list[int], input_names: tuple[str, ...], input_maps: np.ndarray) -> pd.DataFrame:
+    """The input neurons' maps (see network_chart's ``input_maps``), at the input nodes' places."""
+    m = np.asarray(input_maps, float)
+    if m.ndim != 3 or m.shape[2] != sizes[0] or 0 in m.shape:
+        raise ValueError(f"input_maps must be (gy, gx, {sizes[0]}): one map per input, got {m.shape}")
+    urls, lo, hi = _pictures(m)
+    return frame("inputs", {"x": np.zeros(sizes[0]), "y": _layout(sizes)[0],
+                            "name": np.array(neuron_names(sizes, input_names)[0], dtype=object),
+                            "url": urls, "low": lo, "high": hi})
 
 
 def _highlight(edges: pd.DataFrame, nodes: pd.DataFrame, x: alt.X, y: alt.Y, flag: str, colour: str,
@@ -266,6 +308,16 @@ def _panel_names(layer: int, units: int) -> list[str]:
 MAP_STOPS, MAP_COLOURS = [0.0, 0.5, 1.0], [ORANGE, "#ffffff", BLUE]  # low → high, each map on its own range
 
 
+def _pictures(m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each map of m (gy, gx, k) as a picture scaled to its own min → max (orange → white → blue; a flat map is
+    white): (urls (k,), lows (k,), highs (k,))."""
+    lo, hi = m.min(axis=(0, 1)), m.max(axis=(0, 1))
+    with np.errstate(all="ignore"):  # inf or NaN values (a diverged network) draw as missing: white
+        v = np.where(hi > lo, (m - lo) / np.where(hi > lo, hi - lo, 1.0), 0.5)
+    urls = [grid_data_url(linear_rgb(v[:, :, j], MAP_STOPS, MAP_COLOURS)) for j in range(m.shape[2])]
+    return np.array(urls, dtype=object), lo, hi
+
+
 def _maps_frames(xs: np.ndarray, ys: np.ndarray, maps: list[np.ndarray]) -> Frames:
     """The maps' frames "maps_1".."maps_L": one row per neuron, its picture and its range (see neuron_maps_chart)."""
     if not maps:
@@ -277,11 +329,9 @@ def _maps_frames(xs: np.ndarray, ys: np.ndarray, maps: list[np.ndarray]) -> Fram
         m = np.asarray(m, float)
         if m.ndim != 3 or m.shape[:2] != (gy, gx):
             raise ValueError(f"maps[{layer - 1}] must be (gy, gx, units) = ({gy}, {gx}, ·), got {m.shape}")
-        lo, hi = m.min(axis=(0, 1)), m.max(axis=(0, 1))
-        v = np.where(hi > lo, (m - lo) / np.where(hi > lo, hi - lo, 1.0), 0.5)  # a flat map shows white
-        urls = [grid_data_url(linear_rgb(v[:, :, j], MAP_STOPS, MAP_COLOURS)) for j in range(m.shape[2])]
+        urls, lo, hi = _pictures(m)
         frames |= named(frame(f"maps_{layer}", {"panel": np.array(_panel_names(layer, m.shape[2]), dtype=object),
-                                                "url": np.array(urls, dtype=object), "low": lo, "high": hi}))
+                                                "url": urls, "low": lo, "high": hi}))
     return frames
 
 

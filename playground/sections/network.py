@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lab.plane import domain, neuron_grids
+from lab.plane import domain, input_grids, neuron_grids
 from lab.run import Run
 from playground import shared
 from playground.charts.curves import grad_flow_chart
@@ -16,13 +16,16 @@ def section(page: Page) -> None:
     st.subheader("The network")
     st.caption(
         "Blue lines are positive weights, orange negative; thicker is larger. Every neuron's bias is shown, "
-        "the output's too. Below, what each hidden neuron computes over the input square."
+        "the output's too. Each input is a small map of what it feeds the network over the data's square "
+        "(orange = low, blue = high); below, what each hidden neuron computes over it."
     )
     for spec in network_specs(page.run):
         chart(st, spec)
     if page.run.net.n_layers == 1:
-        st.caption("No hidden layer: the inputs feed the output unit directly (logistic regression with a sigmoid "
-                   "output): its boundary is a straight line in the input features.")
+        st.caption("No hidden layer: the inputs feed the output unit directly. " + (
+            "With a linear output that is linear regression: the output is a plane over the input features."
+            if page.run.net.output_activation.name == "linear" else
+            "With a sigmoid output that is logistic regression: its boundary is a straight line in the input features."))
     st.subheader("Gradient flow")
     st.caption(
         "The size of each layer's weight gradient ‖∂L/∂W‖ (of the mean loss) over training. With sigmoid, "
@@ -36,10 +39,12 @@ def network_specs(run: Run) -> tuple[dict, ...]:
     """The specs of the network diagram and of the per-neuron maps (none without hidden layers)."""
     net = run.net
     names = net.features.names if net.features is not None else ("x1", "x2")
-    diagram = shared.spec(network_chart, net.weights, net.biases, input_names=names)
+    dom = domain(run.data.X)
+    diagram = shared.spec(network_chart, net.weights, net.biases, input_names=names,
+                          input_maps=input_grids(net, dom))
     if net.n_layers == 1:
         return (diagram,)
-    xs, ys, maps = neuron_grids(net, domain(run.data.X))
+    xs, ys, maps = neuron_grids(net, dom)
     # 4 small maps a row: fits a phone (about 360 px) and still reads on a projector
     return diagram, shared.spec(neuron_maps_chart, xs, ys, maps, size=64, columns=4)
 

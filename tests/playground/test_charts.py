@@ -105,12 +105,21 @@ def all_charts(rng: np.random.Generator) -> dict[str, tuple[str, alt.TopLevelMix
         "grad": ("grad_flow_chart", (ep, list(np.abs(rng.normal(size=(3, ep.size))))), {}),
         "overlay": ("overlay_loss_chart", ({"a": (ep, loss), "b": (ep, 2 * loss)},), {}),
         "decision": ("decision_chart", (xs, ys, probs, X, y, pred), dict(is_test=np.arange(40) % 4 == 0, p=X[:, 1])),
+        "decision_regression": ("decision_chart", (xs, ys, 2 * probs - 1, X, X[:, 1] - X[:, 0], X[:, 1] - X[:, 0] + 0.1),
+                                dict(is_test=np.arange(40) % 4 == 0, task="regression", select=True)),
         "labels": ("labels_chart", (X, y), dict(title="Ground truth")),
+        "small_multiples_regression": ("small_multiples_chart", ([dict(panel, name="one", probs=2 * probs - 1,
+                                                                       y=X[:, 0], pred=None, task="regression",
+                                                                       loss=np.array([0.01]))],),
+                                       dict(domain=(0, 1, 0, 1))),
         "small_multiples": ("small_multiples_chart", ([dict(panel, name="one"), dict(panel, name="two")],),
                             dict(domain=(0, 1, 0, 1))),
         "network": ("network_chart", (Ws, bs), {}),
         "network_marked": ("network_chart", (Ws, bs), dict(marked=("dW1", "db2"))),
         "network_focus": ("network_chart", (Ws, bs), dict(marked=("dW1",), focus=np.arange(10) % 3 == 0)),
+        "network_inputs": ("network_chart", (Ws, bs), dict(input_maps=rng.normal(size=(6, 6, 2)),
+                                                           focus=np.arange(10) % 3 == 0)),
+        "fit": ("fit_chart", (X[:, 0] - X[:, 1], X[:, 0] - X[:, 1] + 0.1), {}),
         "neuron_maps": ("neuron_maps_chart", (xs, ys, [rng.normal(size=(10, 12, 4)), rng.normal(size=(10, 12, 3))]),
                         {}),
         "landscape": ("landscape_chart", (np.array([0.1, 0.3, 0.9]), np.array([0.01, 0.2, np.nan]),
@@ -338,6 +347,65 @@ def test_small_multiples_share_axes_and_colours(rng: np.random.Generator) -> Non
         charts.small_multiples_chart([], domain=(0, 1, 0, 1))
 
 
+def test_a_regression_map_is_the_output_over_minus_one_to_one_and_the_points_their_targets(rng) -> None:
+    X = rng.uniform(0, 1, (30, 2))
+    target, predicted = X[:, 0] - X[:, 1], X[:, 0] - X[:, 1] + rng.normal(0, 0.2, 30)
+    predicted[4] = target[4] + 1.5  # the worst point: drawn last, on top
+    xs, ys, probs = grid(6, 6)
+    values = 2 * probs - 1.2  # reaches below −1: clamped to red
+    spec = vega_spec(charts.decision_chart(xs, ys, values, X, target, predicted[:, None],
+                                           is_test=np.arange(30) >= 25, task="regression"))
+    assert spec["title"]["text"] == "Output" and "class" not in json.dumps(spec["title"])
+    pixels = decode_png(base64.b64decode(spec["datasets"]["regions"]["url"][0].removeprefix("data:image/png;base64,")))
+    np.testing.assert_array_equal(pixels[::-1], linear_rgb(values, [-1.0, 0.0, 1.0], ["#eb9394", "#ffffff", "#8fbbd9"]))
+    pts = spec["datasets"]["points"]
+    assert list(pts.columns) == ["x1", "x2", "target", "set", "predicted", "error"]
+    np.testing.assert_allclose(pts["error"], pts["predicted"] - pts["target"], atol=1e-6)
+    assert pts["target"].iloc[-1] == pytest.approx(target[4], abs=1e-6)  # the largest error on top
+    assert (pts["set"] == "test").sum() == 5
+    marks = layers_by_mark(spec)
+    legend = marks["rect"]["encoding"]["color"]
+    assert legend["scale"]["domain"] == [-1.0, 0.0, 1.0] and legend["legend"]["title"] == "predicted value"
+    dots = marks["point"]["encoding"]
+    assert dots["fill"]["field"] == "target" and dots["fill"]["scale"] == {
+        "domain": [-1.0, 0.0, 1.0], "range": [RED, "#ffffff", BLUE], "interpolate": "rgb"}
+    assert dots["shape"]["field"] == "set" and dots["shape"]["scale"]["range"] == ["circle", "diamond"]
+    assert {t["field"] for t in dots["tooltip"]} == {"x1", "x2", "target", "predicted", "error", "set"}
+    assert "class" not in json.dumps(skeleton(spec)).lower() and "truth" not in json.dumps(skeleton(spec))
+
+
+def test_discretize_splits_a_classifier_at_one_half_and_a_regression_at_zero(rng) -> None:
+    X, y, pred = linear_data(rng)
+    xs, ys, probs = grid(9, 9)
+    for task, values, cut in (("classification", probs, 0.5), ("regression", 2 * probs - 1, 0.0)):
+        target = y if task == "classification" else 2 * y - 1.0
+        figure = plane.decision_chart(xs, ys, values, X, target, pred, discretize=True, task=task)
+        pixels = decode_png(base64.b64decode(figure.frames["regions"]["url"][0].removeprefix("data:image/png;base64,")))
+        colours = {tuple(c) for c in pixels.reshape(-1, 3)}
+        assert colours == {(0xEB, 0x93, 0x94), (0x8F, 0xBB, 0xD9)}  # two flat tints, no gradient
+        assert ((pixels[::-1] == [0x8F, 0xBB, 0xD9]).all(axis=2) == (values >= cut)).all()
+        scale = layers_by_mark(figure.spec())["rect"]["encoding"]["color"]["scale"]
+        assert scale == {"type": "threshold", "domain": [cut], "range": ["#eb9394", "#8fbbd9"]}  # the legend too
+        panel = dict(name="a", xs=xs, ys=ys, probs=values, X=X, y=target, pred=pred, task=task)
+        board = plane.small_multiples_chart([panel], domain=(0, 1, 0, 1), discretize=True)
+        url = board.frames["regions_0"]["url"][0]
+        assert url == figure.frames["regions"]["url"][0]  # a board's panel splits the same way
+
+
+def test_a_regression_panel_shows_its_loss_not_an_accuracy(rng) -> None:
+    X = rng.uniform(0, 1, (20, 2))
+    xs, ys, probs = grid(5, 5)
+    panel = dict(name="reg", xs=xs, ys=ys, probs=2 * probs - 1, X=X, y=X[:, 0], pred=None, task="regression",
+                 loss=np.array([0.0123]))
+    spec = vega_spec(charts.small_multiples_chart([panel], domain=(0, 1, 0, 1), title=False))
+    assert list(spec["datasets"]["info_0"].columns) == ["loss"]
+    assert spec["datasets"]["info_0"]["loss"][0] == pytest.approx(0.0123)
+    text = layers_by_mark(spec["concat"][0])["text"]
+    assert text["transform"][0]["calculate"].startswith("'loss '")
+    assert list(spec["datasets"]["points_0"].columns) == ["x1", "x2", "target", "set"]  # no predictions known
+    assert "accuracy" not in json.dumps(skeleton(spec))
+
+
 def test_labels_chart_single_panel_at_container_width(rng: np.random.Generator) -> None:
     X, y, _ = linear_data(rng)
     spec = vega_spec(charts.labels_chart(X, y, title="Ground truth", domain=(0, 1, 0, 1)))
@@ -511,15 +579,25 @@ def structure_case(name: str, seed: int) -> tuple[tuple, dict]:
         "overlay_loss": (({"a": (ep, loss), "b": (ep[: t // 2], 2 * loss[: t // 2])},), dict(max_points=100)),
         "decision": ((xs, ys, probs, X, y, pred), dict(is_test=test, p=rng.uniform(size=n), domain=dom)),
         "decision_fitted": ((xs, ys, probs, X, y, pred), dict(is_test=test, discretize=True)),
+        "decision_regression": ((xs, ys, 2 * probs - 1, X, rng.uniform(-1, 1, n), rng.uniform(-1.5, 1.5, (n, 1))),
+                                dict(is_test=test, domain=dom, task="regression")),
         "small_multiples": (
             ([dict(panel, name="one"), dict(panel, name="two", probs=1 - probs, pred=1 - pred)],),
             dict(domain=dom, size=150),
+        ),
+        "small_multiples_regression": (
+            ([dict(panel, name="one", probs=2 * probs - 1, y=rng.uniform(-1, 1, n), pred=None, task="regression",
+                   loss=rng.uniform(size=1))],),
+            dict(domain=dom, discretize=True),
         ),
         "labels": ((X, y), dict(title="Ground truth")),
         "network": (([W * scale for W in Ws], [b / scale for b in bs]), {}),
         "network_dense": (weights(rng, [2, 16, 16, 1]), {}),
         "network_marked": (([W * scale for W in Ws], [b / scale for b in bs]), dict(marked=("dW2", "db3"))),
         "network_focus": (([W * scale for W in Ws], [b / scale for b in bs]), dict(focus=rng.uniform(size=11) < 0.5)),
+        "network_inputs": (([W * scale for W in Ws], [b / scale for b in bs]),
+                           dict(input_names=("x1", "x1x2"), input_maps=rng.normal(size=(g, g, 2)) * scale)),
+        "fit": ((rng.uniform(-1, 1, n), rng.uniform(-2, 2, (n, 1))), {}),
         "neuron_maps": ((xs, ys, [rng.normal(size=(g + 1, g, 4)) * scale, np.tanh(rng.normal(size=(g + 1, g, 2)))]), {}),
         "landscape": ((rng.uniform(0.01, 1, runs), rng.uniform(0.001, 0.3, runs), np.array(["sigmoid", "tanh"] * runs,
                                                                                              dtype=object)[:runs],
@@ -529,7 +607,8 @@ def structure_case(name: str, seed: int) -> tuple[tuple, dict]:
 
 
 STRUCTURE_CASES = [
-    "loss", "grad_flow", "overlay_loss", "decision", "decision_fitted", "small_multiples",
+    "loss", "grad_flow", "overlay_loss", "decision", "decision_fitted", "decision_regression", "small_multiples",
+    "small_multiples_regression", "network_inputs", "fit",
     "labels", "network", "network_dense", "network_marked", "network_focus", "neuron_maps", "landscape",
 ]  # fmt: skip
 
