@@ -1,7 +1,7 @@
 """A regression's predictions against the true targets: one dot a point, and the line y = x where a perfect
 network puts every dot.
 
-Both axes span the same range, the targets' [−1, 1] widened to every prediction, so the line is the square's
+Both axes span the same range, the targets' [−1, 1] widened to every prediction, so the line is the plot's
 diagonal: a dot above it is predicted too high, below it too low, and its distance up or down is the error.
 The range comes from the data (a small two-row frame drawn as the line), not from the spec.
 """
@@ -12,12 +12,10 @@ import altair as alt
 import numpy as np
 
 from lab.plane import output_span
-from playground.charts import BLUE, GREY, Figure, frame, named
-
-SIZE = 300  # px, the square plot area: its diagonal is y = x at 45°; fits a phone's width with its axes
+from playground.charts import BLUE, GREY, Figure, frame, named, stretch
 
 
-def fit_chart(target: np.ndarray, predicted: np.ndarray, *, size: int = SIZE,
+def fit_chart(target: np.ndarray, predicted: np.ndarray, *, height: int = 320,
               title: str = "Predicted against true") -> Figure:
     """target, predicted: (n,) or (n, 1), the points' true values and the network's outputs, point i numbered i+1
     ("Iter", as the prediction table numbers them). Non-finite predictions (a diverged run) are left out.
@@ -48,8 +46,6 @@ def fit_chart(target: np.ndarray, predicted: np.ndarray, *, size: int = SIZE,
                                  alt.Tooltip("target:Q", format=".4f"), alt.Tooltip("predicted:Q", format=".4f"),
                                  alt.Tooltip("error:Q", title="error (predicted − target)", format=".4f")]))
         subtitle = ["dashed: y = x, a perfect prediction", "above the line: predicted too high"]
-        return (alt.layer(line, dots)
-                .properties(width=size, height=size, title=alt.Title(title, subtitle=subtitle),
-                            autosize=alt.AutoSizeParams(type="pad")))
+        return stretch(alt.layer(line, dots), height).properties(title=alt.Title(title, subtitle=subtitle))
 
     return Figure(frames, build)

@@ -66,7 +66,8 @@ def fit_section(run: Run) -> None:
 
 @shared.per_run
 def fit_spec(run: Run) -> dict:
-    return shared.spec(fit_chart, run.test.y, run.net.forward(run.test.X))
+    return shared.spec(fit_chart, run.test.y, run.net.forward(run.test.X),
+                       title="Test points" if run.has_test else "Training points")
 
 
 @shared.per_run
