@@ -107,7 +107,7 @@ def both_sets(exp: Experiment) -> None:
         last = run.last
         accuracy = last.test_accuracy if run.has_test else last.accuracy
         st.markdown(f"**{title}** — {'test' if run.has_test else 'training'} accuracy **{pct(accuracy)}**, "
-                    f"final loss {last.loss:.4g}" + (" (the run diverged)" if run.diverged else ""))
+                    f"final loss {last.loss:.3g}" + (" (the run diverged)" if run.diverged else ""))
         truth, prediction = labels_specs(run)
         left, right = st.columns(2)
         chart(left, truth)
