@@ -208,15 +208,6 @@ def finish(followings: list[Following], timeout: float) -> None:
         raise
 
 
-def finished_run(exp: Experiment, data: Dataset | None = None) -> tuple[Run, Following]:
-    """A run of ``exp``, and the shared job that trains it to the end (done already when someone opened
-    the link before: then the run is finished too)."""
-    run = new_run(exp, data)
-    following = train(run, exp.epochs, run_key(exp, data))
-    following.take(run)
-    return run, following
-
-
 def finished_runs(exps: Iterable[Experiment], timeout: float) -> list[Run]:
     """The finished runs of ``exps`` (each its link's shared job; the service trains them together where it
     can), waited for up to ``timeout`` s while the visitor's leases are renewed. Raises `server.jobs.Busy` when
@@ -234,3 +225,13 @@ def finished_runs(exps: Iterable[Experiment], timeout: float) -> list[Run]:
     for run, following in runs:
         following.take(run)
     return [run for run, _ in runs]
+
+
+def finished_run(exp: Experiment, data: Dataset | None = None) -> tuple[Run, Following]:
+    """A run of ``exp``, and the shared job that trains it to the end (done already when someone opened
+    the link before: then the run is finished too)."""
+    run = new_run(exp, data)
+    following = train(run, exp.epochs, run_key(exp, data))
+    following.take(run)
+    return run, following
+

@@ -152,9 +152,9 @@ def network_chart(
     *,
     height: int = 320,
     input_names: tuple[str, ...] = ("x1", "x2"),
+    input_maps: np.ndarray | None = None,
     marked: tuple[str, ...] = (),
     focus: np.ndarray | None = None,
-    input_maps: np.ndarray | None = None,
 ) -> Figure:
     """The network as a diagram: a column of neurons per layer, a line per weight.
 
@@ -162,6 +162,11 @@ def network_chart(
     tooltip gives the value, "w[l][i→j]" with 1-based layer and unit numbers). Every non-input neuron,
     the output included, is filled with the colour of its bias's sign, opacity ∝ |b|, and labelled with
     b when no layer has more than 10 units.
+
+    ``input_maps`` (gy, gx, inputs): each input's value over the data's plane (row 0 the lowest x2), as
+    TensorFlow Playground draws its input features: each input neuron becomes a small map of it, scaled to its
+    own range as the neuron maps are (orange = low, blue = high; the tooltip gives the range). Frame "inputs"
+    (x, y, name, url, low, high).
 
     ``marked``: gradients to point out, named as `companion.gradcheck` does ("dW2", "db3", 1-based from the
     input): a marked dW's weight lines get a red halo, a marked db's neurons a red ring, and the subtitle
@@ -173,11 +178,6 @@ def network_chart(
     draws no rings at all). Frames "edges" (x, y, x_to, y_to, w, sign, width, opacity, weight, source,
     target, marked, focus), "nodes" (x, y, name, kind, bias, fill, fill_opacity, label, marked, focus),
     "heads".
-
-    ``input_maps`` (gy, gx, inputs): each input's value over the data's plane (row 0 the lowest x2), as
-    TensorFlow Playground draws its input features: each input neuron becomes a small map of it, scaled to its
-    own range as the neuron maps are (orange = low, blue = high; the tooltip gives the range). Frame "inputs"
-    (x, y, name, url, low, high).
     """
     frames = _network_frames(weights, biases, input_names, marked, focus)
     if input_maps is not None:  # in the order the layers use them
@@ -188,7 +188,7 @@ def network_chart(
 
 def _diagram(frames: Frames, sizes: list[int], height: int, marked: tuple[str, ...] = (),
              focus: bool = False) -> alt.LayerChart:
-    edges, nodes = frames["edges"], frames["nodes"]
+    edges, nodes, heads = frames["edges"], frames["nodes"], frames["heads"]
     x = alt.X("x:Q", axis=None, scale=alt.Scale(domain=[-0.5, len(sizes) - 0.5], nice=False))
     y = alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[-0.02, 1.06], nice=False))
     sign = alt.Scale(domain=["positive", "negative", "input"], range=[BLUE, ORANGE, GREY])
@@ -214,24 +214,45 @@ def _diagram(frames: Frames, sizes: list[int], height: int, marked: tuple[str, .
         )
     )
     diameter = min(26.0, 0.7 * height / max(sizes))
-    neurons, texts = _neurons(frames, x, y, sign, diameter, side=min(34.0, 0.8 * height / max(sizes)))
+    dots, names_in, biases, top = _neurons(nodes, heads, frames.get("inputs"), x, y, sign, diameter,
+                                           side=min(34.0, 0.8 * height / max(sizes)))
     # under the lines, wider lines along the flagged weights; around the flagged neurons, rings
     shown = [(flag, colour) for flag, colour, on in (("marked", RED, bool(marked)), ("focus", GOLD, focus)) if on]
     pairs = [_highlight(edges, nodes, x, y, flag, colour, diameter) for flag, colour in shown]
-    chart = alt.layer(*(halo for halo, _ in pairs), lines, *neurons, *(ring for _, ring in pairs), *texts)
+    chart = alt.layer(*(halo for halo, _ in pairs), lines, dots, *(ring for _, ring in pairs), names_in, biases, top)
     title: str | alt.Title = "Network"
     if marked:
         title = alt.Title("Network", subtitle=f"red = wrong gradient: {', '.join(marked)}", subtitleColor=RED)
     return stretch(chart, height).properties(title=title, view=alt.ViewBackground(stroke=None))
 
 
-def _neurons(frames: Frames, x: alt.X, y: alt.Y, sign: alt.Scale, diameter: float,
-             side: float) -> tuple[list[alt.Chart], list[alt.Chart]]:
-    """The neurons (a disc each, or for the inputs a small map of side ``side`` px when the frames have one), and
-    the text beside them: the inputs' names on the left, the biases on the right, and the layers' heads."""
-    nodes = frames["nodes"]
-    maps = "inputs" in frames
-    shown = alt.Chart(nodes).transform_filter(alt.datum.kind != "input") if maps else alt.Chart(nodes)
+def _highlight(edges: pd.DataFrame, nodes: pd.DataFrame, x: alt.X, y: alt.Y, flag: str, colour: str,
+               diameter: float) -> tuple[alt.Chart, alt.Chart]:
+    """A wider line along each weight whose ``flag`` column is set, and a ring around each such neuron."""
+    # as wide as a neuron allows: a dense layer's neurons sit closer than a halo or ring of fixed size
+    halo = (
+        alt.Chart(edges)
+        .transform_filter(f"datum.{flag}")
+        .transform_calculate(halo=f"datum.width + {min(8.0, diameter / 2):.2f}")
+        .mark_rule(color=colour, opacity=0.25 if flag == "marked" else 0.55)
+        .encode(x=x, y=y, x2="x_to:Q", y2="y_to:Q", strokeWidth=alt.StrokeWidth("halo:Q", scale=None))
+    )
+    ring = (
+        alt.Chart(nodes)
+        .transform_filter(f"datum.{flag}")
+        .mark_point(shape="circle", filled=False, color=colour, strokeWidth=3 if diameter > 12 else 1.5,
+                    size=(diameter + min(9.0, diameter * 0.6)) ** 2)
+        .encode(x=x, y=y)
+    )
+    return halo, ring
+
+
+def _neurons(nodes: pd.DataFrame, heads: pd.DataFrame, inputs: pd.DataFrame | None, x: alt.X, y: alt.Y,
+             sign: alt.Scale, diameter: float, side: float) -> tuple[alt.TopLevelMixin, alt.Chart, alt.Chart, alt.Chart]:
+    """The neurons (a disc each; with ``inputs``, the frame of the input maps, each input a small map of side
+    ``side`` px instead), and the text beside them: the inputs' names on the left, the biases on the right, and
+    the layers' heads."""
+    shown = alt.Chart(nodes) if inputs is None else alt.Chart(nodes).transform_filter(alt.datum.kind != "input")
     dots = (
         shown.mark_circle(size=diameter**2, stroke="#444444", strokeWidth=1)
         .encode(
@@ -246,15 +267,17 @@ def _neurons(frames: Frames, x: alt.X, y: alt.Y, sign: alt.Scale, diameter: floa
             ],
         )
     )
+    if inputs is not None:
+        dots = alt.layer(dots, *_input_pictures(inputs, x, y, side))
     labelled = alt.Chart(nodes).encode(x=x, y=y, text="label:N")
     names_in = labelled.transform_filter(alt.datum.kind == "input").mark_text(
-        align="right", dx=-((side if maps else diameter) / 2 + 4), fontSize=12, fontWeight="bold"
+        align="right", dx=-((diameter if inputs is None else side) / 2 + 4), fontSize=12, fontWeight="bold"
     )
     biases = labelled.transform_filter(alt.datum.kind != "input").mark_text(
         align="left", dx=diameter / 2 + 3, fontSize=10
     )
-    top = alt.Chart(frames["heads"]).mark_text(fontSize=12, fontWeight="bold").encode(x=x, y=y, text="head:N")
-    return [dots, *(_input_pictures(frames["inputs"], x, y, side) if maps else [])], [names_in, biases, top]
+    top = alt.Chart(heads).mark_text(fontSize=12, fontWeight="bold").encode(x=x, y=y, text="head:N")
+    return dots, names_in, biases, top
 
 
 def _input_pictures(inputs: pd.DataFrame, x: alt.X, y: alt.Y, side: float) -> list[alt.Chart]:
@@ -278,27 +301,6 @@ def _inputs_frame(sizes: list[int], input_names: tuple[str, ...], input_maps: np
     return frame("inputs", {"x": np.zeros(sizes[0]), "y": _layout(sizes)[0],
                             "name": np.array(neuron_names(sizes, input_names)[0], dtype=object),
                             "url": urls, "low": lo, "high": hi})
-
-
-def _highlight(edges: pd.DataFrame, nodes: pd.DataFrame, x: alt.X, y: alt.Y, flag: str, colour: str,
-               diameter: float) -> tuple[alt.Chart, alt.Chart]:
-    """A wider line along each weight whose ``flag`` column is set, and a ring around each such neuron."""
-    # as wide as a neuron allows: a dense layer's neurons sit closer than a halo or ring of fixed size
-    halo = (
-        alt.Chart(edges)
-        .transform_filter(f"datum.{flag}")
-        .transform_calculate(halo=f"datum.width + {min(8.0, diameter / 2):.2f}")
-        .mark_rule(color=colour, opacity=0.25 if flag == "marked" else 0.55)
-        .encode(x=x, y=y, x2="x_to:Q", y2="y_to:Q", strokeWidth=alt.StrokeWidth("halo:Q", scale=None))
-    )
-    ring = (
-        alt.Chart(nodes)
-        .transform_filter(f"datum.{flag}")
-        .mark_point(shape="circle", filled=False, color=colour, strokeWidth=3 if diameter > 12 else 1.5,
-                    size=(diameter + min(9.0, diameter * 0.6)) ** 2)
-        .encode(x=x, y=y)
-    )
-    return halo, ring
 
 
 def _panel_names(layer: int, units: int) -> list[str]:

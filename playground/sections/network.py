@@ -21,11 +21,12 @@ def section(page: Page) -> None:
     )
     for spec in network_specs(page.run):
         chart(st, spec)
-    if page.run.net.n_layers == 1:
-        st.caption("No hidden layer: the inputs feed the output unit directly. " + (
-            "With a linear output that is linear regression: the output is a plane over the input features."
-            if page.run.net.output_activation.name == "linear" else
-            "With a sigmoid output that is logistic regression: its boundary is a straight line in the input features."))
+    if page.run.net.n_layers == 1 and page.run.net.output_activation.name == "linear":
+        st.caption("No hidden layer: the inputs feed the output unit directly (linear regression with a linear "
+                   "output): its output is a plane over the input features.")
+    elif page.run.net.n_layers == 1:
+        st.caption("No hidden layer: the inputs feed the output unit directly (logistic regression with a sigmoid "
+                   "output): its boundary is a straight line in the input features.")
     st.subheader("Gradient flow")
     st.caption(
         "The size of each layer's weight gradient ‖∂L/∂W‖ (of the mean loss) over training. With sigmoid, "
@@ -39,12 +40,11 @@ def network_specs(run: Run) -> tuple[dict, ...]:
     """The specs of the network diagram and of the per-neuron maps (none without hidden layers)."""
     net = run.net
     names = net.features.names if net.features is not None else ("x1", "x2")
-    dom = domain(run.data.X)
     diagram = shared.spec(network_chart, net.weights, net.biases, input_names=names,
-                          input_maps=input_grids(net, dom))
+                          input_maps=input_grids(net, domain(run.data.X)))
     if net.n_layers == 1:
         return (diagram,)
-    xs, ys, maps = neuron_grids(net, dom)
+    xs, ys, maps = neuron_grids(net, domain(run.data.X))
     # 4 small maps a row: fits a phone (about 360 px) and still reads on a projector
     return diagram, shared.spec(neuron_maps_chart, xs, ys, maps, size=64, columns=4)
 
