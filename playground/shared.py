@@ -234,4 +234,3 @@ def finished_run(exp: Experiment, data: Dataset | None = None) -> tuple[Run, Fol
     following = train(run, exp.epochs, run_key(exp, data))
     following.take(run)
     return run, following
-

@@ -58,6 +58,7 @@ TARGET_CELLS = 24  # invisible click and tooltip targets per side (a picture has
 DOT_STROKE = "#444444"  # a regression point's outline: its fill may be white (a target of 0) on a white map
 
 Span = tuple[float, float]
+P_SPAN: Span = output_span("classification")  # P(class 1)'s range, [0, 1]
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ def _p_scale(discretize: bool, span: Span) -> alt.Scale:
     return alt.Scale(domain=[lo + s * (hi - lo) for s in P_STOPS], range=P_COLOURS, interpolate="rgb")
 
 
-def _picture(values: np.ndarray, discretize: bool, span: Span) -> str:
+def _picture(values: np.ndarray, discretize: bool, span: Span = P_SPAN) -> str:
     lo, hi = span
     t = (values - lo) / (hi - lo)
     rgb = threshold_rgb(t, [0.5], [RED_TINT, BLUE_TINT]) if discretize else linear_rgb(t, P_STOPS, P_COLOURS)
