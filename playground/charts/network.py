@@ -191,7 +191,9 @@ def _diagram(frames: Frames, sizes: list[int], height: int, marked: tuple[str, .
     edges, nodes, heads = frames["edges"], frames["nodes"], frames["heads"]
     x = alt.X("x:Q", axis=None, scale=alt.Scale(domain=[-0.5, len(sizes) - 0.5], nice=False))
     y = alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[-0.02, 1.06], nice=False))
-    sign = alt.Scale(domain=["positive", "negative", "input"], range=[BLUE, ORANGE, GREY])
+    # an input drawn as a map has no colour of its own: no grey "input" in the legend then
+    kinds = {"positive": BLUE, "negative": ORANGE} | ({} if "inputs" in frames else {"input": GREY})
+    sign = alt.Scale(domain=list(kinds), range=list(kinds.values()))
     lines = (
         alt.Chart(edges)
         .mark_rule()

@@ -99,7 +99,8 @@ def test_the_diagram_draws_each_input_as_a_map_of_the_numbers_the_network_sees()
         assert (row["low"], row["high"]) == pytest.approx((m.min(), m.max()), rel=1e-6)
         np.testing.assert_array_equal(picture(row["url"]),
                                       linear_rgb((m - m.min()) / (m.max() - m.min()), MAP_STOPS, MAP_COLOURS))
-    images = [lay for lay in spec["layer"] if lay.get("mark", {}).get("type") == "image"]
+    layers = [lay for top in spec["layer"] for lay in top.get("layer", [top])]  # the discs and maps are one layer
+    images = [lay for lay in layers if lay.get("mark", {}).get("type") == "image"]
     assert len(images) == 1 and images[0]["data"] == {"name": "inputs"}
     # the lab's inputs: two maps, x1 rising to the right and x2 upwards
     lab = page(dataset="xor", epochs="50", tab="Network")
@@ -138,7 +139,8 @@ def test_a_regression_run_draws_its_output_map_with_the_targets_and_says_nothing
 def test_the_prediction_tab_shows_a_regression_predicted_against_true():
     at = page(dataset="reg_gaussians", epochs="300", test="0.25", tab="Prediction")
     run = run_of(at)
-    ((spec, frames),) = titled(at, "Predicted against true")
+    assert any(h.value == "Predicted against true" for h in at.subheader)
+    ((spec, frames),) = titled(at, "Test points")
     fit = frames["fit"]
     assert len(fit) == len(run.test)
     p = run.net.forward(run.test.X).ravel()
