@@ -242,6 +242,21 @@ def test_discretize_splits_the_boards_panels_too():
     assert len(panels) == 3 and all(colours(u) <= TINTS for u in panels)
 
 
+def test_discretize_splits_the_class_boards_panels_too():
+    from test_app_class import send, start_class, student
+
+    _, code, _ = start_class()
+    ann = student(code, "Ann", dataset="reg_plane", epochs="200")
+    send(ann)
+    panels = [f["regions_0"]["url"][0] for _, f in charts(ann) if "regions_0" in f]
+    assert len(panels) == 1 and len(colours(panels[0])) > 2
+    assert any(h.value == "The run's output maps" for h in ann.subheader)
+    ann.toggle(key="discretize").set_value(True)
+    rerun(ann)
+    panels = [f["regions_0"]["url"][0] for _, f in charts(ann) if "regions_0" in f]
+    assert len(panels) == 1 and colours(panels[0]) == TINTS
+
+
 # ----- 4. the report's Figs. 11–12 -----------------------------------------------------------------------------
 def test_both_data_sets_on_the_prediction_tab_are_the_reports_figs_11_and_12():
     at = page(dataset="reg_plane", epochs="300", tab="Prediction")  # the sidebar on a regression set

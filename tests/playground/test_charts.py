@@ -78,9 +78,10 @@ def linear_data(rng: np.random.Generator, n: int = 40) -> tuple[np.ndarray, np.n
 
 
 def layers_by_mark(spec: dict) -> dict[str, dict]:
-    """{mark type: layer} of a layered spec."""
+    """{mark type: layer} of a layered spec's own layers (a layer that is itself a group of layers is left out)."""
     return {
         (lay["mark"]["type"] if isinstance(lay["mark"], dict) else lay["mark"]): lay for lay in spec["layer"]
+        if "mark" in lay
     }
 
 
@@ -486,6 +487,32 @@ def test_network_chart_focuses_on_neurons_and_the_weights_between_them(rng: np.r
     assert len(vega_spec(charts.network_chart(Ws, bs))["layer"]) == len(spec["layer"]) - 2
     with pytest.raises(ValueError, match="focus: expected one flag per neuron"):
         charts.network_chart(Ws, bs, focus=np.ones(15, bool))
+
+
+def test_network_chart_draws_each_input_as_a_map_of_its_values(rng: np.random.Generator) -> None:
+    Ws, bs = weights(rng, [3, 4, 1])
+    xs, ys, probs = grid(6, 5)
+    maps = np.stack([probs, 2 * probs - 1, np.full_like(probs, 0.3)], axis=2)  # the last is flat
+    spec = vega_spec(charts.network_chart(Ws, bs, input_names=("x1", "x2", "x1sq"), input_maps=maps))
+    inputs, nodes = spec["datasets"]["inputs"], spec["datasets"]["nodes"]
+    assert list(inputs["name"]) == ["x1", "x2", "x1sq"]
+    np.testing.assert_allclose(inputs["y"], nodes.loc[nodes.kind == "input", "y"])  # where the input neurons are
+    assert (inputs["x"] == 0).all()
+    np.testing.assert_allclose(inputs["low"], maps.min(axis=(0, 1)), rtol=1e-6)
+    second = decode_png(base64.b64decode(inputs["url"][1].removeprefix("data:image/png;base64,")))[::-1]
+    m = maps[:, :, 1]
+    np.testing.assert_array_equal(second, linear_rgb((m - m.min()) / (m.max() - m.min()), [0, 0.5, 1],
+                                                     [ORANGE, "#ffffff", BLUE]))
+    flat = decode_png(base64.b64decode(inputs["url"][2].removeprefix("data:image/png;base64,")))
+    assert (flat == 255).all()  # a constant input shows white
+    (group,) = [lay for lay in spec["layer"] if "layer" in lay]  # the discs and the maps: one layer
+    marks = [lay["mark"]["type"] for lay in group["layer"]]
+    assert marks == ["circle", "image", "point"]
+    assert group["layer"][0]["transform"] == [{"filter": "(datum.kind !== 'input')"}]  # no disc under a map
+    rule = layers_by_mark(spec)["rule"]["encoding"]["color"]["scale"]
+    assert rule["domain"] == ["positive", "negative"]  # no grey "input" in the legend
+    with pytest.raises(ValueError, match="input_maps"):
+        charts.network_chart(Ws, bs, input_maps=maps[:, :, :2])
 
 
 def test_network_chart_rejects_inconsistent_shapes(rng: np.random.Generator) -> None:

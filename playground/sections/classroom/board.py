@@ -82,7 +82,8 @@ def class_board(room: Room, me: str, display: Display, projector: bool = False, 
     if any(p.owner == me for p in entries) and not projector:
         st.caption("★ your runs · " + ranking(pairs))
     losses(pairs, display, title="Loss per run (click a name to highlight it)", origin=origin)
-    st.subheader(f"The best {min(TOP, len(pairs))} runs' {maps_title(pairs[:TOP])}")
+    best = min(TOP, len(pairs))
+    st.subheader(f"The best {best} runs' {maps_title(pairs[:TOP])}" if best > 1 else f"The run's {maps_title(pairs)}")
     st.caption(maps_caption(pairs[:TOP]))
     regions(pairs[:TOP], display, columns=3, origin=origin)
     st.subheader("Class landscape")
