@@ -40,6 +40,14 @@ def assert_fits(app) -> None:
     assert w["doc"] <= w["inner"] + 1 and w["main"] <= w["mainClient"] + 1, w["offenders"]
 
 
+def looked_at(app, name: str, phone: bool) -> None:
+    """The screenshot ``name``-desktop or ``name``-phone; on a phone nothing sticks out; no error anywhere."""
+    app.screenshot(f"{name}-{'phone' if phone else 'desktop'}")
+    if phone:
+        assert_fits(app)
+    assert_healthy(app)
+
+
 @pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
 def test_each_input_feature_is_a_small_map_where_its_neuron_is(open_app, viewport):
     app = open_app(f"dataset=circle&features={FEATURES}&epochs=500&tab=Network", viewport=viewport)
@@ -56,10 +64,7 @@ def test_each_input_feature_is_a_small_map_where_its_neuron_is(open_app, viewpor
     for name in FEATURES.split(","):
         label = chart.locator("text", has_text=re.compile(rf"^{name}$")).first.bounding_box()
         assert label["x"] >= box["x"] - 1, (name, label, box)
-    app.screenshot(f"input-maps-{'phone' if viewport else 'desktop'}")
-    if viewport:
-        assert_fits(app)
-    assert_healthy(app)
+    looked_at(app, "input-maps", phone=viewport is not None)
 
 
 def test_a_regression_run_has_an_output_map_with_tooltips_and_predicted_against_true(open_app):
@@ -77,14 +82,11 @@ def test_a_regression_run_has_an_output_map_with_tooltips_and_predicted_against_
     assert "class" not in text.lower() and "truth" not in text
     chart_titled(app, "Test points")
     assert app.page.get_by_text("Predicted against true", exact=True).count() == 1
-    app.screenshot("regression-desktop")
-    assert_healthy(app)
+    looked_at(app, "regression", phone=False)
     phone = open_app("dataset=reg_gaussians&epochs=3000&test=0.2&activation=tanh&optimizer=adam&lr=0.01",
                      viewport=PHONE)
     assert_charts_drawn(phone, 3)
-    assert_fits(phone)
-    phone.screenshot("regression-phone")
-    assert_healthy(phone)
+    looked_at(phone, "regression", phone=True)
 
 
 @pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
@@ -96,10 +98,7 @@ def test_the_reports_figs_11_and_12_are_one_click_away(open_app, viewport):
     assert_charts_drawn(app, 2 + 4)  # the live two, then ground truth and prediction for each set
     for fig in ("Fig. 11 · the linear set", "Fig. 12 · XOR"):
         assert app.page.get_by_text(fig).count() == 1
-    app.screenshot(f"figs-11-12-{'phone' if viewport else 'desktop'}")
-    if viewport:
-        assert_fits(app)
-    assert_healthy(app)
+    looked_at(app, "figs-11-12", phone=viewport is not None)
 
 
 def test_a_sweep_on_both_data_sets_draws_a_figure_per_set(open_app):
@@ -111,5 +110,4 @@ def test_a_sweep_on_both_data_sets_draws_a_figure_per_set(open_app):
     linear, xor = chart_titled(app, "Loss per run · linear"), chart_titled(app, "Loss per run · xor")
     a, b = linear.bounding_box(), xor.bounding_box()
     assert abs(a["y"] - b["y"]) < 2 and a["x"] + a["width"] <= b["x"] + 1  # side by side
-    app.screenshot("compare-both-sets")
-    assert_healthy(app)
+    looked_at(app, "compare-both-sets", phone=False)
