@@ -111,3 +111,15 @@ def test_a_sweep_on_both_data_sets_draws_a_figure_per_set(open_app):
     a, b = linear.bounding_box(), xor.bounding_box()
     assert abs(a["y"] - b["y"]) < 2 and a["x"] + a["width"] <= b["x"] + 1  # side by side
     looked_at(app, "compare-both-sets", phone=False)
+
+
+def test_a_regression_board_shows_output_maps_and_losses(open_app):
+    app = open_app("dataset=reg_plane&epochs=2000&sweep=lr&values=0.001;0.003;0.01")
+    app.button("Run this sweep").click()
+    app.page.get_by_text("The pinned runs' output maps", exact=True).wait_for(timeout=120_000)
+    app.wait_finished()
+    assert_charts_drawn(app, 2 + 1 + 3)  # the live two, the losses, a map per run
+    board = app.page.locator("[data-testid=stMain]").inner_text()
+    assert re.search(r"\bloss \d", board), "no run's loss under its name"
+    assert "accuracy" not in board.lower().split("the report's single runs")[-1]  # the board's own words
+    looked_at(app, "regression-board", phone=False)
