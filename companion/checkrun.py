@@ -14,17 +14,17 @@ A server process runs at most one check per core at once (`Slots`, shared by the
 visitor waits at most ``WAIT_S`` for a turn, then is told the checker is busy.
 
 What travels: the visitor's bytes go in as bytes and are parsed only as JSON, in the child. The answer
-comes back pickled, a tuple this module's child built: ("ok", `Checked`), ("file", message) for a
-`CheckFileError`, ("memory", None), or ("crash", traceback) for anything else, which `check` raises as
-`CheckCrashed` for the caller to log. Nothing else reaches the answer's pipe: the child's prints and
-warnings go to its stderr.
+comes back as JSON too (no pickle, either way): ``{"kind": "ok", "value": the report and the network}``,
+``"file"`` with the message of a `CheckFileError`, ``"memory"``, or ``"crash"`` with a traceback, which
+`check` raises as `CheckCrashed` for the caller to log. Nothing else reaches the answer's pipe: the
+child's prints and warnings go to its stderr.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import os
-import pickle
 import resource
 import subprocess
 import sys
@@ -39,6 +39,7 @@ import numpy as np
 
 from companion import gradcheck
 from companion.checkfile import MAX_BYTES
+from companion.diagnose import Diagnosis
 from mlp.stack import ONE_BLAS_THREAD
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,12 +106,13 @@ def check(data: bytes, deadline_s: float | None = None, memory_mb: int | None = 
     except subprocess.TimeoutExpired:
         raise CheckStopped(f"the check took longer than {deadline_s:g} s and was stopped") from None
     try:
-        kind, value = pickle.loads(done.stdout)  # the child's own answer, never the visitor's bytes
+        reply = json.loads(done.stdout)  # the child's own answer
+        kind, value = reply["kind"], reply["value"]
     except Exception as exc:  # noqa: BLE001 (no answer: the child died, e.g. killed from outside)
         tail = done.stderr.decode("utf-8", "replace")[-2000:]
         raise CheckCrashed(f"the check process ended with code {done.returncode} and no answer: {tail}") from exc
     if kind == "ok":
-        return value
+        return decode(value)
     if kind == "file":
         raise gradcheck.CheckFileError(value)
     if kind == "memory":
@@ -134,6 +136,32 @@ def answer(data: bytes) -> tuple[str, object]:
         return "crash", traceback.format_exc()
 
 
+def encode(checked: Checked) -> dict:
+    """`Checked` as plain JSON values (floats as Python writes them: every bit comes back; NaN and inf too)."""
+    r = checked.report
+    return {
+        "network": r.network, "first_wrong_layer": r.first_wrong_layer, "notes": list(r.notes),
+        "rows": [[w.name, list(w.shape), w.rel_error, w.verdict, w.transposed] for w in r.rows],
+        "diagnoses": [[list(d.mistakes), list(d.params), list(d.sentences)] for d in r.diagnoses],
+        "weights": [W.tolist() for W in checked.weights],
+        "biases": None if checked.biases is None else [b.tolist() for b in checked.biases],
+    }
+
+
+def decode(value: dict) -> Checked:
+    """`encode`'s values as the `Checked` they were."""
+    report = gradcheck.Report(
+        value["network"],
+        tuple(gradcheck.Row(n, tuple(shape), float(e), v, bool(t)) for n, shape, e, v, t in value["rows"]),
+        value["first_wrong_layer"],
+        tuple(Diagnosis(tuple(m), tuple(p), tuple(s)) for m, p, s in value["diagnoses"]),
+        tuple(value["notes"]),
+    )
+    weights = tuple(np.array(W, dtype=np.float64) for W in value["weights"])
+    biases = None if value["biases"] is None else tuple(np.array(b, dtype=np.float64) for b in value["biases"])
+    return Checked(report, weights, biases)
+
+
 def cap(megabytes: int, seconds: int) -> None:
     """Let this process use at most ``seconds`` (+1) of CPU time and map at most ``megabytes`` more than it
     holds now (the memory cap on Linux only)."""
@@ -154,18 +182,16 @@ def _lower(kind: int, value: int) -> None:
 
 
 def main(argv: list[str]) -> int:
-    """``python -m companion.checkrun MEGABYTES SECONDS``: the file's bytes on stdin, the pickled answer on stdout."""
+    """``python -m companion.checkrun MEGABYTES SECONDS``: the file's bytes on stdin, the answer as JSON on stdout."""
     out = sys.stdout.buffer
     sys.stdout = sys.stderr  # only the answer goes down the pipe
     np.dot(np.ones((256, 256)), np.ones((256, 256)))  # OpenBLAS maps its buffers at its first product: before the cap
     cap(int(argv[0]), int(argv[1]))
-    reply = answer(sys.stdin.buffer.read(MAX_BYTES + 1))
-    out.write(pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
+    kind, value = answer(sys.stdin.buffer.read(MAX_BYTES + 1))
+    out.write(json.dumps({"kind": kind, "value": encode(value) if kind == "ok" else value}).encode())
     out.flush()
     return 0
 
 
 if __name__ == "__main__":  # python -m companion.checkrun MEGABYTES SECONDS: one check, for `check`
-    from companion import checkrun  # this module under its own name, so answers unpickle as companion.checkrun.Checked
-
-    sys.exit(checkrun.main(sys.argv[1:]))
+    sys.exit(main(sys.argv[1:]))

@@ -48,3 +48,10 @@ def neuron_grids(net: MLP, dom: Domain, res: int = 24) -> tuple[np.ndarray, np.n
     list for a network without hidden layers)."""
     xs, ys, centres = cells(dom, res)
     return xs, ys, [a.reshape(res, res, -1) for a in net.layer_outputs(centres)[:-1]]
+
+
+def input_grids(net: MLP, dom: Domain, res: int = 24) -> np.ndarray:
+    """(res, res, fan_in): what the network's first layer sees over the square — each input feature's value,
+    from the network's own feature transform (`MLP.inputs`), so the maps are the numbers it computes with."""
+    _, _, centres = cells(dom, res)
+    return net.inputs(centres).reshape(res, res, -1)

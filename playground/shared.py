@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 
 import streamlit as st
@@ -30,7 +30,7 @@ from mlp.data import Dataset
 from playground import internals, render
 from playground.charts import Figure
 from server.boards import BoardReader
-from server.jobs import ENDED, Job, Request
+from server.jobs import ENDED, Busy, Job, Request
 from server.lesson import LessonReader, Lessons
 from server.purge import Purger
 from server.service import TrainingService
@@ -217,6 +217,25 @@ def finish(followings: list[Following], timeout: float) -> None:
         for following in followings:
             following.leave()
         raise
+
+
+def finished_runs(exps: Iterable[Experiment], timeout: float) -> list[Run]:
+    """The finished runs of ``exps`` (each its link's shared job; the service trains them together where it
+    can), waited for up to ``timeout`` s while the visitor's leases are renewed. Raises `server.jobs.Busy` when
+    the server or this visitor has too much in progress, `Unfinished` when a run failed or did not finish in
+    time; the jobs asked for so far are left then."""
+    runs = []
+    try:
+        for exp in exps:
+            runs.append(finished_run(exp))
+    except Busy:
+        for _, following in runs:
+            following.leave()
+        raise
+    finish([following for _, following in runs], timeout)
+    for run, following in runs:
+        following.take(run)
+    return [run for run, _ in runs]
 
 
 def finished_run(exp: Experiment, data: Dataset | None = None) -> tuple[Run, Following]:

@@ -76,6 +76,7 @@ CLICK_MODE, KEEP_TRAINING = "_click_mode", "_keep_training"
 EDITOR, APPLY_TABLE, UPLOAD = "_editor", "_apply_table", "_upload"
 ONLY_MISTAKES = "_only_mistakes"
 PREDICTIONS = "_predictions"  # the prediction table (a row click picks the point to follow)
+PREDICTION_VIEW = "_prediction_view"  # the Prediction tab shows this run, or both lab data sets (Figs. 11–12)
 SAMPLE_PICK, BACKPROP_STEP, BACKPROP_PREV, BACKPROP_NEXT, BACKPROP_UNIT = (
     "_sample_pick", "_bp_step", "_bp_prev", "_bp_next", "_bp_unit")  # backprop with numbers (Equations tab)
 CHECK_UPLOAD, DL_CHECK = "_check_upload", "_dl_check"  # Check my backprop (the Equations tab)

@@ -152,6 +152,7 @@ def network_chart(
     *,
     height: int = 320,
     input_names: tuple[str, ...] = ("x1", "x2"),
+    input_maps: np.ndarray | None = None,
     marked: tuple[str, ...] = (),
     focus: np.ndarray | None = None,
 ) -> Figure:
@@ -161,6 +162,11 @@ def network_chart(
     tooltip gives the value, "w[l][i→j]" with 1-based layer and unit numbers). Every non-input neuron,
     the output included, is filled with the colour of its bias's sign, opacity ∝ |b|, and labelled with
     b when no layer has more than 10 units.
+
+    ``input_maps`` (gy, gx, inputs): each input's value over the data's plane (row 0 the lowest x2), as
+    TensorFlow Playground draws its input features: each input neuron becomes a small map of it, scaled to its
+    own range as the neuron maps are (orange = low, blue = high; the tooltip gives the range). Frame "inputs"
+    (x, y, name, url, low, high).
 
     ``marked``: gradients to point out, named as `companion.gradcheck` does ("dW2", "db3", 1-based from the
     input): a marked dW's weight lines get a red halo, a marked db's neurons a red ring, and the subtitle
@@ -174,6 +180,9 @@ def network_chart(
     "heads".
     """
     frames = _network_frames(weights, biases, input_names, marked, focus)
+    if input_maps is not None:  # in the order the layers use them
+        edges, nodes, heads = frames.values()
+        frames = named(edges, nodes, _inputs_frame(_sizes(weights), input_names, input_maps), heads)
     return Figure(frames, lambda: _diagram(frames, _sizes(weights), height, marked, focus is not None))
 
 
@@ -182,7 +191,9 @@ def _diagram(frames: Frames, sizes: list[int], height: int, marked: tuple[str, .
     edges, nodes, heads = frames["edges"], frames["nodes"], frames["heads"]
     x = alt.X("x:Q", axis=None, scale=alt.Scale(domain=[-0.5, len(sizes) - 0.5], nice=False))
     y = alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[-0.02, 1.06], nice=False))
-    sign = alt.Scale(domain=["positive", "negative", "input"], range=[BLUE, ORANGE, GREY])
+    # an input drawn as a map has no colour of its own: no grey "input" in the legend then
+    kinds = {"positive": BLUE, "negative": ORANGE} | ({} if "inputs" in frames else {"input": GREY})
+    sign = alt.Scale(domain=list(kinds), range=list(kinds.values()))
     lines = (
         alt.Chart(edges)
         .mark_rule()
@@ -205,29 +216,8 @@ def _diagram(frames: Frames, sizes: list[int], height: int, marked: tuple[str, .
         )
     )
     diameter = min(26.0, 0.7 * height / max(sizes))
-    dots = (
-        alt.Chart(nodes)
-        .mark_circle(size=diameter**2, stroke="#444444", strokeWidth=1)
-        .encode(
-            x=x,
-            y=y,
-            fill=alt.Fill("fill:N", scale=sign, legend=None),
-            fillOpacity=alt.FillOpacity("fill_opacity:Q", scale=None),
-            tooltip=[
-                alt.Tooltip("name:N", title="neuron"),
-                alt.Tooltip("kind:N"),
-                alt.Tooltip("bias:Q", title="bias", format=".4f"),
-            ],
-        )
-    )
-    labelled = alt.Chart(nodes).encode(x=x, y=y, text="label:N")
-    names_in = labelled.transform_filter(alt.datum.kind == "input").mark_text(
-        align="right", dx=-(diameter / 2 + 4), fontSize=12, fontWeight="bold"
-    )
-    biases = labelled.transform_filter(alt.datum.kind != "input").mark_text(
-        align="left", dx=diameter / 2 + 3, fontSize=10
-    )
-    top = alt.Chart(heads).mark_text(fontSize=12, fontWeight="bold").encode(x=x, y=y, text="head:N")
+    dots, names_in, biases, top = _neurons(nodes, heads, frames.get("inputs"), x, y, sign, diameter,
+                                           side=min(34.0, 0.8 * height / max(sizes)))
     # under the lines, wider lines along the flagged weights; around the flagged neurons, rings
     shown = [(flag, colour) for flag, colour, on in (("marked", RED, bool(marked)), ("focus", GOLD, focus)) if on]
     pairs = [_highlight(edges, nodes, x, y, flag, colour, diameter) for flag, colour in shown]
@@ -259,11 +249,77 @@ def _highlight(edges: pd.DataFrame, nodes: pd.DataFrame, x: alt.X, y: alt.Y, fla
     return halo, ring
 
 
+def _neurons(nodes: pd.DataFrame, heads: pd.DataFrame, inputs: pd.DataFrame | None, x: alt.X, y: alt.Y,
+             sign: alt.Scale, diameter: float, side: float) -> tuple[alt.TopLevelMixin, alt.Chart, alt.Chart, alt.Chart]:
+    """The neurons (a disc each; with ``inputs``, the frame of the input maps, each input a small map of side
+    ``side`` px instead), and the text beside them: the inputs' names on the left, the biases on the right, and
+    the layers' heads."""
+    shown = alt.Chart(nodes) if inputs is None else alt.Chart(nodes).transform_filter(alt.datum.kind != "input")
+    dots = (
+        shown.mark_circle(size=diameter**2, stroke="#444444", strokeWidth=1)
+        .encode(
+            x=x,
+            y=y,
+            fill=alt.Fill("fill:N", scale=sign, legend=None),
+            fillOpacity=alt.FillOpacity("fill_opacity:Q", scale=None),
+            tooltip=[
+                alt.Tooltip("name:N", title="neuron"),
+                alt.Tooltip("kind:N"),
+                alt.Tooltip("bias:Q", title="bias", format=".4f"),
+            ],
+        )
+    )
+    if inputs is not None:
+        dots = alt.layer(dots, *_input_pictures(inputs, x, y, side))
+    labelled = alt.Chart(nodes).encode(x=x, y=y, text="label:N")
+    names_in = labelled.transform_filter(alt.datum.kind == "input").mark_text(
+        align="right", dx=-((diameter if inputs is None else side) / 2 + 4), fontSize=12, fontWeight="bold"
+    )
+    biases = labelled.transform_filter(alt.datum.kind != "input").mark_text(
+        align="left", dx=diameter / 2 + 3, fontSize=10
+    )
+    top = alt.Chart(heads).mark_text(fontSize=12, fontWeight="bold").encode(x=x, y=y, text="head:N")
+    return dots, names_in, biases, top
+
+
+def _input_pictures(inputs: pd.DataFrame, x: alt.X, y: alt.Y, side: float) -> list[alt.Chart]:
+    """Each input neuron as a small map of its feature, centred where its disc would be, with a thin frame."""
+    base = alt.Chart(inputs).encode(x=x, y=y)
+    pictures = base.mark_image(width=side, height=side, aspect=False, smooth=False).encode(
+        url="url:N",
+        tooltip=[alt.Tooltip("name:N", title="input"), alt.Tooltip("low:Q", title="lowest on the plane", format=".3f"),
+                 alt.Tooltip("high:Q", title="highest on the plane", format=".3f")],
+    )
+    frame_ = base.mark_point(shape="square", filled=False, size=(side + 1) ** 2, color="#444444", strokeWidth=1)
+    return [pictures, frame_]
+
+
+def _inputs_frame(sizes: list[int], input_names: tuple[str, ...], input_maps: np.ndarray) -> pd.DataFrame:
+    """The input neurons' maps (see network_chart's ``input_maps``), at the input nodes' places."""
+    m = np.asarray(input_maps, float)
+    if m.ndim != 3 or m.shape[2] != sizes[0] or 0 in m.shape:
+        raise ValueError(f"input_maps must be (gy, gx, {sizes[0]}): one map per input, got {m.shape}")
+    urls, lo, hi = _pictures(m)
+    return frame("inputs", {"x": np.zeros(sizes[0]), "y": _layout(sizes)[0],
+                            "name": np.array(neuron_names(sizes, input_names)[0], dtype=object),
+                            "url": urls, "low": lo, "high": hi})
+
+
 def _panel_names(layer: int, units: int) -> list[str]:
     return [f"L{layer}·n{j + 1}" for j in range(units)]
 
 
 MAP_STOPS, MAP_COLOURS = [0.0, 0.5, 1.0], [ORANGE, "#ffffff", BLUE]  # low → high, each map on its own range
+
+
+def _pictures(m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each map of m (gy, gx, k) as a picture scaled to its own min → max (orange → white → blue; a flat map is
+    white): (urls (k,), lows (k,), highs (k,))."""
+    lo, hi = m.min(axis=(0, 1)), m.max(axis=(0, 1))
+    with np.errstate(all="ignore"):  # inf or NaN values (a diverged network) draw as missing: white
+        v = np.where(hi > lo, (m - lo) / np.where(hi > lo, hi - lo, 1.0), 0.5)
+    urls = [grid_data_url(linear_rgb(v[:, :, j], MAP_STOPS, MAP_COLOURS)) for j in range(m.shape[2])]
+    return np.array(urls, dtype=object), lo, hi
 
 
 def _maps_frames(xs: np.ndarray, ys: np.ndarray, maps: list[np.ndarray]) -> Frames:
@@ -277,11 +333,9 @@ def _maps_frames(xs: np.ndarray, ys: np.ndarray, maps: list[np.ndarray]) -> Fram
         m = np.asarray(m, float)
         if m.ndim != 3 or m.shape[:2] != (gy, gx):
             raise ValueError(f"maps[{layer - 1}] must be (gy, gx, units) = ({gy}, {gx}, ·), got {m.shape}")
-        lo, hi = m.min(axis=(0, 1)), m.max(axis=(0, 1))
-        v = np.where(hi > lo, (m - lo) / np.where(hi > lo, hi - lo, 1.0), 0.5)  # a flat map shows white
-        urls = [grid_data_url(linear_rgb(v[:, :, j], MAP_STOPS, MAP_COLOURS)) for j in range(m.shape[2])]
+        urls, lo, hi = _pictures(m)
         frames |= named(frame(f"maps_{layer}", {"panel": np.array(_panel_names(layer, m.shape[2]), dtype=object),
-                                                "url": np.array(urls, dtype=object), "low": lo, "high": hi}))
+                                                "url": urls, "low": lo, "high": hi}))
     return frames
 
 

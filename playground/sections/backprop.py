@@ -17,6 +17,7 @@ import pandas as pd
 import streamlit as st
 
 import mlp
+from lab.plane import domain, input_grids
 from lab.run import Run
 from lab.sample import Trace, feature_names, trace
 from playground import formulas, shared, state
@@ -201,8 +202,8 @@ def section(run: Run) -> None:
     """One training point's numbers, step by step (the Equations tab draws it for the run on screen)."""
     st.subheader("Backprop with numbers: one training point")
     st.caption("The equations above with one point's numbers filled in: the engine's own forward and backward "
-               "pass on this point alone. Pick it here, click a row of the prediction table, or choose "
-               "“inspect” under the decision regions and click the chart.")
+               "pass on this point alone. Pick it here, click a row of the prediction table, or click near it on "
+               "the chart above (choose “inspect” under the decision regions first; on an output map any click).")
     k = sample.chooser(run)
     net = run.net
     diverged = bool(run.snapshots) and run.last.status == "diverged"
@@ -230,17 +231,23 @@ def section(run: Run) -> None:
         if table is not None:
             _table(table)
     spec = shared.spec(network_chart, net.weights, net.biases, input_names=tuple(pt.names[0]),
-                       focus=focus(pt.names, s, j), height=300 if max(net.layer_sizes) <= 12 else 440)
+                       focus=focus(pt.names, s, j), height=300 if max(net.layer_sizes) <= 12 else 440,
+                       input_maps=input_grids(net, domain(run.data.X)))
     chart(right, spec)
     right.caption("Gold: what this step uses and computes.")
 
 
 def _describe(net: mlp.MLP, run: Run, k: int, t: Trace) -> None:
-    """The point: its coordinates, label and output, and the features the network sees when it has any."""
+    """The point: its coordinates, label (a regression's target) and output, and the features the network sees
+    when it has any."""
     x = run.train.X[k - 1]
-    right = (t.p >= 0.5) == (t.y >= 0.5) if np.isfinite(t.p) else False
-    st.markdown(f"Point **{k}**: x1 = {x[0]:.4g}, x2 = {x[1]:.4g}, label **{t.y:g}**, output p = {t.p:.4g} "
-                f"({'right' if right else 'wrong'}).")
+    if run.exp.task == "regression":
+        st.markdown(f"Point **{k}**: x1 = {x[0]:.4g}, x2 = {x[1]:.4g}, target **{t.y:.4g}**, output p = {t.p:.4g} "
+                    f"(error p − y = {t.p - t.y:+.4g}).")
+    else:
+        right = (t.p >= 0.5) == (t.y >= 0.5) if np.isfinite(t.p) else False
+        st.markdown(f"Point **{k}**: x1 = {x[0]:.4g}, x2 = {x[1]:.4g}, label **{t.y:g}**, output p = {t.p:.4g} "
+                    f"({'right' if right else 'wrong'}).")
     if feature_names(net) is not None:
         st.caption("The network's inputs are the features of this point: "
                    + ", ".join(f"{n} = {v:.4g}" for n, v in zip(feature_names(net), t.x)) + ".")

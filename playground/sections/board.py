@@ -37,12 +37,41 @@ def _made(origin: Hashable | None, name: Hashable, make: Callable[[], dict]) -> 
     return make() if origin is None else shared.memo().get(origin, name, make)
 
 
-def losses(entries: Entries, display: Display, title: str = "Loss per run", origin: Hashable | None = None) -> None:
+def losses(entries: Entries, display: Display, title: str = "Loss per run", origin: Hashable | None = None,
+           target=st) -> None:  # noqa: ANN001 (st or a column)
     def make() -> dict:
         curves = {name: (r.columns()["epoch"], r.columns()["loss"]) for name, r in entries}
         return shared.spec(overlay_loss_chart, curves, log_scale=display.log_scale, title=title)
 
-    chart(st, _made(origin, ("losses", display.log_scale, title), make))
+    chart(target, _made(origin, ("losses", display.log_scale, title), make))
+
+
+def by_dataset(entries: Entries) -> dict[str, list[tuple[str, Record]]]:
+    """The entries grouped by data set, in the order each data set first appears."""
+    groups: dict[str, list[tuple[str, Record]]] = {}
+    for name, record in entries:
+        groups.setdefault(record.exp.dataset, []).append((name, record))
+    return groups
+
+
+def maps_title(entries: Entries) -> str:
+    """What the runs' maps are: decision regions (classification), output maps (regression), or both."""
+    tasks = {r.exp.task for _, r in entries}
+    return {frozenset({"classification"}): "decision regions", frozenset({"regression"}): "output maps"}.get(
+        frozenset(tasks), "decision regions and output maps")
+
+
+def maps_caption(entries: Entries) -> str:
+    """How to read the runs' maps, for the tasks on the board."""
+    tasks = {r.exp.task for _, r in entries}
+    parts = ["Same axes and colours for every run."]
+    if "classification" in tasks:
+        parts.append("Decision regions: red = class 0, blue = class 1 · fill = truth · square = predicted 1 · "
+                     "black ring = wrong.")
+    if "regression" in tasks:
+        parts.append("Output maps: the network's output, red −1 · white 0 · blue +1 · dots = their target, in the "
+                     "same colours · the final training loss under the name.")
+    return " ".join(parts)
 
 
 def settings_table(entries: Entries, reference: Experiment | None = None, marks: Sequence[str] = ()) -> None:
@@ -62,11 +91,9 @@ def panel(name: str, record: Record) -> dict:
         train, _ = record.exp.split()
         X, y = train.X, train.y
     xs, ys = record.grid.edges
-    if record.exp.task == "regression":  # the output over its span; points by their target's sign, no accuracy
-        span = record.grid.span
-        sign = (y >= sum(span) / 2).astype(float)
-        return {"name": name, "xs": xs, "ys": ys, "probs": record.grid.values, "X": X, "y": sign, "pred": sign,
-                "span": span}
+    if record.exp.task == "regression":  # the output; the points by their target; the loss under the name
+        return {"name": name, "xs": xs, "ys": ys, "probs": record.grid.values, "X": X, "y": y, "pred": None,
+                "task": "regression", "loss": np.array([record.last.loss])}
     pred = np.array([int(c) for c in record.predictions], float) if len(record.predictions) == len(X) else y
     return {"name": name, "xs": xs, "ys": ys, "probs": record.grid.probs, "X": X, "y": y, "pred": pred}
 

@@ -31,7 +31,6 @@ from playground import shared, state
 from playground.sections import Display, Page, board, plain
 from playground.sections.sidebar import set_field
 from server.boards import BoardView
-from server.jobs import Busy
 from server.store import BoardNotFound, LimitError, StoreError
 
 BOTH = ("linear", "xor")  # the lab's two data sets
@@ -142,12 +141,20 @@ def board_section(display: Display) -> None:
     st.caption(f"{len(entries)} run{'s' if len(entries) > 1 else ''}. Click a legend entry to highlight a run. "
                "The link names this board: refresh, share or come back later, the runs stay.")
     origin = ("board", view.board, view.version)  # the same board for everyone at this version
-    board.losses(entries, display, origin=origin)
+    groups = board.by_dataset(entries)
+    if len(groups) == 1:
+        board.losses(entries, display, origin=origin)
+    else:  # a figure per data set, as the report has (a sweep on both data sets): their losses differ in scale
+        cols = st.columns(2)
+        for i, (dataset, group) in enumerate(groups.items()):
+            board.losses(group, display, title=f"Loss per run · {dataset}", origin=origin, target=cols[i % 2])
     board.settings_table(entries)
-    st.subheader("Decision regions of the pinned runs")
-    st.caption("Same axes and colours for every run: red = class 0, blue = class 1 · fill = truth · "
-               "square = predicted 1 · black ring = wrong.")
-    board.regions(entries, display, origin=origin)
+    st.subheader(f"The pinned runs' {board.maps_title(entries)}")
+    st.caption(board.maps_caption(entries))
+    for dataset, group in groups.items():
+        if len(groups) > 1:
+            st.markdown(f"**{dataset}**")
+        board.regions(group, display, origin=origin)
     with st.expander("Manage pinned runs"):
         for p in view.entries:
             row = st.columns([3, 1, 1], vertical_alignment="bottom")
@@ -164,18 +171,7 @@ def results(exp: Experiment, sweep: Sweep) -> list[Record]:
     """The sweep's runs, trained by the service (together where they can be) and shared by every visitor.
     Raises RuntimeError in the page's words when the server is busy (`server.jobs.Busy`), or a run failed or
     did not finish within `SWEEP_TIMEOUT` (`shared.Unfinished`); the runs asked for so far are left then."""
-    runs = []
-    try:
-        for e in sweep.experiments(exp):
-            runs.append(shared.finished_run(e))
-    except Busy:
-        for _, following in runs:
-            following.leave()
-        raise
-    shared.finish([following for _, following in runs], SWEEP_TIMEOUT)
-    for run, following in runs:
-        following.take(run)
-    return [run.record() for run, _ in runs]
+    return [run.record() for run in shared.finished_runs(sweep.experiments(exp), SWEEP_TIMEOUT)]
 
 
 def run(exp: Experiment, sweep: Sweep, both: bool) -> str:

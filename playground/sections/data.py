@@ -5,7 +5,8 @@ by `lab.points`); larger sets stay in the session and the page says the link car
 only. A bad file or table is refused with one message naming the row and column, and the current
 data stays as it was. With "keep training on the new data", the network carries its weights over
 to the new points and trains on live, so the boundary can be watched adapting. The click mode "inspect" edits
-nothing: it picks the nearest training point for backprop with numbers (the Equations tab).
+nothing: it picks the nearest training point for backprop with numbers (the Equations tab); on a regression
+set (real-valued targets, which your own 0/1 points cannot carry) that is what every click does.
 """
 
 from __future__ import annotations
@@ -89,11 +90,8 @@ def handle_click(run: Run | None, on_inspect: Callable[[], None] = lambda: None)
     if state.get(state.CLICK_DONE) == token:
         return ""  # the selection persists across reruns: apply each click once
     state.put(state.CLICK_DONE, token)
-    if run.data.task != "classification":
-        return (f"That click was not applied: your own points are labelled 0 or 1, and {run.exp.dataset}'s "
-                "targets are real numbers. Choose a classification data set to edit points.")
     mode = state.get(state.CLICK_MODE) or CLICK_MODES[0]
-    if mode == INSPECT:
+    if mode == INSPECT or run.data.task != "classification":  # a regression's points are not edited by click
         sample.choose(sample.nearest(run, *where))
         on_inspect()
         return ""
@@ -108,8 +106,14 @@ def handle_click(run: Run | None, on_inspect: Callable[[], None] = lambda: None)
     return ""
 
 
-def click_controls(target) -> None:
-    """What a click on the decision regions does (drawn under that chart, in ``target``)."""
+def click_controls(target, task: str = "classification") -> None:  # noqa: ANN001
+    """What a click on the decision regions does (drawn under that chart, in ``target``). On a regression set a
+    click only inspects: your own points are labelled 0 or 1."""
+    if task != "classification":
+        target.caption("A click on the output map picks the nearest training point and follows it through "
+                       "backprop, with numbers (the Equations tab). Points you add are labelled 0 or 1, so adding "
+                       "and removing them is for the classification sets.")
+        return
     row = target.container(horizontal=True, vertical_alignment="bottom", gap="medium")
     row.segmented_control("A click on the decision regions will", CLICK_MODES, default=CLICK_MODES[0],
                           key=state.CLICK_MODE,

@@ -20,7 +20,7 @@ import numpy as np
 import streamlit as st
 
 from lab.experiment import Experiment
-from lab.plane import decision_grid, domain, output_span
+from lab.plane import decision_grid, domain
 from lab.run import PLATEAU, Run
 from playground import internals, session, shared, state
 from playground.charts.curves import loss_chart
@@ -139,24 +139,18 @@ def points(run: Run, display: Display) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return X, y, np.r_[np.zeros(len(run.train), bool), np.ones(len(run.test), bool)]
 
 
-REGRESSION_SUBTITLE = ("colour = the predicted value: red −1 · white 0 · blue +1",
-                      "points: red below 0, blue from 0 up (their target) · hollow = test")
-
-
 @shared.per_run
 def decision_spec(run: Run, display: Display, res: int = 72, select: bool = False) -> dict:
+    """The decision regions (a regression's output map) with the points; computed once per redraw, and once
+    for everyone for a shared finished run."""
     dom = domain(run.data.X)
-    xs, ys, probs = decision_grid(run.net, dom, res)
+    xs, ys, values = decision_grid(run.net, dom, res)
     X, y, is_test = points(run, display)
     p = run.net.forward(X)
-    if run.exp.task == "regression":  # the output over the targets' range; points by their target's sign
-        span = output_span("regression")
-        sign = (y >= sum(span) / 2).astype(float)
-        return shared.spec(decision_chart, xs, ys, probs, X, sign, sign, is_test=is_test, p=p,
-                           discretize=display.discretize, domain=dom, select=select, span=span,
-                           value_title="predicted value", subtitle=REGRESSION_SUBTITLE)
-    return shared.spec(decision_chart, xs, ys, probs, X, y, (p >= 0.5), is_test=is_test, p=p,
-                       discretize=display.discretize, domain=dom, select=select)
+    kw = dict(is_test=is_test, discretize=display.discretize, domain=dom, select=select, task=run.exp.task)
+    if run.exp.task == "regression":  # the targets and the predictions themselves
+        return shared.spec(decision_chart, xs, ys, values, X, y, p, **kw)
+    return shared.spec(decision_chart, xs, ys, values, X, y, (p >= 0.5), p=p, **kw)
 
 
 @dataclass
@@ -238,13 +232,13 @@ def stream(run: Run, following: Following, slots: Slots, display: Display) -> No
 
 
 def live_area(run: Run, display: Display, blocked: bool, below_decision) -> None:  # noqa: ANN001
-    """Status, metrics, progress and the two charts; trains live when asked. ``below_decision(target)``
+    """Status, metrics, progress and the two charts; trains live when asked. ``below_decision(target, task)``
     draws what sits under the decision regions (what a click on them does)."""
     status_slot = st.container()
     slots = Slots(metrics=st.empty(), progress=st.empty(), loss=None, decision=None)
     left, right = st.columns([1.1, 1])
     slots.decision, slots.loss = left.empty(), right.empty()
-    below_decision(left)
+    below_decision(left, run.exp.task)
     if state.pop(state.STOPPED, False):  # Stop took effect: the run stays where the page last took it
         slots.progress.progress(min(1.0, run.epoch / max(1, run.exp.epochs)), text=f"Stopped at epoch {run.epoch:,}.")
     following = state.get(state.FOLLOWING)

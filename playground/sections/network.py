@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lab.plane import domain, neuron_grids
+from lab.plane import domain, input_grids, neuron_grids
 from lab.run import Run
 from playground import shared
 from playground.charts.curves import grad_flow_chart
@@ -16,11 +16,15 @@ def section(page: Page) -> None:
     st.subheader("The network")
     st.caption(
         "Blue lines are positive weights, orange negative; thicker is larger. Every neuron's bias is shown, "
-        "the output's too. Below, what each hidden neuron computes over the input square."
+        "the output's too. Each input is a small map of what it feeds the network over the data's square "
+        "(orange = low, blue = high); below, what each hidden neuron computes over it."
     )
     for spec in network_specs(page.run):
         chart(st, spec)
-    if page.run.net.n_layers == 1:
+    if page.run.net.n_layers == 1 and page.run.net.output_activation.name == "linear":
+        st.caption("No hidden layer: the inputs feed the output unit directly (linear regression with a linear "
+                   "output): its output is a plane over the input features.")
+    elif page.run.net.n_layers == 1:
         st.caption("No hidden layer: the inputs feed the output unit directly (logistic regression with a sigmoid "
                    "output): its boundary is a straight line in the input features.")
     st.subheader("Gradient flow")
@@ -36,7 +40,8 @@ def network_specs(run: Run) -> tuple[dict, ...]:
     """The specs of the network diagram and of the per-neuron maps (none without hidden layers)."""
     net = run.net
     names = net.features.names if net.features is not None else ("x1", "x2")
-    diagram = shared.spec(network_chart, net.weights, net.biases, input_names=names)
+    diagram = shared.spec(network_chart, net.weights, net.biases, input_names=names,
+                          input_maps=input_grids(net, domain(run.data.X)))
     if net.n_layers == 1:
         return (diagram,)
     xs, ys, maps = neuron_grids(net, domain(run.data.X))

@@ -66,8 +66,9 @@ def show(log: StudentLog, run: Run, display: Display) -> None:
         cols[0].metric("Your accuracy, recomputed", pct(log.accuracy),
                        help=f"From the {len(log.predictions)} prediction lines: prediction ≥ 0.5 is class 1.")
         cols[1].metric("Your printed accuracy", pct(log.printed_accuracy))
-        cols[2].metric("This run's accuracy", pct(run.last.test_accuracy if run.has_test else run.last.accuracy),
-                       help="On its test set when it has one, as the lab's test lines are.")
+        if run.exp.task == "classification":  # a regression run has a loss and no accuracy
+            cols[2].metric("This run's accuracy", pct(run.last.test_accuracy if run.has_test else run.last.accuracy),
+                           help="On its test set when it has one, as the lab's test lines are.")
     for s in symptoms(log):
         st.warning(plain(s), icon=":material/troubleshoot:")
     if log.notes:

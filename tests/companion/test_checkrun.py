@@ -112,3 +112,20 @@ def test_slots_give_one_turn_per_slot_and_a_busy_message_after_the_wait():
     assert got.wait(30)  # a turn came free: it went
     thread.join()
     assert checkrun.Slots().size >= 1
+
+
+def test_the_answer_travels_as_json_and_comes_back_bit_for_bit():
+    """The child's answer is JSON (no pickle): every float, NaN and infinity included, comes back as it was."""
+    W, b, X, y = problem()
+    f = gradcheck.load(json.dumps(file_for(W, b, X, y, *student(W, b, X, y, mistake="several"))).encode())
+    report = gradcheck.check(f)
+    odd = gradcheck.Row("dW9", (3, 2), float("inf"), "wrong", True), gradcheck.Row("db9", (2,), float("nan"), "ok", False)
+    report = gradcheck.Report(report.network, report.rows + odd, report.first_wrong_layer, report.diagnoses, report.notes)
+    sent = checkrun.Checked(report, tuple(f["weights"]), tuple(f["biases"]))
+    back = checkrun.decode(json.loads(json.dumps(checkrun.encode(sent))))
+    assert back.report.rows[:-2] == report.rows[:-2] and back.report.rows[-2] == odd[0]
+    assert np.isnan(back.report.rows[-1].rel_error) and back.report.diagnoses == report.diagnoses
+    assert (back.report.network, back.report.first_wrong_layer, back.report.notes) == (
+        report.network, report.first_wrong_layer, report.notes)
+    for mine, theirs in zip(back.weights + back.biases, sent.weights + sent.biases):
+        np.testing.assert_array_equal(mine, theirs)

@@ -25,7 +25,7 @@ def test_a_features_link_stays_in_the_address_bar_and_the_share_link(open_app):
 
 def test_a_regression_link_draws_its_charts(open_app):
     app = open_app("dataset=reg_gaussians&epochs=500")
-    assert_charts_drawn(app, 4)
+    assert_charts_drawn(app, 3)  # the output map, the loss, predicted against true (the Prediction tab)
     query = parse_qs(urlsplit(app.page.url).query)
     assert query == {"dataset": ["reg_gaussians"], "epochs": ["500"]}, app.page.url  # defaults stay out
     app.screenshot("regression")

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 import psutil
 import pytest
 from conftest import Server, serving
-from wsvisit import idle, visit, workers
+from wsvisit import idle, run, visit, workers
 
 pytestmark = pytest.mark.e2e
 
@@ -35,7 +35,7 @@ STUDENT = "dataset=xor&epochs=500&weight_seed={}"
 @pytest.fixture(scope="module")
 def server(artifacts) -> Iterator[Server]:  # noqa: ANN001
     with serving(artifacts / "server-prank.log") as running:
-        first = asyncio.run(visit(running.url, STUDENT.format(0)))  # the service and its workers are up
+        first = run(visit(running.url, STUDENT.format(0)))  # the service and its workers are up
         assert not first.error, first
         yield running
 
@@ -59,14 +59,14 @@ async def prank(url: str, seeds: range) -> None:
 def test_forty_heavy_links_opened_and_closed_leave_the_workers_idle_for_a_student(server):
     procs = workers(server.url)
     before = cpu_seconds(procs)
-    asyncio.run(prank(server.url, range(1000, 1000 + PRANKS)))
+    run(prank(server.url, range(1000, 1000 + PRANKS)))
     closed = time.monotonic()
     assert cpu_seconds(procs) > before + 0.05  # the pranks' runs did reach the workers
     time.sleep(max(0.0, closed + LET_GO_S - time.monotonic()))
     # 2 s after the tabs closed no worker trains any more: every prank's job was cancelled (a queued one left
     # the queue, a running one stopped at its chunk's end); before, they trained on for minutes
     assert idle(procs), "the workers still train for pages that were closed"
-    student = asyncio.run(visit(server.url, STUDENT.format(1), timeout=ANSWER_S))
+    student = run(visit(server.url, STUDENT.format(1), timeout=ANSWER_S))
     assert not student.error, student
     assert not any(re.match(r"Queued: \d", text) for text in student.progress), student.progress  # none ahead
     assert student.metrics["Epoch"] == "500" and any(a.startswith("Trained 500 epochs") for a in student.alerts)
@@ -84,18 +84,18 @@ def test_workers_stopped_mid_run_are_replaced_and_the_next_visitor_is_served(ser
 
     try:
         began = time.monotonic()
-        run = asyncio.run(visit(server.url, "hidden=20,14&epochs=30000&activation=tanh", timeout=2 * ANSWER_S,
-                                on_progress=stop_the_workers))
-        assert stopped, run.progress
-        assert not run.error, run
+        heavy = run(visit(server.url, "hidden=20,14&epochs=30000&activation=tanh", timeout=2 * ANSWER_S,
+                          on_progress=stop_the_workers))
+        assert stopped, heavy.progress
+        assert not heavy.error, heavy
         assert time.monotonic() - began < ANSWER_S
-        final = run.progress[-1]
-        failed = [a for a in run.alerts if a.startswith("Training failed")]
+        final = heavy.progress[-1]
+        failed = [a for a in heavy.alerts if a.startswith("Training failed")]
         assert final == "Done: epoch 30,000." or (
             failed and re.fullmatch(r"Training failed \(error [0-9a-f]{6}\); try again in a moment, or with fewer "
-                                    r"epochs\.", failed[0])), (final, run.alerts)
+                                    r"epochs\.", failed[0])), (final, heavy.alerts)
         # the next visitor is served, even by the worker that was stopped while idle (it misses its deadline)
-        student = asyncio.run(visit(server.url, STUDENT.format(2), timeout=ANSWER_S))
+        student = run(visit(server.url, STUDENT.format(2), timeout=ANSWER_S))
         assert not student.error and student.metrics["Epoch"] == "500", student
         now = {p.pid for p in workers(server.url)}
         assert len(now) == len(procs) and not now >= set(stopped)  # the stopped worker that trained was replaced

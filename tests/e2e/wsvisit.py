@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import psutil
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -87,6 +91,13 @@ def _read(element, result: Visit, on_progress: Callable[[str], object] | None) -
 
 
 # ----- the server's worker processes --------------------------------------------------------------------
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run(coro)`` in a thread of its own: in a pytest session where Playwright's sync API already runs an
+    event loop in this thread, asyncio.run here would refuse."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def workers(url: str) -> list[psutil.Process]:
     """The training worker processes of the page server listening at ``url`` (started by its service)."""
     port = str(urlsplit(url).port)

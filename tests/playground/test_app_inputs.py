@@ -81,7 +81,7 @@ def test_every_tab_opens_on_a_regression_set(label):
         text = next(c.value for c in at.code if "Iter1 | Ground truth:" in c.value)
         assert text.rstrip().splitlines()[-1].startswith("loss=") and "accuracy" not in text
     if label == "Prediction":
-        assert any("Mean squared error" in m.value for m in at.markdown)
+        assert any(m.label == "Mean squared error" for m in at.metric)
 
 
 def test_the_sidebar_moves_the_data_sets_defaults():

@@ -9,7 +9,12 @@ part checks that a spec apart from its frames depends only on the structure of t
 from __future__ import annotations
 
 import base64
+import importlib
+import inspect
 import json
+import pkgutil
+import typing
+from collections.abc import Callable
 
 import altair as alt
 import numpy as np
@@ -18,24 +23,35 @@ import pyarrow as pa
 import pytest
 from test_raster import decode_png
 
-from playground.charts import BLUE, GOLD, ORANGE, RED, Figure, curves, network, plane, vega_spec
+import playground.charts as charts_package
+from playground.charts import BLUE, GOLD, ORANGE, RED, Figure, plane, vega_spec
 from playground.charts.raster import linear_rgb
 from playground.render import SpecCache, arrow_bytes, structure
 
-BUILDERS = {f.__name__: f for f in (curves.loss_chart, curves.grad_flow_chart, curves.overlay_loss_chart,
-                                    plane.decision_chart, plane.small_multiples_chart, plane.labels_chart,
-                                    network.network_chart, network.neuron_maps_chart)}
+
+def discovered() -> dict[str, Callable[..., Figure]]:
+    """Every public function of playground.charts' modules that returns a `Figure` (a builder), by name."""
+    found = {}
+    for info in pkgutil.iter_modules(charts_package.__path__):
+        module = importlib.import_module(f"{charts_package.__name__}.{info.name}")
+        for name, fn in inspect.getmembers(module, inspect.isfunction):
+            if not name.startswith("_") and fn.__module__ == module.__name__ \
+                    and typing.get_type_hints(fn).get("return") is Figure:
+                found[name] = fn
+    return found
 
 
-class charts:  # noqa: N801 (the builders, each giving its Altair chart, as the checks below read them)
-    loss_chart = staticmethod(lambda *a, **k: curves.loss_chart(*a, **k).chart())
-    grad_flow_chart = staticmethod(lambda *a, **k: curves.grad_flow_chart(*a, **k).chart())
-    overlay_loss_chart = staticmethod(lambda *a, **k: curves.overlay_loss_chart(*a, **k).chart())
-    decision_chart = staticmethod(lambda *a, **k: plane.decision_chart(*a, **k).chart())
-    small_multiples_chart = staticmethod(lambda *a, **k: plane.small_multiples_chart(*a, **k).chart())
-    labels_chart = staticmethod(lambda *a, **k: plane.labels_chart(*a, **k).chart())
-    network_chart = staticmethod(lambda *a, **k: network.network_chart(*a, **k).chart())
-    neuron_maps_chart = staticmethod(lambda *a, **k: network.neuron_maps_chart(*a, **k).chart())
+BUILDERS = discovered()
+
+
+class _Charts:
+    """``charts.decision_chart(...)``: the builder's Altair chart, as the checks below read them."""
+
+    def __getattr__(self, name: str) -> Callable[..., alt.TopLevelMixin]:
+        return lambda *a, **k: BUILDERS[name](*a, **k).chart()
+
+
+charts = _Charts()
 
 RNG_SEED = 0
 
@@ -62,9 +78,10 @@ def linear_data(rng: np.random.Generator, n: int = 40) -> tuple[np.ndarray, np.n
 
 
 def layers_by_mark(spec: dict) -> dict[str, dict]:
-    """{mark type: layer} of a layered spec."""
+    """{mark type: layer} of a layered spec's own layers (a layer that is itself a group of layers is left out)."""
     return {
         (lay["mark"]["type"] if isinstance(lay["mark"], dict) else lay["mark"]): lay for lay in spec["layer"]
+        if "mark" in lay
     }
 
 
@@ -76,36 +93,59 @@ def weights(rng: np.random.Generator, sizes: list[int]) -> tuple[list[np.ndarray
 # --- every builder yields a schema-valid spec ---------------------------------------------------------
 
 
-def all_charts(rng: np.random.Generator) -> dict[str, alt.TopLevelMixin]:
+def all_charts(rng: np.random.Generator) -> dict[str, tuple[str, alt.TopLevelMixin]]:
+    """{case: (builder name, its chart)}: every builder at least once."""
     ep = np.arange(1, 3001)
     loss = 0.25 * np.exp(-ep / 500) + 1e-3
     X, y, pred = linear_data(rng)
     xs, ys, probs = grid(12, 10)
     Ws, bs = weights(rng, [2, 4, 3, 1])
     panel = dict(xs=xs, ys=ys, probs=probs, X=X, y=y, pred=pred)
-    return {
-        "loss": charts.loss_chart(ep, loss, loss * 1.2, log_scale=True),
-        "grad": charts.grad_flow_chart(ep, list(np.abs(rng.normal(size=(3, ep.size))))),
-        "overlay": charts.overlay_loss_chart({"a": (ep, loss), "b": (ep, 2 * loss)}),
-        "decision": charts.decision_chart(
-            xs, ys, probs, X, y, pred, is_test=np.arange(40) % 4 == 0, p=X[:, 1]
-        ),
-        "labels": charts.labels_chart(X, y, title="Ground truth"),
-        "small_multiples": charts.small_multiples_chart(
-            [dict(panel, name="one"), dict(panel, name="two")], domain=(0, 1, 0, 1)
-        ),
-        "network": charts.network_chart(Ws, bs),
-        "network_marked": charts.network_chart(Ws, bs, marked=("dW1", "db2")),
-        "network_focus": charts.network_chart(Ws, bs, marked=("dW1",), focus=np.arange(10) % 3 == 0),
-        "neuron_maps": charts.neuron_maps_chart(
-            xs, ys, [rng.normal(size=(10, 12, 4)), rng.normal(size=(10, 12, 3))]
-        ),
+    cases = {
+        "loss": ("loss_chart", (ep, loss, loss * 1.2), dict(log_scale=True)),
+        "grad": ("grad_flow_chart", (ep, list(np.abs(rng.normal(size=(3, ep.size))))), {}),
+        "overlay": ("overlay_loss_chart", ({"a": (ep, loss), "b": (ep, 2 * loss)},), {}),
+        "decision": ("decision_chart", (xs, ys, probs, X, y, pred), dict(is_test=np.arange(40) % 4 == 0, p=X[:, 1])),
+        "decision_regression": ("decision_chart", (xs, ys, 2 * probs - 1, X, X[:, 1] - X[:, 0], X[:, 1] - X[:, 0] + 0.1),
+                                dict(is_test=np.arange(40) % 4 == 0, task="regression", select=True)),
+        "labels": ("labels_chart", (X, y), dict(title="Ground truth")),
+        "small_multiples_regression": ("small_multiples_chart", ([dict(panel, name="one", probs=2 * probs - 1,
+                                                                       y=X[:, 0], pred=None, task="regression",
+                                                                       loss=np.array([0.01]))],),
+                                       dict(domain=(0, 1, 0, 1))),
+        "small_multiples": ("small_multiples_chart", ([dict(panel, name="one"), dict(panel, name="two")],),
+                            dict(domain=(0, 1, 0, 1))),
+        "network": ("network_chart", (Ws, bs), {}),
+        "network_marked": ("network_chart", (Ws, bs), dict(marked=("dW1", "db2"))),
+        "network_focus": ("network_chart", (Ws, bs), dict(marked=("dW1",), focus=np.arange(10) % 3 == 0)),
+        "network_inputs": ("network_chart", (Ws, bs), dict(input_maps=rng.normal(size=(6, 6, 2)),
+                                                           focus=np.arange(10) % 3 == 0)),
+        "fit": ("fit_chart", (X[:, 0] - X[:, 1], X[:, 0] - X[:, 1] + 0.1), {}),
+        "neuron_maps": ("neuron_maps_chart", (xs, ys, [rng.normal(size=(10, 12, 4)), rng.normal(size=(10, 12, 3))]),
+                        {}),
+        "landscape": ("landscape_chart", (np.array([0.1, 0.3, 0.9]), np.array([0.01, 0.2, np.nan]),
+                                          np.array(["a", "b", "a"], dtype=object), np.array(["x", "y", "z"], dtype=object)),
+                      dict(x_title="lr", colour_title="hidden", log_x=True)),
     }
+    return {case: (name, getattr(charts, name)(*args, **kw)) for case, (name, args, kw) in cases.items()}
 
 
-@pytest.mark.parametrize("name", list(all_charts(np.random.default_rng(RNG_SEED))))
-def test_every_builder_validates(rng: np.random.Generator, name: str) -> None:
-    chart = all_charts(rng)[name]
+CHART_CASES = all_charts(np.random.default_rng(RNG_SEED))
+
+
+def test_builders_are_discovered():
+    # a builder is found by what it returns, in any module of the package
+    assert {"loss_chart", "decision_chart", "network_chart", "landscape_chart"} <= set(BUILDERS)
+    assert "vega_spec" not in BUILDERS and "neuron_names" not in BUILDERS
+
+
+def test_every_builder_has_a_case():
+    assert {name for name, _ in CHART_CASES.values()} == set(BUILDERS)
+
+
+@pytest.mark.parametrize("case", list(CHART_CASES))
+def test_every_builder_validates(rng: np.random.Generator, case: str) -> None:
+    chart = all_charts(rng)[case][1]
     spec = chart.to_dict()  # raises on a schema error
     assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/v6")
     assert vega_spec(chart, validate=True)["datasets"]  # the named-frame form validates too
@@ -113,7 +153,7 @@ def test_every_builder_validates(rng: np.random.Generator, name: str) -> None:
 
 
 def test_numeric_columns_are_float32(rng: np.random.Generator) -> None:
-    for name, chart in all_charts(rng).items():
+    for name, (_, chart) in all_charts(rng).items():
         for frame_name, df in vega_spec(chart)["datasets"].items():
             numeric = [c for c in df.columns if df[c].dtype.kind in "iuf"]
             assert all(df[c].dtype == np.float32 for c in numeric), (name, frame_name, df.dtypes.to_dict())
@@ -308,6 +348,65 @@ def test_small_multiples_share_axes_and_colours(rng: np.random.Generator) -> Non
         charts.small_multiples_chart([], domain=(0, 1, 0, 1))
 
 
+def test_a_regression_map_is_the_output_over_minus_one_to_one_and_the_points_their_targets(rng) -> None:
+    X = rng.uniform(0, 1, (30, 2))
+    target, predicted = X[:, 0] - X[:, 1], X[:, 0] - X[:, 1] + rng.normal(0, 0.2, 30)
+    predicted[4] = target[4] + 1.5  # the worst point: drawn last, on top
+    xs, ys, probs = grid(6, 6)
+    values = 2 * probs - 1.2  # reaches below −1: clamped to red
+    spec = vega_spec(charts.decision_chart(xs, ys, values, X, target, predicted[:, None],
+                                           is_test=np.arange(30) >= 25, task="regression"))
+    assert spec["title"]["text"] == "Output" and "class" not in json.dumps(spec["title"])
+    pixels = decode_png(base64.b64decode(spec["datasets"]["regions"]["url"][0].removeprefix("data:image/png;base64,")))
+    np.testing.assert_array_equal(pixels[::-1], linear_rgb(values, [-1.0, 0.0, 1.0], ["#eb9394", "#ffffff", "#8fbbd9"]))
+    pts = spec["datasets"]["points"]
+    assert list(pts.columns) == ["x1", "x2", "target", "set", "predicted", "error"]
+    np.testing.assert_allclose(pts["error"], pts["predicted"] - pts["target"], atol=1e-6)
+    assert pts["target"].iloc[-1] == pytest.approx(target[4], abs=1e-6)  # the largest error on top
+    assert (pts["set"] == "test").sum() == 5
+    marks = layers_by_mark(spec)
+    legend = marks["rect"]["encoding"]["color"]
+    assert legend["scale"]["domain"] == [-1.0, 0.0, 1.0] and legend["legend"]["title"] == "predicted value"
+    dots = marks["point"]["encoding"]
+    assert dots["fill"]["field"] == "target" and dots["fill"]["scale"] == {
+        "domain": [-1.0, 0.0, 1.0], "range": [RED, "#ffffff", BLUE], "interpolate": "rgb"}
+    assert dots["shape"]["field"] == "set" and dots["shape"]["scale"]["range"] == ["circle", "diamond"]
+    assert {t["field"] for t in dots["tooltip"]} == {"x1", "x2", "target", "predicted", "error", "set"}
+    assert "class" not in json.dumps(skeleton(spec)).lower() and "truth" not in json.dumps(skeleton(spec))
+
+
+def test_discretize_splits_a_classifier_at_one_half_and_a_regression_at_zero(rng) -> None:
+    X, y, pred = linear_data(rng)
+    xs, ys, probs = grid(9, 9)
+    for task, values, cut in (("classification", probs, 0.5), ("regression", 2 * probs - 1, 0.0)):
+        target = y if task == "classification" else 2 * y - 1.0
+        figure = plane.decision_chart(xs, ys, values, X, target, pred, discretize=True, task=task)
+        pixels = decode_png(base64.b64decode(figure.frames["regions"]["url"][0].removeprefix("data:image/png;base64,")))
+        colours = {tuple(c) for c in pixels.reshape(-1, 3)}
+        assert colours == {(0xEB, 0x93, 0x94), (0x8F, 0xBB, 0xD9)}  # two flat tints, no gradient
+        assert ((pixels[::-1] == [0x8F, 0xBB, 0xD9]).all(axis=2) == (values >= cut)).all()
+        scale = layers_by_mark(figure.spec())["rect"]["encoding"]["color"]["scale"]
+        assert scale == {"type": "threshold", "domain": [cut], "range": ["#eb9394", "#8fbbd9"]}  # the legend too
+        panel = dict(name="a", xs=xs, ys=ys, probs=values, X=X, y=target, pred=pred, task=task)
+        board = plane.small_multiples_chart([panel], domain=(0, 1, 0, 1), discretize=True)
+        url = board.frames["regions_0"]["url"][0]
+        assert url == figure.frames["regions"]["url"][0]  # a board's panel splits the same way
+
+
+def test_a_regression_panel_shows_its_loss_not_an_accuracy(rng) -> None:
+    X = rng.uniform(0, 1, (20, 2))
+    xs, ys, probs = grid(5, 5)
+    panel = dict(name="reg", xs=xs, ys=ys, probs=2 * probs - 1, X=X, y=X[:, 0], pred=None, task="regression",
+                 loss=np.array([0.0123]))
+    spec = vega_spec(charts.small_multiples_chart([panel], domain=(0, 1, 0, 1), title=False))
+    assert list(spec["datasets"]["info_0"].columns) == ["loss"]
+    assert spec["datasets"]["info_0"]["loss"][0] == pytest.approx(0.0123)
+    text = layers_by_mark(spec["concat"][0])["text"]
+    assert text["transform"][0]["calculate"].startswith("'loss '")
+    assert list(spec["datasets"]["points_0"].columns) == ["x1", "x2", "target", "set"]  # no predictions known
+    assert "accuracy" not in json.dumps(skeleton(spec))
+
+
 def test_labels_chart_single_panel_at_container_width(rng: np.random.Generator) -> None:
     X, y, _ = linear_data(rng)
     spec = vega_spec(charts.labels_chart(X, y, title="Ground truth", domain=(0, 1, 0, 1)))
@@ -388,6 +487,32 @@ def test_network_chart_focuses_on_neurons_and_the_weights_between_them(rng: np.r
     assert len(vega_spec(charts.network_chart(Ws, bs))["layer"]) == len(spec["layer"]) - 2
     with pytest.raises(ValueError, match="focus: expected one flag per neuron"):
         charts.network_chart(Ws, bs, focus=np.ones(15, bool))
+
+
+def test_network_chart_draws_each_input_as_a_map_of_its_values(rng: np.random.Generator) -> None:
+    Ws, bs = weights(rng, [3, 4, 1])
+    xs, ys, probs = grid(6, 5)
+    maps = np.stack([probs, 2 * probs - 1, np.full_like(probs, 0.3)], axis=2)  # the last is flat
+    spec = vega_spec(charts.network_chart(Ws, bs, input_names=("x1", "x2", "x1sq"), input_maps=maps))
+    inputs, nodes = spec["datasets"]["inputs"], spec["datasets"]["nodes"]
+    assert list(inputs["name"]) == ["x1", "x2", "x1sq"]
+    np.testing.assert_allclose(inputs["y"], nodes.loc[nodes.kind == "input", "y"])  # where the input neurons are
+    assert (inputs["x"] == 0).all()
+    np.testing.assert_allclose(inputs["low"], maps.min(axis=(0, 1)), rtol=1e-6)
+    second = decode_png(base64.b64decode(inputs["url"][1].removeprefix("data:image/png;base64,")))[::-1]
+    m = maps[:, :, 1]
+    np.testing.assert_array_equal(second, linear_rgb((m - m.min()) / (m.max() - m.min()), [0, 0.5, 1],
+                                                     [ORANGE, "#ffffff", BLUE]))
+    flat = decode_png(base64.b64decode(inputs["url"][2].removeprefix("data:image/png;base64,")))
+    assert (flat == 255).all()  # a constant input shows white
+    (group,) = [lay for lay in spec["layer"] if "layer" in lay]  # the discs and the maps: one layer
+    marks = [lay["mark"]["type"] for lay in group["layer"]]
+    assert marks == ["circle", "image", "point"]
+    assert group["layer"][0]["transform"] == [{"filter": "(datum.kind !== 'input')"}]  # no disc under a map
+    rule = layers_by_mark(spec)["rule"]["encoding"]["color"]["scale"]
+    assert rule["domain"] == ["positive", "negative"]  # no grey "input" in the legend
+    with pytest.raises(ValueError, match="input_maps"):
+        charts.network_chart(Ws, bs, input_maps=maps[:, :, :2])
 
 
 def test_network_chart_rejects_inconsistent_shapes(rng: np.random.Generator) -> None:
@@ -474,35 +599,51 @@ def structure_case(name: str, seed: int) -> tuple[tuple, dict]:
     scale = 10.0 ** rng.uniform(-2, 1)
     Ws, bs = weights(rng, [2, 5, 3, 1])
     test = rng.uniform(size=n) < 0.3
+    runs = int(rng.integers(3, 12))
     return {
         "loss": ((ep, loss, loss * (1.2 + seed)), dict(log_scale=True)),
         "grad_flow": ((ep, list(np.abs(rng.normal(size=(3, t))))), {}),
         "overlay_loss": (({"a": (ep, loss), "b": (ep[: t // 2], 2 * loss[: t // 2])},), dict(max_points=100)),
         "decision": ((xs, ys, probs, X, y, pred), dict(is_test=test, p=rng.uniform(size=n), domain=dom)),
         "decision_fitted": ((xs, ys, probs, X, y, pred), dict(is_test=test, discretize=True)),
+        "decision_regression": ((xs, ys, 2 * probs - 1, X, rng.uniform(-1, 1, n), rng.uniform(-1.5, 1.5, (n, 1))),
+                                dict(is_test=test, domain=dom, task="regression")),
         "small_multiples": (
             ([dict(panel, name="one"), dict(panel, name="two", probs=1 - probs, pred=1 - pred)],),
             dict(domain=dom, size=150),
+        ),
+        "small_multiples_regression": (
+            ([dict(panel, name="one", probs=2 * probs - 1, y=rng.uniform(-1, 1, n), pred=None, task="regression",
+                   loss=rng.uniform(size=1))],),
+            dict(domain=dom, discretize=True),
         ),
         "labels": ((X, y), dict(title="Ground truth")),
         "network": (([W * scale for W in Ws], [b / scale for b in bs]), {}),
         "network_dense": (weights(rng, [2, 16, 16, 1]), {}),
         "network_marked": (([W * scale for W in Ws], [b / scale for b in bs]), dict(marked=("dW2", "db3"))),
         "network_focus": (([W * scale for W in Ws], [b / scale for b in bs]), dict(focus=rng.uniform(size=11) < 0.5)),
+        "network_inputs": (([W * scale for W in Ws], [b / scale for b in bs]),
+                           dict(input_names=("x1", "x1x2"), input_maps=rng.normal(size=(g, g, 2)) * scale)),
+        "fit": ((rng.uniform(-1, 1, n), rng.uniform(-2, 2, (n, 1))), {}),
         "neuron_maps": ((xs, ys, [rng.normal(size=(g + 1, g, 4)) * scale, np.tanh(rng.normal(size=(g + 1, g, 2)))]), {}),
+        "landscape": ((rng.uniform(0.01, 1, runs), rng.uniform(0.001, 0.3, runs), np.array(["sigmoid", "tanh"] * runs,
+                                                                                             dtype=object)[:runs],
+                       np.array([f"Student {i}" for i in range(runs)], dtype=object)),
+                      dict(x_title="lr", colour_title="activation", log_x=True)),
     }[name]
 
 
 STRUCTURE_CASES = [
-    "loss", "grad_flow", "overlay_loss", "decision", "decision_fitted", "small_multiples",
-    "labels", "network", "network_dense", "network_marked", "network_focus", "neuron_maps",
+    "loss", "grad_flow", "overlay_loss", "decision", "decision_fitted", "decision_regression", "small_multiples",
+    "small_multiples_regression", "network_inputs", "fit",
+    "labels", "network", "network_dense", "network_marked", "network_focus", "neuron_maps", "landscape",
 ]  # fmt: skip
 
 
 def builder(case: str):
-    """The builder for a case name such as "decision_fitted"."""
-    base = case.removesuffix("_fitted").removesuffix("_dense").removesuffix("_marked").removesuffix("_focus")
-    return BUILDERS[base + "_chart"]
+    """The builder for a case name such as "decision_fitted" (a builder's name less "_chart", and a variant)."""
+    return next(BUILDERS[name] for name in sorted(BUILDERS, key=len, reverse=True)
+                if case == name.removesuffix("_chart") or case.startswith(name.removesuffix("_chart") + "_"))
 
 
 def skeleton(spec: dict) -> dict:

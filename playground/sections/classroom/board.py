@@ -13,7 +13,7 @@ from lab.compare import score, unique_name
 from lab.experiment import FIELDS
 from playground import shared, state
 from playground.sections import Display
-from playground.sections.board import landscape, losses, regions, settings_table
+from playground.sections.board import landscape, losses, maps_caption, maps_title, regions, settings_table
 from playground.sections.classroom.link import reference
 from playground.sections.classroom.status import lesson_board
 from server.boards import BoardView, Posted
@@ -28,6 +28,16 @@ _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?(inf|nan)")
 def ranked(view: BoardView) -> list[Posted]:
     """Best first (`lab.compare.score`): by accuracy, then loss; regression runs by loss."""
     return sorted(view.entries, key=lambda p: score(p.record))
+
+
+def ranking(pairs: list) -> str:
+    """How the board is ordered, in words for the runs on it (`lab.compare.score`)."""
+    tasks = {r.exp.task for _, r in pairs}
+    classes = "best first: test accuracy (or training accuracy), then the lower final loss"
+    values = "the lower test loss (or training loss)"
+    if tasks == {"regression"}:
+        return "best first: " + values + "."
+    return classes + ("; regression runs after them, by " + values + "." if "regression" in tasks else ".")
 
 
 def display_names(entries: list[Posted], anonymous: bool) -> list[str]:
@@ -70,10 +80,11 @@ def class_board(room: Room, me: str, display: Display, projector: bool = False, 
     origin = ("board", view.board, view.version, room.anonymous, chosen)  # the same for everyone at this version
     settings_table(pairs, reference(room), marks=["★" if p.owner == me else "" for p in entries])
     if any(p.owner == me for p in entries) and not projector:
-        st.caption("★ your runs · best first: test accuracy (or training accuracy), then the lower final loss; "
-                   "regression runs by the lower (test) loss.")
+        st.caption("★ your runs · " + ranking(pairs))
     losses(pairs, display, title="Loss per run (click a name to highlight it)", origin=origin)
-    st.subheader(f"The best {min(TOP, len(pairs))} runs' decision regions")
+    best = min(TOP, len(pairs))
+    st.subheader(f"The best {best} runs' {maps_title(pairs[:TOP])}" if best > 1 else f"The run's {maps_title(pairs)}")
+    st.caption(maps_caption(pairs[:TOP]))
     regions(pairs[:TOP], display, columns=3, origin=origin)
     st.subheader("Class landscape")
     landscape(pairs, key=state.LANDSCAPE, origin=origin)
