@@ -18,14 +18,11 @@ import threading
 import time
 from collections.abc import Hashable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import mlp
 from lab.experiment import Experiment
 from mlp.data import Dataset
-
-if TYPE_CHECKING:
-    from server.service import TrainingService
 
 ENDED = frozenset({"done", "failed", "cancelled"})  # a job in one of these changes no more
 
@@ -59,6 +56,16 @@ class Request:
     who: Hashable | None = field(default=None, compare=False)
 
 
+class Owner(Protocol):
+    """What a job asks of the service that made it (`server.service.TrainingService`)."""
+
+    def renew(self, who: Hashable | None) -> None: ...
+
+    def leave(self, job: Job, who: Hashable | None) -> None: ...
+
+    def wake(self) -> None: ...
+
+
 @dataclass(eq=False)
 class Job:
     """A request on its way: watch it with `wait` and `progress`; `leave` when no longer watching; `cancel`
@@ -79,7 +86,7 @@ class Job:
     # asked to stop (`cancel`, or no follower left): it trains no further chunk, and its status becomes "cancelled"
     cancelled: bool = False
     _changed: threading.Condition = field(default_factory=threading.Condition, repr=False)
-    _owner: TrainingService | None = field(default=None, repr=False)
+    _owner: Owner | None = field(default=None, repr=False)
 
     @property
     def epoch(self) -> int:
