@@ -40,14 +40,12 @@ import numpy as np
 from companion import gradcheck
 from companion.checkfile import MAX_BYTES
 from companion.diagnose import Diagnosis
+from mlp.stack import ONE_BLAS_THREAD
 
 ROOT = Path(__file__).resolve().parent.parent
 DEADLINE_S = 20.0  # a legal check takes a few seconds; the child's start (numpy's import) is included
 MEMORY_MB = 256  # what the check may map beyond the child's imports; a legal check needs a fraction
 WAIT_S = 20.0  # longest a visitor waits for a turn while the server's checks are all busy
-# one BLAS thread: the checks' products are small, and a second thread spinning on a busy machine is
-# many times slower than one (the server's worker processes run the same way)
-ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 class CheckStopped(RuntimeError):
@@ -103,7 +101,7 @@ def check(data: bytes, deadline_s: float | None = None, memory_mb: int | None = 
         done = subprocess.run(
             [sys.executable, "-m", "companion.checkrun", str(memory_mb), str(math.ceil(deadline_s))],
             input=bytes(data[: MAX_BYTES + 1]),
-            capture_output=True, timeout=deadline_s, cwd=ROOT, env=os.environ | ONE_THREAD,
+            capture_output=True, timeout=deadline_s, cwd=ROOT, env=os.environ | ONE_BLAS_THREAD,
         )
     except subprocess.TimeoutExpired:
         raise CheckStopped(f"the check took longer than {deadline_s:g} s and was stopped") from None

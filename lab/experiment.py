@@ -28,7 +28,7 @@ import numpy as np
 from lab import points
 from lab.fields import MAX_HIDDEN_LAYERS, MAX_UNITS, Field
 from mlp.activations import ACTIVATIONS
-from mlp.data import DATASETS, FIXED_SIZE, Dataset, make_dataset, split
+from mlp.data import DATASETS, FIXED_SIZE, Dataset, held_out, make_dataset, split
 from mlp.data import task as task_of
 from mlp.features import DEFAULT as LAB_INPUTS
 from mlp.features import FEATURES, Features
@@ -36,6 +36,7 @@ from mlp.init import INITIALIZERS
 from mlp.losses import LOSSES
 from mlp.network import MLP
 from mlp.optimizers import OPTIMIZERS
+from mlp.stack import count_params
 from mlp.train import REDUCTIONS
 
 __all__ = ["CUSTOM", "DATA_FIELDS", "DEFAULT", "FIELDS", "MAX_EPOCHS", "MAX_HIDDEN_LAYERS", "MAX_N", "MAX_UNITS",
@@ -173,12 +174,12 @@ class Experiment:
     def train_size(self) -> int:
         """Points left for training once the test fraction is held out (as `split` holds it out)."""
         n = self.n_points
-        return n - (min(max(1, round(self.test * n)), n - 1) if self.test else 0)
+        return n - held_out(n, self.test)
 
     @property
     def n_params(self) -> int:
-        s = self.layer_sizes
-        return sum(a * b + b for a, b in zip(s[:-1], s[1:]))
+        """The network's weights and biases (`mlp.stack.count_params`)."""
+        return count_params(self.layer_sizes)
 
     # ----- faces ----------------------------------------------------------------------------
     def to_query(self) -> dict[str, str]:

@@ -3,7 +3,7 @@ activations, losses, init, one forward/backward for one or K networks (stack, ne
 training as snapshots (train, batched), weights as JSON (io). It imports numpy and the standard library
 only, and knows no UI.
 
-Public API (see README): ``make_dataset``, ``split``, ``DATASETS``, ``MLP``, ``Features``, ``train``,
+Public API (docs/engine.md, "The API"): ``make_dataset``, ``split``, ``DATASETS``, ``MLP``, ``Features``, ``train``,
 ``Trainer``, ``TrainState``, ``Snapshot``, and the registries ``ACTIVATIONS``, ``LOSSES``,
 ``INITIALIZERS``, ``OPTIMIZERS``, ``FEATURES``, ``TASKS``. ``python -m mlp`` runs the lab's command line (``lab.cli``).
 """

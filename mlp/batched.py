@@ -4,8 +4,9 @@
 give, bit for bit whatever their widths (see `mlp.stack`), in less time: a small network's epoch is
 mostly per-call overhead, and here each elementwise numpy call serves all K networks (matrix
 products still make one BLAS call per net, inside one numpy call per layer and width). It is the same
-loop as ``mlp.train`` (`mlp.train.StackTrainer`), over a stack of K instead of one. Full batch only;
-`can_batch` says when a set of runs qualifies.
+loop as ``mlp.train`` (`mlp.train.BatchedTrainer`; `mlp.train.Trainer` is its batch of one), over a
+stack of K instead of one. The networks must be of one `mlp.train.family` and train full batch
+(`mlp.train.full_batch`); the trainer says in words when they are not.
 
 Snapshots mean what they mean for `mlp.train`, net by net. Each yield is a list of K snapshots, at
 epoch 0, at every multiple of ``every`` and at the end. A net that diverges is frozen and from then on
@@ -23,25 +24,15 @@ from typing import Any
 import numpy as np
 
 from .network import MLP
-from .train import BatchedTrainer, Snapshot, family_problem
+from .train import BatchedTrainer, Snapshot
 
-__all__ = ["BatchedTrainer", "can_batch", "train_batched"]
-
-
-def can_batch(nets: Sequence[MLP], batch_size: int | None = None, n: int | None = None) -> bool:
-    """True when ``train_batched`` can train ``nets`` together on n points with this batch size.
-
-    They must share input size, depth, activations, loss and bias (widths may differ), and train
-    full batch: ``batch_size`` None or 0, or at least n.
-    """
-    full = not batch_size or (n is not None and batch_size >= n)
-    return full and not family_problem(nets)
+__all__ = ["BatchedTrainer", "train_batched"]
 
 
 def train_batched(
     nets: Sequence[MLP], X: np.ndarray, y: np.ndarray, *, epochs: int, every: int = 1, **options: Any
 ) -> Iterator[list[Snapshot]]:
-    """Train ``nets`` (one family, see `can_batch`) on (X, y) together; yield lists of K snapshots.
+    """Train ``nets`` (one family, full batch) on (X, y) together; yield lists of K snapshots.
 
     ``options`` are those of ``mlp.train`` (full batch), except ``lrs``: one learning rate for all nets or
     one per net. Each net is updated in place, as K separate ``mlp.train`` calls would.

@@ -212,11 +212,15 @@ def make_dataset(name: str, n: int = 100, noise: float = 0.0, seed: int = 0) -> 
     return Dataset(name, X, y)
 
 
-def split(data: Dataset, test_fraction: float = 0.0, seed: int = 0) -> tuple[Dataset, Dataset]:
-    """Split into (train, test) by a seeded shuffle; ``test_fraction`` 0 tests on the training data.
+def held_out(n: int, test_fraction: float) -> int:
+    """Points `split` holds out of n for testing: round(fraction·n), at least 1 and leaving at least 1 for
+    training; 0 for the fraction 0 (the run then tests on its training data)."""
+    return min(max(1, round(test_fraction * n)), n - 1) if test_fraction else 0
 
-    The test part has round(fraction·n) points, at least 1 and leaving at least 1 for training.
-    """
+
+def split(data: Dataset, test_fraction: float = 0.0, seed: int = 0) -> tuple[Dataset, Dataset]:
+    """Split into (train, test) by a seeded shuffle (`held_out` points held out); ``test_fraction`` 0 tests on
+    the training data."""
     fraction = checks.number("test", test_fraction, 0.0, 0.9)
     seed = checks.integer("seed", seed, 0)
     if fraction == 0.0:
@@ -224,7 +228,7 @@ def split(data: Dataset, test_fraction: float = 0.0, seed: int = 0) -> tuple[Dat
     n = len(data)
     if n < 2:
         raise ValueError("test: need at least 2 points to hold some out for testing")
-    n_test = min(max(1, round(fraction * n)), n - 1)
+    n_test = held_out(n, fraction)
     order = np.random.default_rng(seed).permutation(n)
     test, train = np.sort(order[:n_test]), np.sort(order[n_test:])
     return data.subset(train), data.subset(test)

@@ -28,7 +28,7 @@ from .activations import ACTIVATIONS, Activation
 from .features import Features
 from .init import INITIALIZERS
 from .losses import LOSSES, Loss
-from .stack import Stack
+from .stack import Stack, count_params
 from .tasks import TASKS
 
 # Bounds that keep a network (or a weights file describing one) from exhausting memory.
@@ -63,14 +63,7 @@ class MLP:
         seed: int = 0,
         features: Features | Sequence[str] | None = None,
     ) -> None:
-        sizes = checks.sizes("layer_sizes", layer_sizes, 1, MAX_LAYER_UNITS)
-        if not 2 <= len(sizes) <= MAX_LAYERS + 1:
-            raise ValueError(f"layer_sizes: {len(sizes)} sizes; allowed: 2 to {MAX_LAYERS + 1} (input … output)")
-        if sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:])) > MAX_PARAMS:
-            raise ValueError(f"layer_sizes: more than {MAX_PARAMS:,} parameters; use fewer or smaller layers")
-        if sizes[-1] != 1:
-            raise ValueError(f"layer_sizes: the output layer must have 1 unit, got {sizes[-1]}")
-        self.layer_sizes = sizes
+        self.layer_sizes = sizes = _layer_sizes(layer_sizes)
         # a name from the registry, or an Activation / Loss object itself (e.g. a variant built for a check)
         self.activation = _rule("activation", activation, ACTIVATIONS, Activation)
         self.output_activation = _rule("output_activation", output_activation, ACTIVATIONS, Activation)
@@ -81,13 +74,7 @@ class MLP:
             raise ValueError(f"bias: expected True or False, got {bias!r}")
         self.bias = bool(bias)
         self.seed = checks.integer("seed", seed, 0)
-        if features is not None and not isinstance(features, Features):
-            features = Features(features)  # type: ignore[arg-type]  # names: checked there
-        if features is not None and len(features) != sizes[0]:
-            raise ValueError(f"layer_sizes: the input layer has {sizes[0]} units for {len(features)} features "
-                             f"({', '.join(features.names)}); they must match")
-        self.features = features
-
+        self.features = _features(features, sizes[0])
         self.stack = Stack([sizes], self.activation, self.output_activation, self.loss, self.bias)
         rng = np.random.default_rng(self.seed)
         for W in self.weights:
@@ -102,8 +89,7 @@ class MLP:
     @property
     def n_params(self) -> int:
         """Number of scalars in ``params`` (biases included, even when bias=False keeps them at 0)."""
-        s = self.layer_sizes
-        return sum(fi * fo + fo for fi, fo in zip(s[:-1], s[1:]))
+        return count_params(self.layer_sizes)
 
     @property
     def params(self) -> np.ndarray:
@@ -241,6 +227,30 @@ class MLP:
             f"loss={self.loss.name}, init={self.init}, bias={self.bias}, seed={self.seed}"
             + ("" if self.features is None else f", features={','.join(self.features.names)}") + ")"
         )
+
+
+def _layer_sizes(layer_sizes: object) -> tuple[int, ...]:
+    """Checked layer sizes: 2 to MAX_LAYERS + 1 of them, at most MAX_PARAMS parameters, one output unit."""
+    sizes = checks.sizes("layer_sizes", layer_sizes, 1, MAX_LAYER_UNITS)
+    if not 2 <= len(sizes) <= MAX_LAYERS + 1:
+        raise ValueError(f"layer_sizes: {len(sizes)} sizes; allowed: 2 to {MAX_LAYERS + 1} (input … output)")
+    if count_params(sizes) > MAX_PARAMS:
+        raise ValueError(f"layer_sizes: more than {MAX_PARAMS:,} parameters; use fewer or smaller layers")
+    if sizes[-1] != 1:
+        raise ValueError(f"layer_sizes: the output layer must have 1 unit, got {sizes[-1]}")
+    return sizes
+
+
+def _features(features: Features | Sequence[str] | None, n_inputs: int) -> Features | None:
+    """The network's `Features` (names are centred on (0.5, 0.5)), one per input unit; None: inputs as given."""
+    if features is None:
+        return None
+    if not isinstance(features, Features):
+        features = Features(features)  # type: ignore[arg-type]  # names: checked there
+    if len(features) != n_inputs:
+        raise ValueError(f"layer_sizes: the input layer has {n_inputs} units for {len(features)} features "
+                         f"({', '.join(features.names)}); they must match")
+    return features
 
 
 def _rule(arg: str, value: object, registry: dict, kind: type):

@@ -30,6 +30,17 @@ import numpy as np
 from .activations import Activation
 from .losses import Loss
 
+# The environment of a process of its own that runs these passes (a server's training worker, the checker's
+# child): one BLAS thread. The products are small, and a second thread spinning on a busy machine makes them
+# many times slower; the processes are the parallelism.
+ONE_BLAS_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def count_params(layer_sizes: Sequence[int]) -> int:
+    """The scalars of one network of these layer sizes (input first): a weight per pair of units of adjacent
+    layers and a bias per unit past the input, Σ_l (fan_in·fan_out + fan_out)."""
+    return sum(fi * fo + fo for fi, fo in zip(layer_sizes[:-1], layer_sizes[1:]))
+
 
 def _matmul_for(k: int):
     """The product for a segment of k networks: np.dot on 2-D views (one net), np.matmul on stacks."""
@@ -127,36 +138,46 @@ class Stack:
         # per-net results come out in slot order; None when that is already the nets' order
         self._to_nets = None if (self.slots == np.arange(K)).all() else np.argsort(self.slots)
         self.columns = [sum(len(ks) * sizes[l + 1] for sizes, ks in self.segments) for l in range(L)]
-        self.size = sum(
-            len(ks) * (sizes[l] * sizes[l + 1] + sizes[l + 1]) for l in range(L) for sizes, ks in self.segments
-        )
+        self.size = sum(len(ks) * count_params(sizes) for sizes, ks in self.segments)
         self._mul = [_matmul_for(len(ks)) for _, ks in self.segments]
         self.params, self.grad = np.zeros(self.size), np.zeros(self.size)
         self._bind()
-        self.owner = np.zeros(self.size, dtype=np.intp)
-        self.weight_mask = np.zeros(self.size)
-        owner_W, owner_b = self._views(self.owner, keep_3d=True)
-        mask_W, _ = self._views(self.weight_mask, keep_3d=True)
-        for l in range(L):
+        self.owner, self.weight_mask = self._owners()
+        self._members = [np.flatnonzero(self.owner == k) for k in range(K)]
+        self._index = self._net_layouts()
+        self._norm_starts, self._norm_rows = self._norm_blocks()
+        self._workspaces: dict[tuple[str, int], Workspace] = {}
+
+    def _owners(self) -> tuple[np.ndarray, np.ndarray]:
+        """(size,) the net each scalar belongs to, and (size,) 1.0 on weights, 0.0 on biases."""
+        owner, mask = np.zeros(self.size, dtype=np.intp), np.zeros(self.size)
+        owner_W, owner_b = self._views(owner, keep_3d=True)
+        mask_W, _ = self._views(mask, keep_3d=True)
+        for l in range(self.n_layers):
             for s, (_, ks) in enumerate(self.segments):
                 owner_W[l][s][...] = np.array(ks)[:, None, None]
                 mask_W[l][s].fill(1.0)
             owner_b[l][...] = np.concatenate([np.repeat(ks, sizes[l + 1]) for sizes, ks in self.segments])
-        self._members = [np.flatnonzero(self.owner == k) for k in range(K)]
-        # where each net's own parameters (its MLP layout: W_1, b_1, W_2 …) sit in ``params``
+        return owner, mask
+
+    def _net_layouts(self) -> list[np.ndarray]:
+        """Per net, where its own parameters (its MLP layout: W_1, b_1, W_2 …) sit in ``params``."""
         at_W, at_b = self._views(np.arange(self.size), keep_3d=True)
-        self._index: list[np.ndarray] = [np.empty(0, dtype=np.intp)] * K
+        index: list[np.ndarray] = [np.empty(0, dtype=np.intp)] * self.K
         for s, (_, ks) in enumerate(self.segments):
             for j, k in enumerate(ks):
                 parts = []
-                for l in range(L):
+                for l in range(self.n_layers):
                     parts.append(at_W[l][s][j].ravel())
                     parts.append(self._bias_block(at_b[l], l, s)[j])
-                self._index[k] = np.concatenate(parts)
-        # ‖dW_l‖² of every net: one np.add.reduceat over g², with a segment per (layer, slot) weight
-        # block and one per layer's biases (dropped by _norm_rows)
+                index[k] = np.concatenate(parts)
+        return index
+
+    def _norm_blocks(self) -> tuple[np.ndarray, np.ndarray]:
+        """Where ‖dW_l‖² of every net is summed: one np.add.reduceat over g², with a block per (layer, slot) of
+        weights and one per layer's biases; the second array says which blocks are weights (biases are dropped)."""
         starts, rows, o = [], [], 0
-        for l in range(L):
+        for l in range(self.n_layers):
             for sizes, ks in self.segments:
                 block = sizes[l] * sizes[l + 1]
                 starts += [o + j * block for j in range(len(ks))]
@@ -165,8 +186,7 @@ class Stack:
             starts.append(o)
             rows.append(False)
             o += self.columns[l]
-        self._norm_starts, self._norm_rows = np.array(starts), np.array(rows)
-        self._workspaces: dict[tuple[str, int], Workspace] = {}
+        return np.array(starts), np.array(rows)
 
     # ----- layout -------------------------------------------------------------------------------
     def _bias_block(self, b: np.ndarray, l: int, s: int) -> np.ndarray:

@@ -55,7 +55,7 @@ class Snapshot:
         return self.status != "running"
 
     def __reduce__(self) -> tuple:
-        # pickled as a constructor call: 5× faster to load than a frozen, slotted dataclass's default
+        # pickled as a constructor call: much cheaper to load than a frozen, slotted dataclass's default
         return Snapshot, tuple(getattr(self, f) for f in Snapshot.__slots__)
 
 
@@ -92,29 +92,38 @@ def divergence_reason(what: str, epoch: int) -> str:
     )
 
 
+def family(net: MLP) -> tuple[tuple[str, object], ...]:
+    """What networks must share to train in one stack, each with its name: widths, weights and learning
+    rates may differ, these may not. Hashable, so that a caller can group networks (or the runs that will
+    build them) by it; `family_problem` says in words what differs."""
+    inputs = None if net.features is None or net.features.identity else net.features  # None: the points as given
+    return (
+        ("input size", net.layer_sizes[0]),
+        ("number of hidden layers", net.n_layers),
+        ("activation", net.activation.name),
+        ("output activation", net.output_activation.name),
+        ("loss", net.loss.name),
+        ("bias", net.bias),
+        ("input features", inputs),
+    )
+
+
 def family_problem(nets: Sequence[MLP]) -> str:
-    """'' when the networks can train in one stack, else what differs, in plain words."""
+    """'' when the networks can train in one stack (one `family`), else what differs, in plain words."""
     if not nets:
         return "nets: give at least one network"
-    first = nets[0]
+    first = family(nets[0])
     for net in nets[1:]:
-        for what, a, b in (
-            ("input size", net.layer_sizes[0], first.layer_sizes[0]),
-            ("number of hidden layers", net.n_layers, first.n_layers),
-            ("activation", net.activation.name, first.activation.name),
-            ("output activation", net.output_activation.name, first.output_activation.name),
-            ("loss", net.loss.name, first.loss.name),
-            ("bias", net.bias, first.bias),
-            ("input features", _inputs_key(net), _inputs_key(first)),
-        ):
+        for (what, b), (_, a) in zip(first, family(net)):
             if a != b:
                 return f"nets: every network needs the same {what}; got {b!r} and {a!r}"
     return ""
 
 
-def _inputs_key(net: MLP) -> object:
-    """What a network computes from the raw points before its first layer (None: the points themselves)."""
-    return None if net.features is None or net.features.identity else net.features
+def full_batch(batch_size: int | None, n: int) -> bool:
+    """Whether an epoch on n points is one step on all of them (``batch_size`` None, 0 or at least n): the
+    only way networks train together, since each mini-batch run shuffles its own batches."""
+    return not batch_size or batch_size >= n
 
 
 class BatchedTrainer:
@@ -153,25 +162,11 @@ class BatchedTrainer:
         problem = family_problem(self.nets)
         if problem:
             raise ValueError(problem)
-        first, K = self.nets[0], len(self.nets)
-        self.classify = checks.choice("task", task, TASKS).labels
-        if first.loss.labels and not self.classify:
-            raise ValueError(f"loss: {first.loss.name} needs labels 0 or 1, and a {task} task's targets are "
-                             "real numbers; use mse")
-        # the features are computed once: every epoch's passes read them
-        X, self.y = first.check_inputs(X, y, labels=self.classify)
-        self.X = first.inputs(X)
-        n = self.X.shape[0]
-        self.batch = min(n if batch_size is None else checks.integer("batch_size", batch_size, 1), n)
-        if K > 1 and self.batch < n:
-            raise ValueError("batch_size: networks trained together train full batch; give None or at least n")
-        # one network trains in its own stack (its parameters are the stack's); K are copied into a new one
-        self.stack = first.stack if K == 1 else Stack(
-            [net.layer_sizes for net in self.nets], first.activation, first.output_activation, first.loss, first.bias
-        )
-        if K > 1:
-            for k, net in enumerate(self.nets):
-                self.stack.load(k, net.params)
+        K = len(self.nets)
+        self.classify = self._labels(task)
+        self.X, self.y = self._points(X, y)
+        self.batch = self._batch(batch_size)
+        self.stack = self._stack()
         self.lrs = self._rates(lrs, K)
         rate = float(self.lrs[0]) if K == 1 else self.lrs[self.stack.owner]  # per-scalar rates for K nets
         self.optimizer = checks.choice("optimizer", optimizer, OPTIMIZERS)(self.stack.size, rate)
@@ -183,16 +178,48 @@ class BatchedTrainer:
         self.rng = np.random.default_rng(checks.integer("seed", seed, 0))
         if (X_test is None) != (y_test is None):
             raise ValueError("X_test, y_test: give both or neither")
-        if X_test is not None:
-            X_test, y_test = first.check_inputs(X_test, y_test, "X_test", "y_test", labels=self.classify)
-            X_test = first.inputs(X_test)
-        self.X_test, self.y_test = X_test, y_test
+        self.X_test, self.y_test = (None, None) if X_test is None else self._points(X_test, y_test, "X_test", "y_test")
         self.keep_params = keep_params
         self.epoch = 0
         self.alive = np.ones(K, dtype=bool)  # False once a net diverged (for good)
         self.last: list[Snapshot | None] = [None] * K
         if states is not None:
             self._restore(states)
+
+    def _labels(self, task: str) -> bool:
+        """Whether the task's targets are labels 0 or 1 (classification); a loss that needs labels refuses others."""
+        labels = checks.choice("task", task, TASKS).labels
+        loss = self.nets[0].loss
+        if loss.labels and not labels:
+            raise ValueError(f"loss: {loss.name} needs labels 0 or 1, and a {task} task's targets are "
+                             "real numbers; use mse")
+        return labels
+
+    def _points(self, X: object, y: object, arg: str = "X", y_arg: str = "y") -> tuple[np.ndarray, np.ndarray]:
+        """The checked points as the first layer sees them, and their targets (n, 1). The features are computed
+        here, once: every epoch's passes read them."""
+        first = self.nets[0]
+        X, y = first.check_inputs(X, y, arg, y_arg, labels=self.classify)
+        return first.inputs(X), y
+
+    def _batch(self, batch_size: int | None) -> int:
+        """Rows per optimizer step: all n (full batch) for None; networks trained together train full batch."""
+        n = self.X.shape[0]
+        batch = min(n if batch_size is None else checks.integer("batch_size", batch_size, 1), n)
+        if len(self.nets) > 1 and not full_batch(batch, n):
+            raise ValueError("batch_size: networks trained together train full batch; give None or at least n")
+        return batch
+
+    def _stack(self) -> Stack:
+        """One network trains in its own stack (its parameters are the stack's); K are copied into a new one."""
+        first = self.nets[0]
+        if len(self.nets) == 1:
+            return first.stack
+        stack = Stack([net.layer_sizes for net in self.nets], first.activation, first.output_activation, first.loss,
+                      first.bias)
+        for k, net in enumerate(self.nets):
+            stack.load(k, net.params)
+        return stack
 
     @staticmethod
     def _rates(lrs: float | Sequence[float], K: int) -> np.ndarray:
@@ -244,7 +271,7 @@ class BatchedTrainer:
     def _run(self, epochs: int, every: int) -> Iterator[list[Snapshot]]:
         st, X, y = self.stack, self.X, self.y
         n = X.shape[0]
-        full = self.batch == n
+        full = full_batch(self.batch, n)
         ws = st.workspace(n, "train")
         tmp = np.empty_like(st.params)
         start, end = self.epoch, self.epoch + epochs
@@ -258,18 +285,10 @@ class BatchedTrainer:
                 losses = st.losses(p, y, ws)
                 final = self.epoch == end
                 due = final or (self.epoch % every == 0 and (self.epoch != start or start == 0))
-                # a non-finite loss stops a net at once; the other checks wait for a snapshot. (A frozen
-                # net's slot is zero, so its loss is finite: one sum checks every net.)
-                if due:
-                    measure = self.alive.copy()
-                elif not math.isfinite(sum(losses.tolist())):  # K Python floats: cheaper than a numpy sum
-                    measure = self.alive & ~np.isfinite(losses)
-                else:
-                    measure = None
-                measuring = measure is not None and measure.any()
-                if full or measuring:  # one backward pass serves the update and the snapshot's norms
+                measure = self._to_measure(losses, due)
+                if full or measure is not None:  # one backward pass serves the update and the snapshot's norms
                     st.backward(X, y, ws, self._scale(n))
-                if measuring:
+                if measure is not None:
                     self._measure(measure, p, losses, final)
                     if not self.alive.any():
                         due = final = True  # the last running net just diverged
@@ -281,15 +300,33 @@ class BatchedTrainer:
                 if full:
                     self._step(tmp)
                 else:
-                    order = self.rng.permutation(n)
-                    for lo in range(0, n, self.batch):
-                        idx = order[lo : lo + self.batch]
-                        Xb, yb = X[idx], y[idx]
-                        wb = st.workspace(len(idx), "train")
-                        st.forward(Xb, wb)
-                        st.backward(Xb, yb, wb, self._scale(len(idx)))
-                        self._step(tmp)
+                    self._mini_batches(tmp)
                 self.epoch += 1
+
+    def _to_measure(self, losses: np.ndarray, due: bool) -> np.ndarray | None:
+        """(K,) bool: the nets that get a new snapshot at this epoch, or None for none. At a due epoch every running
+        net; between, a net whose loss just became non-finite, which stops it at once (the other checks wait for a
+        snapshot). A frozen net's slot is zero, so its loss is finite: one sum checks every net."""
+        if due:
+            measure = self.alive.copy()
+        elif math.isfinite(sum(losses.tolist())):  # K Python floats: cheaper than a numpy sum
+            return None
+        else:
+            measure = self.alive & ~np.isfinite(losses)
+        return measure if measure.any() else None
+
+    def _mini_batches(self, tmp: np.ndarray) -> None:
+        """One epoch of mini-batches, in an order this trainer's RNG shuffles (a lone network only)."""
+        st, X, y = self.stack, self.X, self.y
+        n = X.shape[0]
+        order = self.rng.permutation(n)
+        for lo in range(0, n, self.batch):
+            idx = order[lo : lo + self.batch]
+            Xb, yb = X[idx], y[idx]
+            wb = st.workspace(len(idx), "train")
+            st.forward(Xb, wb)
+            st.backward(Xb, yb, wb, self._scale(len(idx)))
+            self._step(tmp)
 
     def _step(self, tmp: np.ndarray) -> None:
         st = self.stack

@@ -2,14 +2,14 @@
 
 No Streamlit here; the page keeps one of each for the whole process (``playground.shared``).
 
-`SpecCache`. Building an Altair chart costs tens of milliseconds (Altair validates every object it
-constructs), while the frames behind it cost about a millisecond. A builder's spec apart from its
+`SpecCache`. Building an Altair chart costs far more than the frames behind it (Altair validates every
+object it constructs). A builder's spec apart from its
 ``datasets`` depends only on its arguments' *structure* (see `structure`), so the cache builds the
 chart the first time a structure is seen, keeps the spec without its datasets (the skeleton), and
 afterwards only computes the frames. The key is derived from the call; nobody writes it by hand.
 
 `RenderMemo`. A class opening one link gets one shared finished run, but every visitor would still
-recompute its decision grid, neuron maps and chart frames: about 40% of a visitor's page. A run taken
+recompute its decision grid, neuron maps and chart frames, a large share of a visitor's page. A run taken
 from that cache carries ``Run.origin``, which names its numbers exactly (any training clears it);
 `per_run` makes a section's builder compute once per origin and share the result read-only.
 """
@@ -180,8 +180,8 @@ class Pace:
     """How often a live run's page is updated while many visitors of the process watch runs at once: each
     visitor at most every ``least`` seconds, and all of them together at most ``rate`` times a second.
 
-    A chart redraw (the decision grid, its picture, the specs' numbers) is some 20 ms of the server's one
-    Python thread, and even a progress message costs a wake-up of the event loop; forty students watching
+    A chart redraw (the decision grid, its picture, the specs' numbers) is work on the server's one Python
+    thread, and even a progress message costs a wake-up of the event loop; forty students watching
     their own runs five times a second would keep that thread busy with frames nobody needs that often,
     while their runs wait (benchmarks/load.py)."""
 

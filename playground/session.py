@@ -43,7 +43,7 @@ def current_run(exp: Experiment) -> tuple[Run, str, str]:
     """(run, note, error) for the sidebar's experiment.
 
     ``note`` says what changed when a new run replaced the old one; ``error`` says why the shown run
-    is not of ``exp`` (no custom points yet, or over the work bound).
+    is not of ``exp`` (no custom points yet, over the work bound, or the server busy).
     """
     run: Run | None = state.get(state.RUN)
     if run is not None and run.exp == exp:
@@ -51,35 +51,51 @@ def current_run(exp: Experiment) -> tuple[Run, str, str]:
     data = session_data(exp)
     if exp.dataset == CUSTOM and not exp.points and data is None:
         missing = "There are no custom points yet: add them on the **Data** tab (click, table or CSV)."
-        if run is None:
-            run = new_run(Experiment(epochs=1))
-            state.put(state.RUN, run)
-        return run, "", missing + " The run on screen is the previous one."
+        return _kept(run, Experiment(epochs=1)), "", missing + " The run on screen is the previous one."
     too_much = budget.error(exp, None if data is None else len(exp.split(data)[0]))
     if too_much:
-        if run is None:  # nothing to keep: show the untrained network of the experiment
-            run = new_run(exp.with_(epochs=1), data)
-            state.put(state.RUN, run)
-        return run, "", too_much + " The run on screen is the last one within the limit."
+        kept = _kept(run, exp.with_(epochs=1), data)
+        return kept, "", too_much + " The run on screen is the last one within the limit."
     stop()
+    carried = _carried(run, exp, data)
+    if carried is not None:
+        return carried, "New points: the network keeps its weights and trains on them (live).", ""
+    return _fresh(run, exp, data)
+
+
+def _kept(run: Run | None, untrained: Experiment, data: Dataset | None = None) -> Run:
+    """The run on screen, which stays when the sidebar's experiment is not trained; on a first visit, the untrained
+    network of ``untrained`` (nothing to keep)."""
+    if run is None:
+        run = new_run(untrained, data)
+        state.put(state.RUN, run)
+    return run
+
+
+def _carried(run: Run | None, exp: Experiment, data: Dataset | None) -> Run | None:
+    """New custom points for the same architecture: a run that goes on from the current weights, live; else None."""
     carry = state.pop(state.CARRY_WEIGHTS)
-    if carry is not None and exp.dataset == CUSTOM and run is not None and carry.shape == (exp.n_params,):
-        fresh = new_run(exp, data, params=carry)  # same architecture: go on from the current weights, live
-        state.put(state.RUN, fresh)
-        start(exp.epochs)
-        return fresh, "New points: the network keeps its weights and trains on them (live).", ""
-    note = f"Settings changed ({changes(run.exp, exp)}): a fresh network is trained from scratch." if run else ""
+    if carry is None or exp.dataset != CUSTOM or run is None or carry.shape != (exp.n_params,):
+        return None
+    carried = new_run(exp, data, params=carry)
+    state.put(state.RUN, carried)
+    start(exp.epochs)
+    return carried
+
+
+def _fresh(run: Run | None, exp: Experiment, data: Dataset | None) -> tuple[Run, str, str]:
+    """(run, note, error): the link's shared finished run of ``exp``, followed while it trains; while the server is
+    busy, the run on screen (the next rerun asks again)."""
     try:
         fresh, following = shared.finished_run(exp, data)
-    except Busy as busy:  # the next rerun asks again: the run on screen is not of exp
+    except Busy as busy:
         if run is None:
-            run = new_run(exp.with_(epochs=1), data)
-            state.put(state.RUN, run)
-            return run, "", f"{busy} The network on screen is untrained."
+            return _kept(None, exp.with_(epochs=1), data), "", f"{busy} The network on screen is untrained."
         return run, "", f"{busy} The run on screen is the previous one."
     state.put(state.RUN, fresh)
     if not following.finished:
         state.put(state.FOLLOWING, following)
+    note = f"Settings changed ({changes(run.exp, exp)}): a fresh network is trained from scratch." if run else ""
     return fresh, note, ""
 
 

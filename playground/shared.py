@@ -34,7 +34,7 @@ from server.jobs import ENDED, Busy, Job, Request
 from server.lesson import LessonReader, Lessons
 from server.purge import Purger
 from server.service import TrainingService
-from server.store import Store, StoreUnavailable
+from server.store import Store, StoreError, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,17 @@ def store() -> Store:
     except ValueError as exc:  # a store URL that cannot be used: the page goes on without boards
         log.error("the store cannot be opened: %s", exc)
         raise StoreUnavailable(str(exc)) from exc
+
+
+def restart_store() -> None:
+    """Close the process's store and forget it and its readers: the next page opens them again (from
+    PLAYGROUND_DB), as a restarted process would. The page's tests start each class on a fresh store with it."""
+    try:
+        store().close()
+    except StoreError:
+        pass
+    for cached in (_store, reader, lesson_reader):
+        cached.clear()
 
 
 @st.cache_resource(show_spinner=False)

@@ -18,14 +18,11 @@ import threading
 import time
 from collections.abc import Hashable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import mlp
 from lab.experiment import Experiment
 from mlp.data import Dataset
-
-if TYPE_CHECKING:
-    from server.service import TrainingService
 
 ENDED = frozenset({"done", "failed", "cancelled"})  # a job in one of these changes no more
 
@@ -59,6 +56,16 @@ class Request:
     who: Hashable | None = field(default=None, compare=False)
 
 
+class Owner(Protocol):
+    """What a job asks of the service that made it (`server.service.TrainingService`)."""
+
+    def renew(self, who: Hashable | None) -> None: ...
+
+    def leave(self, job: Job, who: Hashable | None) -> None: ...
+
+    def wake(self) -> None: ...
+
+
 @dataclass(eq=False)
 class Job:
     """A request on its way: watch it with `wait` and `progress`; `leave` when no longer watching; `cancel`
@@ -76,9 +83,10 @@ class Job:
     until: int = 0  # while it trains: the epoch its chunk ends at
     queued_at: float = field(default_factory=time.monotonic)
     followers: set[Hashable | None] = field(default_factory=set)  # who follows it (the service's lock guards it)
+    # asked to stop (`cancel`, or no follower left): it trains no further chunk, and its status becomes "cancelled"
+    cancelled: bool = False
     _changed: threading.Condition = field(default_factory=threading.Condition, repr=False)
-    _cancelled: bool = False
-    _owner: TrainingService | None = field(default=None, repr=False)
+    _owner: Owner | None = field(default=None, repr=False)
 
     @property
     def epoch(self) -> int:
@@ -118,16 +126,26 @@ class Job:
             self._owner.leave(self, who)
         else:
             self.followers.discard(who)
-            self._cancelled = self._cancelled or not self.followers
+            self.cancelled = self.cancelled or not self.followers
 
     def cancel(self) -> None:
         """Stop the job for everyone: a queued job leaves the queue, a running one stops at its chunk's end."""
-        self._cancelled = True
+        self.cancelled = True
         if self._owner is not None:
             self._owner.wake()
 
-    def _update(self, **changes) -> None:
+    def update(self, **changes) -> None:
+        """Set fields (the service's way to move a job on), waking whoever waits for it."""
         with self._changed:
             for k, v in changes.items():
                 setattr(self, k, v)
+            self._changed.notify_all()
+
+    def add(self, snapshots: list[mlp.Snapshot], state: mlp.TrainState, seconds: float, status: str) -> None:
+        """Take a chunk's result: its snapshots, the state they lead to, its share of the compute; wakes the waiting."""
+        with self._changed:
+            self.snapshots.extend(snapshots)
+            self.state = state
+            self.seconds += seconds
+            self.status = status
             self._changed.notify_all()

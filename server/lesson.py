@@ -21,19 +21,12 @@ from sqlalchemy import Connection, func, insert, select, update
 from companion.mistakes import MISTAKES
 from lab.presets import PRESETS
 from server.boards import BoardReader
+from server.rooms import MAX_TEXT
 from server.rounds import Round, SendingClosed, latest, rounds, still_open
+from server.rows import LimitError
 from server.schema import BALLOTS, CHECKS, LESSONS, ROOMS, ROUNDS, VOTES, StoreError, transaction
-from server.store import (
-    MAX_TEXT,
-    LimitError,
-    Store,
-    UnknownStudent,
-    _check_owner,
-    _check_text,
-    _open_room,
-    _room_code,
-    _touch,
-)
+from server.statements import check_text, open_room, room_code, touch
+from server.store import Store
 
 MIN_ROUND, MAX_ROUND = 10, 3600  # seconds a round may last
 MAX_ROUNDS = 50  # rounds in one room
@@ -148,7 +141,7 @@ def check_options(options: object) -> tuple[str, ...]:
         raise ValueError(f"A vote has {MIN_OPTIONS} to {MAX_OPTIONS} options, separated by '{OPTION_SEP}'.")
     kept = []
     for option in options:
-        text = _check_text(option, "vote option", 4 * MAX_OPTION).strip()
+        text = check_text(option, "vote option", 4 * MAX_OPTION).strip()
         if not text or len(text) > MAX_OPTION:
             raise ValueError(f"Each option is 1 to {MAX_OPTION} characters; {text[:20]!r}… is {len(text)}.")
         kept.append(" ".join(text.split()))
@@ -158,7 +151,7 @@ def check_options(options: object) -> tuple[str, ...]:
 
 
 def check_question(question: object) -> str:
-    text = " ".join(_check_text(question, "question", 4 * MAX_QUESTION).split())
+    text = " ".join(check_text(question, "question", 4 * MAX_QUESTION).split())
     if not text or len(text) > MAX_QUESTION:
         raise ValueError(f"A question is 1 to {MAX_QUESTION} characters; this one has {len(text)}.")
     return text
@@ -190,33 +183,22 @@ class Lessons:
     def _tx(self, write: bool = False):
         return transaction(self.store.engine, write)
 
-    def _student(self, code: str, owner: object) -> str:
-        """``owner`` when it is a student token this store issued for the room (as a send needs), else UnknownStudent:
-        a made-up token cannot vote or count a check."""
-        owner = _check_owner(owner)
-        if not owner:
-            raise ValueError("This needs the student's identity (the token the class issued).")
-        if not self.store.signer.is_student(code, owner):
-            raise UnknownStudent(f"This page's student token was not issued for class {code}: open the class's "
-                                 "join link again to get one.")
-        return owner
-
     def _open(self, conn: Connection, code: str) -> tuple[str, float]:
         """Locks the room's row (RoomNotFound when gone), refuses an ended lesson; the board and the time."""
         now = self.store.clock()
-        room = _open_room(conn, code, now)
+        room = open_room(conn, code, now)
         still_open(conn, code)
         return room.board, now
 
     def _changed(self, conn: Connection, code: str, board: str, now: float) -> None:
         conn.execute(update(ROOMS).where(ROOMS.c.code == code).values(active=now))
-        _touch(conn, board, now)
+        touch(conn, board, now)
 
     # --- rounds ---
 
     def start_round(self, code: str, seconds: object) -> Round:
         """A new round of `seconds`; RoundRunning while the last is not revealed, LimitError past MAX_ROUNDS."""
-        code, seconds = _room_code(code), check_seconds(seconds)
+        code, seconds = room_code(code), check_seconds(seconds)
         with self._tx(write=True) as conn:
             board, now = self._open(conn, code)
             last = latest(conn, code)
@@ -232,7 +214,7 @@ class Lessons:
 
     def reveal(self, code: str) -> Round | None:
         """Shows the last round's entries (and closes its sending, if still open); None when there is none to."""
-        code = _room_code(code)
+        code = room_code(code)
         with self._tx(write=True) as conn:
             board, now = self._open(conn, code)
             last = latest(conn, code)
@@ -249,10 +231,10 @@ class Lessons:
     def ask(self, code: str, question: object, options: object, preset: str = "", link: str = "") -> Vote:
         """Puts a question to the class (closing the one open before); `preset` (a lab.presets name) or `link` (a
         task link's query) is what runs once it closes."""
-        code, question, options = _room_code(code), check_question(question), check_options(options)
+        code, question, options = room_code(code), check_question(question), check_options(options)
         if preset and preset not in PRESETS:
             raise ValueError(f"A vote runs one of the presets {', '.join(PRESETS)}, or a link.")
-        link = _check_text(link, "link", MAX_TEXT)
+        link = check_text(link, "link", MAX_TEXT)
         if preset and link:
             raise ValueError("A vote runs a preset or a link, not both.")
         with self._tx(write=True) as conn:
@@ -269,8 +251,8 @@ class Lessons:
 
     def vote(self, code: str, vote_id: object, owner: object, choice: object) -> None:
         """One student's ballot (a second one replaces the first) while the vote is open."""
-        code = _room_code(code)
-        owner = self._student(code, owner)
+        code = room_code(code)
+        owner = self.store.issued(code, owner)
         if not _is_id(vote_id) or isinstance(choice, bool) or not isinstance(choice, int):
             raise VoteClosed("That is not a question of this class.")
         with self._tx(write=True) as conn:
@@ -297,7 +279,7 @@ class Lessons:
 
     def close_vote(self, code: str) -> bool:
         """Closes the room's open vote; False when none was open."""
-        code = _room_code(code)
+        code = room_code(code)
         with self._tx(write=True) as conn:
             board, now = self._open(conn, code)
             closed = conn.execute(
@@ -311,8 +293,8 @@ class Lessons:
 
     def send_check(self, code: str, owner: object, ok: object, mistakes: object = ()) -> None:
         """A student's backprop check: the verdict and the recognised mistakes' names, nothing else."""
-        code, mistakes = _room_code(code), check_mistakes(mistakes)
-        owner = self._student(code, owner)
+        code, mistakes = room_code(code), check_mistakes(mistakes)
+        owner = self.store.issued(code, owner)
         if not isinstance(ok, bool) or (ok and mistakes):
             raise ValueError("A check is all right (no mistakes) or not (with the mistakes recognised, if any).")
         with self._tx(write=True) as conn:
@@ -331,7 +313,7 @@ class Lessons:
     def end(self, code: str) -> bool:
         """Ends the lesson: the open vote closes, the last round is revealed, and the room takes nothing more.
         False when it had ended already."""
-        code = _room_code(code)
+        code = room_code(code)
         with self._tx(write=True) as conn:
             try:
                 board, now = self._open(conn, code)
@@ -346,7 +328,7 @@ class Lessons:
 
     def view(self, code: str) -> LessonView:
         """The room's lesson now (an empty one for an unknown code)."""
-        code = _room_code(code)
+        code = room_code(code)
         with self._tx() as conn:
             row = conn.execute(select(VOTES).where(VOTES.c.room == code).order_by(VOTES.c.id.desc()).limit(1)).first()
             vote = None if row is None else _vote(row, _ballots(conn, (row.id,)).get(row.id, {}))
@@ -355,7 +337,7 @@ class Lessons:
 
     def record(self, code: str) -> LessonRecord:
         """The lesson's rounds, questions and checks, for the teacher's download."""
-        code = _room_code(code)
+        code = room_code(code)
         with self._tx() as conn:
             rows = conn.execute(select(VOTES).where(VOTES.c.room == code).order_by(VOTES.c.id)).all()
             ballots = _ballots(conn, tuple(r.id for r in rows))

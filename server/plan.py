@@ -2,11 +2,12 @@
 time, and the `server.worker.Task` that carries it. Functions of the queue as the service holds it (under
 its lock): no threads, no processes here.
 
-Jobs train together when they share a *family* — the same points, `lab.sweep.family_key` (depth,
-activations, loss, optimizer, reduction, penalties, epochs; any widths, learning rates and seeds), the same
-snapshot interval, full batch — and stand at the same epoch. A mini-batch run shuffles its own batches, so it
-is a family of its own. `next_group` picks the group, `task` how far it goes; `cost` is the a-priori time an
-epoch takes, which the service corrects by what it measures.
+Jobs train together when they share a *family* — the same points, networks of one `mlp.train.family`
+(input features, depth, activations, loss, bias; any widths and initial weights), the trainer's shared
+options (`server.worker.SHARED`: optimizer, reduction, penalties, task; any learning rates), the same
+snapshot interval, full batch (`mlp.train.full_batch`) — and stand at the same epoch. A mini-batch run
+shuffles its own batches, so it is a family of its own. `next_group` picks the group, `task` how far it
+goes; `cost` is the a-priori time an epoch takes, which the service corrects by what it measures.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ import numpy as np
 
 from lab.experiment import Experiment
 from lab.run import new_run
-from lab.sweep import family_key
 from mlp.data import Dataset
+from mlp.train import family as network_family
+from mlp.train import full_batch
 from server import worker
 from server.jobs import Job, Request
 
@@ -36,7 +38,7 @@ def digest(train: Dataset, test: Dataset) -> str:
 
 def mini_batches(request: Request) -> bool:
     """Whether each epoch takes several optimizer steps (each run then shuffles its own batches)."""
-    return bool(request.exp.batch_size) and request.exp.batch_size < len(request.train)
+    return not full_batch(request.exp.batch_size, len(request.train))
 
 
 def steps(request: Request) -> int:
@@ -78,15 +80,17 @@ class Families:
         self._known: dict[int, Hashable] = {}
 
     def __call__(self, job: Job) -> Hashable:
-        family = self._known.get(job.seq)
-        if family is None:
+        known = self._known.get(job.seq)
+        if known is None:
             req = job.request
             if mini_batches(req):
-                family = ("alone", job.seq)  # mini-batches: each run shuffles its own
+                known = ("alone", job.seq)  # mini-batches: each run shuffles its own
             else:
-                family = (digest(req.train, req.test), family_key(req.exp), req.every)
-            self._known[job.seq] = family
-        return family
+                shared = tuple(req.exp.train_kwargs()[name] for name in worker.SHARED)
+                nets = network_family(req.exp.network(req.train.X))
+                known = (digest(req.train, req.test), nets, shared, req.every)
+            self._known[job.seq] = known
+        return known
 
     def forget(self, job: Job) -> None:
         self._known.pop(job.seq, None)

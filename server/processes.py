@@ -21,10 +21,10 @@ import time
 from multiprocessing import Pipe
 from pathlib import Path
 
+from mlp.stack import ONE_BLAS_THREAD
+
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 60.0  # s for a new worker to import numpy and answer
-# one BLAS thread per worker: the workers are the parallelism (their matrices are tiny anyway)
-ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 class WorkerDied(RuntimeError):
@@ -38,7 +38,7 @@ class WorkerProcess:
         ours, theirs = Pipe()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "server.worker", str(theirs.fileno())], pass_fds=[theirs.fileno()], cwd=ROOT,
-            stdin=subprocess.DEVNULL, env=os.environ | ONE_THREAD,
+            stdin=subprocess.DEVNULL, env=os.environ | ONE_BLAS_THREAD,
         )
         theirs.close()
         self.conn = ours

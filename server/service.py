@@ -14,7 +14,7 @@ and seeds; full batch) at the same epoch — for one *chunk* of about `CHUNK_SEC
 to the queue, where it can be joined by others at its epoch; one that is done leaves the batch. Jobs of a
 family that arrived later catch up first, to the epoch where the others wait, and from there train with
 them (`server.plan.next_group`). A batch larger than one worker's share is split evenly between the free workers, every
-part to the same end epoch, so the parts meet again and stay one batch (`_schedule`). Each job's numbers
+part to the same end epoch, so the parts meet again and stay one batch (`_plan`). Each job's numbers
 are bit for bit those of a lone ``mlp.train`` run (tests/server/test_service.py draws mixes of requests
 with hypothesis).
 
@@ -102,7 +102,7 @@ class TrainingService:
         self._done: OrderedDict[Hashable, Job] = OrderedDict()
         self._seen: dict[Hashable, float] = {}  # each follower's last renewal (monotonic s)
         self._looked = 0.0  # when the scheduler last looked at who follows what
-        self._seq = itertools.count()
+        self.made = 0  # jobs created (each request that did not join one): their sequence numbers
         self._families = plan.Families()
         self._speed = plan.calibrate()  # measured / estimated chunk time, smoothed
         self._closed = False
@@ -119,6 +119,11 @@ class TrainingService:
     def chunks(self) -> int:
         """Chunks trained."""
         return sum(self.sizes.values())
+
+    def training(self) -> int:
+        """Worker slots training a chunk now."""
+        with self._lock:
+            return sum(self._busy)
 
     @property
     def batched(self) -> int:
@@ -144,7 +149,8 @@ class TrainingService:
             if job is None:
                 if self._load() >= self.max_queue:
                     raise Busy(self._load())
-                job = Job(request, next(self._seq), ahead=self._load(), _owner=self)
+                job = Job(request, self.made, ahead=self._load(), _owner=self)
+                self.made += 1
                 if request.key is not None:
                     self._active[request.key] = job
                 self._queue.append(job)
@@ -165,7 +171,7 @@ class TrainingService:
         with self._lock:
             job.followers.discard(who)
             if not job.followers and not job.finished:
-                job._cancelled = True
+                job.cancelled = True
                 self._lock.notify_all()
 
     def wake(self) -> None:
@@ -192,7 +198,7 @@ class TrainingService:
             self._queue.clear()
             self._lock.notify_all()
         for job in left:
-            job._update(status="cancelled")
+            job.update(status="cancelled")
         self._scheduler.join(timeout=5)
         for proc in self._procs:
             if proc is not None:
@@ -206,7 +212,7 @@ class TrainingService:
         if key is None:
             return None
         job = self._active.get(key)
-        if job is not None and not job._cancelled and job.status != "failed":
+        if job is not None and not job.cancelled and job.status != "failed":
             return job
         job = self._done.get(key)
         if job is not None:
@@ -238,8 +244,8 @@ class TrainingService:
             return
         self._looked = now
         for job in itertools.chain(self._queue, self._running):
-            if not job._cancelled and not any(self._follows(who, now) for who in job.followers):
-                job._cancelled = True
+            if not job.cancelled and not any(self._follows(who, now) for who in job.followers):
+                job.cancelled = True
         for who in [w for w, t in self._seen.items() if now - t > 10 * self.lease]:
             del self._seen[who]
 
@@ -249,15 +255,15 @@ class TrainingService:
         now = time.monotonic()
         gone = [job for job in group if not any(self._follows(who, now) for who in job.followers)]
         for job in gone:
-            job._cancelled = True
+            job.cancelled = True
         self._drop_cancelled()
         return bool(gone)
 
     def _drop_cancelled(self) -> None:
-        for job in [j for j in self._queue if j._cancelled]:
+        for job in [j for j in self._queue if j.cancelled]:
             self._queue.remove(job)
             self._forget(job)
-            job._update(status="cancelled")
+            job.update(status="cancelled")
 
     # ----- the scheduler --------------------------------------------------------------------------
     def _process(self) -> WorkerProcess | None:
@@ -265,47 +271,61 @@ class TrainingService:
         return None if self.workers == 0 else WorkerProcess()
 
     def _schedule(self) -> None:
+        """The scheduler thread: whenever a worker is free and a waiting job may go, plan the chunk and hand it over."""
         while True:
             with self._lock:
-                while not self._closed:
-                    self._let_go()
-                    self._drop_cancelled()
-                    free = [i for i, busy in enumerate(self._busy) if not busy]
-                    if free and self._next() is not None:
-                        break
-                    self._lock.wait(LEASE_CHECK)
-                if self._closed:
-                    return
-                # let simultaneous arrivals gather before the oldest of them is trained
-                waited = time.monotonic() - self._queue[0].queued_at
-                if waited < self.window:
-                    self._lock.wait(self.window - waited)
-                self._drop_cancelled()
-                chosen = self._next(len(free))
-                if chosen is None:
-                    continue
-                group, meet = chosen
-                if self._unfollowed(group):  # a tab closed since the last look: its job trains no further chunk
-                    continue
-                # a batch is shared evenly between the free workers, all its parts to one end epoch: they
-                # meet again after it (at the same time, give or take) and are one batch from there
-                size = -(-len(group) // len(free))
-                parts = [group[i : i + size] for i in range(0, len(group), size)]
-                seconds = self._chunk_seconds(self._load() - len(parts[0]))
-                tasks = [self._task(parts[0], meet, seconds)]
-                tasks += [self._task(part, tasks[0].end, seconds) for part in parts[1:]]
-                deadlines = [self._deadline(part, task) for part, task in zip(parts, tasks)]
-                for slot, part, task in zip(free, parts, tasks):
-                    for job in part:
-                        self._queue.remove(job)
-                        self._running.add(job)
-                        job.until = task.end
-                    self._busy[slot] = True
-                self._refresh_ahead()
-            for slot, part, task, deadline in zip(free, parts, tasks, deadlines):
+                free = self._wait_for_work()
+                if free is None:
+                    return  # closed
+                chunks = self._plan(free)
+            for slot, part, task, deadline in chunks:
                 for job in part:
-                    job._update(status="running")
+                    job.update(status="running")
                 self._run(slot, part, task, deadline)
+
+    def _wait_for_work(self) -> list[int] | None:
+        """The free slots, once a slot is free and a waiting job may go, and simultaneous arrivals had a moment to
+        gather; None once the service is closed. Under the lock (which waiting lets go)."""
+        while not self._closed:
+            self._let_go()
+            self._drop_cancelled()
+            free = [i for i, busy in enumerate(self._busy) if not busy]
+            if free and self._next() is not None:
+                break
+            self._lock.wait(LEASE_CHECK)
+        if self._closed:
+            return None
+        waited = time.monotonic() - self._queue[0].queued_at
+        if waited < self.window:
+            self._lock.wait(self.window - waited)
+        self._drop_cancelled()
+        return free
+
+    def _plan(self, free: list[int]) -> list[tuple[int, list[Job], worker.Task, float]]:
+        """The next chunks as (slot, jobs, task, deadline), their jobs and slots marked as training; [] when no job
+        may go now after all. Under the lock."""
+        chosen = self._next(len(free))
+        if chosen is None:
+            return []
+        group, meet = chosen
+        if self._unfollowed(group):  # a tab closed since the last look: its job trains no further chunk
+            return []
+        # a batch is shared evenly between the free workers, all its parts to one end epoch: they meet again
+        # after it (at the same time, give or take) and are one batch from there
+        size = -(-len(group) // len(free))
+        parts = [group[i : i + size] for i in range(0, len(group), size)]
+        seconds = self._chunk_seconds(self._load() - len(parts[0]))
+        tasks = [self._task(parts[0], meet, seconds)]
+        tasks += [self._task(part, tasks[0].end, seconds) for part in parts[1:]]
+        chunks = [(slot, part, task, self._deadline(part, task)) for slot, part, task in zip(free, parts, tasks)]
+        for slot, part, task, _ in chunks:
+            for job in part:
+                self._queue.remove(job)
+                self._running.add(job)
+                job.until = task.end
+            self._busy[slot] = True
+        self._refresh_ahead()
+        return chunks
 
     def _refresh_ahead(self) -> None:
         earlier = len(self._running)
@@ -388,7 +408,7 @@ class TrainingService:
         if stuck:
             error = _failure(f"jobs {[j.seq for j in stuck]} abandoned: {detail}")
             for job in stuck:
-                job._update(status="failed", error=error)
+                job.update(status="failed", error=error)
 
     def _finish(self, group: list[Job], task: worker.Task, result: worker.Result) -> None:
         epochs = task.end - task.start
@@ -404,13 +424,8 @@ class TrainingService:
             # a chunk's last snapshot says "done"; the run is done only at its target (or diverged)
             snaps = [s if s.status != "done" or s.epoch >= target else _running(s) for s in snaps]
             ended = (snaps and snaps[-1].status == "diverged") or state.epoch >= target
-            status = "done" if ended else ("cancelled" if job._cancelled else "queued")
-            with job._changed:
-                job.snapshots.extend(snaps)
-                job.state = state
-                job.seconds += result.seconds / len(group)
-                job.status = status
-                job._changed.notify_all()
+            status = "done" if ended else ("cancelled" if job.cancelled else "queued")
+            job.add(snaps, state, result.seconds / len(group), status)
         with self._lock:
             for job in group:
                 self._running.discard(job)
@@ -429,7 +444,7 @@ class TrainingService:
             for job in group:
                 self._running.discard(job)
                 job.retries += died
-                if self._closed or job._cancelled:
+                if self._closed or job.cancelled:
                     cancelled.append(job)
                 elif died and job.retries <= 1:
                     retry.append(job)
@@ -442,13 +457,13 @@ class TrainingService:
             why = "its worker process stopped or hung twice" if died else "training raised"
             error = _failure(f"jobs {[j.seq for j in failed]}: {why}: {detail}")
             for job in failed:
-                job._update(status="failed", error=error)
+                job.update(status="failed", error=error)
         elif retry:
             log.warning("retrying jobs %s once: %s", [j.seq for j in retry], detail)
         for job in retry:
-            job._update(status="queued")
+            job.update(status="queued")
         for job in cancelled:
-            job._update(status="cancelled")
+            job.update(status="cancelled")
 
     def _replace(self, slot: int) -> None:
         """Kill the slot's process (SIGKILL ends a stopped one too) and start another; when none can be started,

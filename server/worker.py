@@ -1,9 +1,11 @@
 """What a training worker process does: train a few networks together for one stretch of epochs.
 
-A `Task` is one *chunk*: K runs of one family (see `lab.sweep.family_key`) on the same points, all at
-the same epoch, trained together by `mlp.batched.BatchedTrainer` from their `mlp.TrainState` (or from
-their experiments' initial weights) to the chunk's end. The result is plain numpy: each run's
-snapshots as columns and its new state — never a pickled network. Runs in any process; imports mlp
+A `Task` is one *chunk*: K runs that can share a trainer (`server.plan`: one network family, the same
+`SHARED` options, full batch) on the same points, all at the same epoch, trained together by
+`mlp.train.BatchedTrainer` from their `mlp.TrainState` (or from their experiments' initial weights) to the
+chunk's end. `train` is the one path by which the project trains a run for a page — a live run, a link's
+run, a sweep, a board's — whether it is alone in its chunk or one of many. The result is plain numpy: each
+run's snapshots as columns and its new state — never a pickled network. Runs in any process; imports mlp
 and lab only, so a worker starts without Streamlit: ``python -m server.worker FD`` serves tasks over the
 pipe FD (`serve`).
 """
@@ -19,7 +21,12 @@ import numpy as np
 
 import mlp
 from lab.experiment import Experiment
-from mlp.batched import BatchedTrainer
+from lab.record import columns
+from mlp.train import BatchedTrainer
+
+# what one trainer takes once for all the runs it trains (each run brings its own network and learning
+# rate); runs that differ in any of these never share a chunk
+SHARED = ("optimizer", "reduction", "l1", "l2", "task")
 
 
 @dataclass(frozen=True)
@@ -55,13 +62,12 @@ def train(task: Task) -> Result:
     """Train the task's runs to its end (or divergence); the worker's whole job."""
     began = time.perf_counter()
     exps = task.experiments
-    first = exps[0]
-    kw = first.train_kwargs()
+    kw = exps[0].train_kwargs()
     nets = [e.network(task.X) for e in exps]  # the features' centre is the training points' (lab.experiment)
+    # batch_size and seed are the first run's: a run of mini-batches trains alone, a full batch draws no shuffle
     trainer = BatchedTrainer(
-        nets, task.X, task.y, lrs=[e.lr for e in exps], optimizer=kw["optimizer"],
-        batch_size=kw["batch_size"], reduction=kw["reduction"], l1=kw["l1"], l2=kw["l2"], seed=kw["seed"],
-        X_test=task.X_test, y_test=task.y_test, states=task.states, task=kw["task"],
+        nets, task.X, task.y, lrs=[e.lr for e in exps], batch_size=kw["batch_size"], seed=kw["seed"],
+        X_test=task.X_test, y_test=task.y_test, states=task.states, **{name: kw[name] for name in SHARED},
     )
     history: list[list[mlp.Snapshot]] = [[] for _ in exps]
     for snaps in trainer.run(task.end - task.start, task.every):
@@ -72,17 +78,10 @@ def train(task: Task) -> Result:
 
 
 def pack(snaps: list[mlp.Snapshot]) -> dict[str, np.ndarray]:
-    """Snapshots as columns of plain arrays."""
-    def col(name: str) -> np.ndarray:
-        return np.array([np.nan if getattr(s, name) is None else getattr(s, name) for s in snaps], float)
-
-    return {
+    """Snapshots as columns of plain arrays: `lab.record.columns`, with the epochs as integers and each
+    snapshot's status and reason."""
+    return columns(snaps) | {
         "epoch": np.array([s.epoch for s in snaps], np.int64),
-        "loss": col("loss"),
-        "accuracy": col("accuracy"),
-        "test_loss": col("test_loss"),
-        "test_accuracy": col("test_accuracy"),
-        "grad_norms": np.array([s.grad_norms for s in snaps], float).reshape(len(snaps), -1),
         "status": np.array([s.status for s in snaps]),
         "reason": np.array([s.reason for s in snaps]),
     }

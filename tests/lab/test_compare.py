@@ -39,11 +39,12 @@ def test_default_names():
 
 
 def test_a_features_sweep_and_its_board_table():
-    from lab.sweep import Sweep, run_sweep
+    from lab.sweep import Sweep
 
     sweep = Sweep.parse("features", "x1,x2; x1,x2,x1sq,x2sq")
     assert sweep.labels == ["x1,x2", "x1,x2,x1sq,x2sq"] and sweep.query()["values"] == "x1,x2;x1,x2,x1sq,x2sq"
-    plain, squares = run_sweep(Experiment(dataset="circle", hidden=(), epochs=2000), sweep, every=100)
+    base = Experiment(dataset="circle", hidden=(), epochs=2000)
+    plain, squares = (finish(new_run(e)).record() for e in sweep.experiments(base))
     rows = table([("plain", plain), ("squares", squares)])
     assert [r["features"] for r in rows] == ["x1,x2", "x1,x2,x1sq,x2sq"] and "hidden" not in rows[0]
     assert squares.last.accuracy > plain.last.accuracy and score(squares) < score(plain)

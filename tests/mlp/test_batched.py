@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 
 import mlp
-from mlp.batched import BatchedTrainer, can_batch, train_batched
+from mlp.batched import BatchedTrainer, train_batched
 from mlp.stack import Stack
+from mlp.train import family, family_problem, full_batch
 
 XOR = mlp.make_dataset("xor")
 HIDDEN = [(2, 2, 1, 1), (2, 9, 4, 1), (2, 20, 14, 1)]  # the report's 2×1, 9×4 and 20×14
@@ -210,14 +211,17 @@ def test_resuming_in_steps_equals_one_long_run():
         np.testing.assert_array_equal(a.params, c.params)
 
 
-def test_can_batch():
+def test_family_and_full_batch_say_what_trains_together():
     a, b = mlp.MLP((2, 2, 1, 1)), mlp.MLP((2, 20, 14, 1), seed=5, init="xavier")
-    assert can_batch([a, b]) and can_batch([a, b], batch_size=0) and can_batch([a, b], 100, n=100)
-    assert not can_batch([a, b], batch_size=10, n=100) and not can_batch([a, b], batch_size=10)
-    assert not can_batch([a, mlp.MLP((2, 9, 1))])
-    assert not can_batch([a, mlp.MLP((2, 2, 1, 1), activation="tanh")])
-    assert not can_batch([a, mlp.MLP((2, 2, 1, 1), bias=False)])
-    assert not can_batch([])
+    assert family(a) == family(b) and family_problem([a, b]) == ""  # widths, seeds and initialisers may differ
+    assert full_batch(None, 100) and full_batch(0, 100) and full_batch(100, 100) and not full_batch(10, 100)
+    for other, what in ((mlp.MLP((2, 9, 1)), "number of hidden layers"),
+                        (mlp.MLP((2, 2, 1, 1), activation="tanh"), "activation"),
+                        (mlp.MLP((2, 2, 1, 1), bias=False), "bias")):
+        assert family(other) != family(a) and what in family_problem([a, other])
+    assert "nets" in family_problem([])
+    with pytest.raises(ValueError, match="full batch"):
+        BatchedTrainer([a, b], XOR.X, XOR.y, lrs=0.1, batch_size=10)
 
 
 @pytest.mark.parametrize(

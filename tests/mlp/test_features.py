@@ -6,8 +6,9 @@ from test_gradients import flat, numeric_gradient
 
 import mlp
 from mlp import io
-from mlp.batched import can_batch, train_batched
+from mlp.batched import train_batched
 from mlp.features import FEATURES, Features
+from mlp.train import family_problem
 
 ALL = tuple(FEATURES)
 
@@ -136,9 +137,9 @@ def test_batched_keeps_networks_with_other_features_apart():
     a = mlp.MLP((3, 2, 1), features=("x1", "x2", "x1sq"))
     b = mlp.MLP((3, 2, 1), features=("x1", "x2", "x2sq"))
     c = mlp.MLP((3, 2, 1), features=Features(("x1", "x2", "x1sq"), (0.0, 0.0)))
-    assert not can_batch([a, b]) and not can_batch([a, c])
-    assert can_batch([a, mlp.MLP((3, 5, 1), seed=4, features=("x1", "x2", "x1sq"))])
+    assert family_problem([a, b]) and family_problem([a, c])
+    assert not family_problem([a, mlp.MLP((3, 5, 1), seed=4, features=("x1", "x2", "x1sq"))])
     # the lab's inputs, given as features or not, are the same inputs
-    assert can_batch([mlp.MLP((2, 3, 1)), mlp.MLP((2, 3, 1), features=("x1", "x2"))])
+    assert not family_problem([mlp.MLP((2, 3, 1)), mlp.MLP((2, 3, 1), features=("x1", "x2"))])
     with pytest.raises(ValueError, match="input features"):
         train_batched([a, b], np.zeros((4, 2)), np.zeros((4, 1)), epochs=1, lrs=0.1)

@@ -232,8 +232,7 @@ def test_a_restart_loses_no_class_and_no_board():
     rerun(pinned)
     board = pinned.query_params["board"]
     # a restart: every process-wide object is made again, from the database alone
-    shared._store.clear()
-    shared.reader.clear()
+    shared.restart_store()
     assert [r["run"] for r in board_rows(page(room=code, tab="Class"))] == ["Ann"]
     again = page(tab="Compare", board=board)
     assert any("1 run." in c.value for c in again.caption)

@@ -36,8 +36,7 @@ def pg_base():
 
 def fresh_page_store() -> None:
     """What a restart does: the page's store and readers are made again (from $PLAYGROUND_DB)."""
-    for cached in (shared._store, shared.reader, shared.lesson_reader):
-        cached.clear()
+    shared.restart_store()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -47,12 +47,12 @@ def test_a_full_queue_shows_the_busy_notice_keeps_the_run_and_the_next_rerun_tra
     before = run_of(at)
     assert before.epoch == 200
     fillers = fill(svc, 2)
-    seq = next(svc._seq)
+    made = svc.made
     at.number_input(key="epochs").set_value(300).run()  # new settings while the queue is full
     assert any(re.search(r"The server is busy — 2 runs ahead; try again in a moment\. The run on screen is the "
                          r"previous one\.", e) for e in shown(at.error)), shown(at.error)
     assert run_of(at) is before and metric(at, "Epoch") == "200"  # nothing lost
-    assert svc.queued() == 2 and next(svc._seq) == seq + 1  # no job was made past the bound
+    assert svc.queued() == 2 and svc.made == made  # no job was made past the bound
     for job in fillers:
         job.cancel()
     for job in fillers:
@@ -79,12 +79,12 @@ def test_a_page_over_its_cap_gets_the_busy_notice_and_makes_no_job(small_service
     at = page(dataset="xor", epochs="200", tab="Compare")
     at.selectbox(key="_sweep_choice").set_value("free").run()
     at.text_input(key="_sweep_values").set_value("0.05; 0.3").run()  # not the page's own run (done, kept)
-    seq = next(svc._seq)
+    made = svc.made
     at.button(key="_sweep_run").click().run()
     errors = shown(at.error)
     assert any("busy" in e and "this page already has 1 training in progress" in e and "board was not changed" in e
                for e in errors), errors
-    assert next(svc._seq) == seq + 2  # one job for the first run of the sweep, none for the second
+    assert svc.made == made + 1  # one job for the first run of the sweep, none for the second
     assert not at.query_params.get("board")
     deadline = time.monotonic() + 5
     while svc.queued() and time.monotonic() < deadline:  # the first run, left, is cancelled

@@ -120,7 +120,7 @@ def test_a_job_that_ends_between_two_looks_is_taken_whole():
     job = Job(Request(exp, run.train, run.test, exp.epochs, run.every), seq=0, status="running")
     following = shared.Following(job)
     following.take(run)  # nothing yet
-    job._update(snapshots=list(whole.snapshots), state=whole.state, status="done")  # the job ends now
+    job.update(snapshots=list(whole.snapshots), state=whole.state, status="done")  # the job ends now
     assert job.finished and not following.finished  # not until what it made is on the run
     following.take(run)
     assert following.finished and run.epoch == exp.epochs and run.last.loss == whole.last.loss
@@ -186,5 +186,5 @@ def test_a_job_that_shows_no_change_is_given_up_with_a_message(monkeypatch):
     start = time.monotonic()
     stream(run, shared.Following(job), slots_that_interrupt(after=10**9), Display())
     assert 0.5 <= time.monotonic() - start < 5.0
-    assert job._cancelled
+    assert job.cancelled
     assert said[live.state.TRAIN_ERROR] == "The training showed no progress for 0.5 s and was stopped; press Train to try again."

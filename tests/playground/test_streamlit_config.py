@@ -1,4 +1,6 @@
-"""The hosted page's Streamlit settings stay hardened, and every one is an option Streamlit knows."""
+"""The hosted page's Streamlit settings: every one is an option Streamlit knows, of its type (a misspelt option is
+silently ignored, and a protection with it), and the ones that protect a public page's visitors and server are set.
+Preferences (usage statistics, magic, the file watcher) are the file's business, not restated here."""
 
 import tomllib
 from pathlib import Path
@@ -8,15 +10,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / ".streamlit" / "config.toml"
 
-EXPECTED = {
-    "global.developmentMode": False,
-    "server.enableXsrfProtection": True,
-    "server.enableCORS": True,
-    "server.maxUploadSize": 1,
-    "server.fileWatcherType": "none",
-    "browser.gatherUsageStats": False,
-    "client.showErrorDetails": "none",  # the strictest: a generic message, no type, message or traceback
-    "runner.magicEnabled": False,
+PROTECTIONS = {
+    "client.showErrorDetails": "none",  # no traceback, type or message of an error reaches a browser
+    "server.enableXsrfProtection": True,  # uploads and widget changes carry the session's token
+    "server.enableCORS": True,  # no other site's script may call the server
+    "server.maxUploadSize": 1,  # MB Streamlit takes in before the page's own checks (CSVs, gradient files) run
+    "global.developmentMode": False,  # no development server, no reloads from the visitor's side
 }
 
 
@@ -26,8 +25,8 @@ def settings() -> dict[str, object]:
     return {f"{section}.{k}": v for section, table in data.items() for k, v in table.items()}
 
 
-@pytest.mark.parametrize("key, value", EXPECTED.items())
-def test_hardened_setting(key, value):
+@pytest.mark.parametrize("key, value", PROTECTIONS.items())
+def test_a_protection_is_set(key, value):
     assert settings().get(key) == value
     assert type(settings()[key]) is type(value)
 

@@ -60,7 +60,7 @@ def test_forty_closed_visitors_let_go_of_their_jobs_and_a_student_is_served():
         assert ended_within(jobs, LET_GO), [(j.status, j.epoch, until[j.seq]) for j in jobs]
         assert {j.status for j in jobs} == {"cancelled"} and svc.queued() == 0
         assert all(j.epoch <= until[j.seq] for j in jobs)
-        assert not any(svc._busy)  # the workers are free
+        assert svc.training() == 0  # the workers are free
         req, run = request(Experiment(dataset="xor", epochs=500))
         job = svc.submit(Request(req.exp, req.train, req.test, req.target, req.every, who="student"))
         assert job.ahead == 0
@@ -127,10 +127,10 @@ def test_a_visitor_over_its_cap_is_refused_and_no_job_is_made():
     svc = TrainingService(1, per_visitor=3)
     try:
         mine = [svc.submit(heavy(i, "v")) for i in range(3)]
-        before = (svc.queued(), next(svc._seq))
+        before = (svc.queued(), svc.made)
         with pytest.raises(Busy, match=r"busy — 3 runs ahead; try again in a moment \(this page already has 3"):
             svc.submit(heavy(10, "v"))
-        assert svc.queued() == before[0] and next(svc._seq) == before[1] + 1  # nothing was created
+        assert svc.queued() == before[0] and svc.made == before[1]  # nothing was created
         assert svc.submit(heavy(0, "v")) is mine[0]  # a job it follows already: no new one, not refused
         other = svc.submit(heavy(10, "w"))  # another visitor is not held back
         assert other.followers == {"w"}
@@ -147,10 +147,10 @@ def test_a_full_queue_refuses_new_jobs_but_lets_pages_join_running_ones():
     svc = TrainingService(1, max_queue=5)
     try:
         jobs = [svc.submit(heavy(i, f"v{i}")) for i in range(5)]
-        seq = next(svc._seq)
+        made = svc.made
         with pytest.raises(Busy, match="The server is busy — 5 runs ahead; try again in a moment.") as refused:
             svc.submit(heavy(20, "late"))
-        assert refused.value.ahead == 5 and svc.queued() == 5 and next(svc._seq) == seq + 1
+        assert refused.value.ahead == 5 and svc.queued() == 5 and svc.made == made
         assert svc.submit(heavy(2, "late")) is jobs[2]  # an open link's job: joining it costs nothing
         for i, job in enumerate(jobs):
             job.leave(f"v{i}")

@@ -10,7 +10,8 @@ from test_service import request, same
 
 from lab import points
 from lab.experiment import Experiment
-from lab.sweep import family_key
+from server.jobs import Job
+from server.plan import Families
 from server.service import TrainingService
 
 
@@ -40,8 +41,10 @@ def test_features_no_hidden_layer_and_regression_match_their_lone_runs(service):
         Experiment(dataset="reg_plane", n=60, epochs=300, features=("x1", "x2", "sinx1"), hidden=()),
         custom,
     ]
-    assert len({family_key(e) for e in mix}) == 8  # only the two runs with the squares and 9×4 / 5×3 share one
     made = [request(exp) for exp in mix]
+    families = Families()
+    # only the two runs with the squares and 9×4 / 5×3 share one
+    assert len({families(Job(req, i)) for i, (req, _) in enumerate(made)}) == 8
     jobs = [service.submit(req) for req, _ in made]
     for job, (req, run) in zip(jobs, made):
         job.result(timeout=120)

@@ -54,7 +54,7 @@ def test_workers_stopped_mid_run_are_replaced_and_the_run_ends_right():
             if job.status == "done":
                 same(job, run)  # retried from where it stood: the numbers of an uninterrupted run
         assert svc.hung >= 1 and all(gone(pid) for pid in stopped)  # killed (SIGKILL ends a stopped process)
-        assert not set(svc.worker_pids()) & set(stopped) and not any(svc._busy)
+        assert not set(svc.worker_pids()) & set(stopped) and svc.training() == 0
         req, run = request(Experiment(dataset="xor", epochs=400))
         same(svc.submit(req).result(ANSWER_S), run)  # the next visitor is served
     finally:
@@ -90,7 +90,7 @@ def test_a_slot_is_released_when_no_replacement_can_start(monkeypatch):
         os.kill(svc.worker_pids()[0], signal.SIGKILL)
         with pytest.raises(RuntimeError, match=r"^Training failed \(error [0-9a-f]{6}\)"):
             job.result(60)  # the retry finds no worker either: the second failure is reported
-        assert not any(svc._busy) and svc.worker_pids() == []
+        assert svc.training() == 0 and svc.worker_pids() == []
         monkeypatch.undo()  # processes can start again: the slot starts one for its next chunk
         req, run = request(Experiment(dataset="xor", epochs=300))
         same(svc.submit(req).result(60), run)

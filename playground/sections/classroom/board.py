@@ -93,11 +93,15 @@ def class_board(room: Room, me: str, display: Display, projector: bool = False, 
 live_board = st.fragment(run_every=REFRESH)(class_board)  # reruns alone, without reloading the page
 
 
+def spreadsheet_text(text: str) -> str:
+    """Text a spreadsheet shows as text, never runs: one that starts like a formula gets a leading ' (OWASP's rule
+    for CSV injection; a plain number stays a number). Every CSV a class downloads writes its cells through it."""
+    return "'" + text if text.startswith(_FORMULA) and not _NUMBER.fullmatch(text) else text
+
+
 def csv_cell(text: str) -> str:
-    """A cell a spreadsheet shows as text: one that starts like a formula gets a leading ' (OWASP's rule for CSV
-    injection; a plain number stays a number), and one holding a comma, quote or line break is quoted."""
-    if text.startswith(_FORMULA) and not _NUMBER.fullmatch(text):
-        text = "'" + text
+    """A CSV cell of `spreadsheet_text`, quoted when it holds a comma, quote or line break."""
+    text = spreadsheet_text(text)
     return '"' + text.replace('"', '""') + '"' if any(x in text for x in ',"\n\r') else text
 
 

@@ -10,6 +10,7 @@ room, so this page shows it at once and the others within the reader's second.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from urllib.parse import parse_qsl
 
 import streamlit as st
@@ -40,8 +41,16 @@ def _changed(room: Room, error_key: str) -> None:
     state.pop(error_key)
 
 
-def _refused(error_key: str, what: str, exc: Exception) -> None:
-    state.put(error_key, f"{what}: {exc}")
+def _act(room: Room, error_key: str, refusal: str, action: Callable[[], object]) -> bool:
+    """Do one of the lesson's actions. A refusal (ValueError, StoreError) is kept under ``error_key`` as "refusal:
+    why"; done, the room's cached reading is forgotten and the error cleared. True when it was done."""
+    try:
+        action()
+    except (ValueError, StoreError) as exc:
+        state.put(error_key, f"{refusal}: {exc}")
+        return False
+    _changed(room, error_key)
+    return True
 
 
 # ----- the task -----------------------------------------------------------------------------------------------------
@@ -81,19 +90,12 @@ def skip_task(room: Room) -> None:
 
 # ----- rounds -------------------------------------------------------------------------------------------------------
 def start_round(room: Room) -> None:
-    try:
-        shared.lessons().start_round(room.code, state.get(state.ROUND_SECONDS))
-    except (ValueError, StoreError) as exc:
-        return _refused(state.CLASS_ERROR, "No round started", exc)
-    _changed(room, state.CLASS_ERROR)
+    _act(room, state.CLASS_ERROR, "No round started",
+         lambda: shared.lessons().start_round(room.code, state.get(state.ROUND_SECONDS)))
 
 
 def reveal(room: Room) -> None:
-    try:
-        shared.lessons().reveal(room.code)
-    except StoreError as exc:
-        return _refused(state.CLASS_ERROR, "Not revealed", exc)
-    _changed(room, state.CLASS_ERROR)
+    _act(room, state.CLASS_ERROR, "Not revealed", lambda: shared.lessons().reveal(room.code))
 
 
 # ----- votes --------------------------------------------------------------------------------------------------------
@@ -118,21 +120,16 @@ def vote_run(room: Room, choice: str, link_text: str) -> tuple[str, str]:
 
 
 def ask(room: Room) -> None:
-    try:
+    def action() -> None:
         options = parse_options(str(state.get(state.OPTIONS) or ""))
         preset, link = vote_run(room, str(state.get(state.VOTE_RUN) or ""), str(state.get(state.VOTE_LINK) or ""))
         shared.lessons().ask(room.code, str(state.get(state.QUESTION) or ""), options, preset, link)
-    except (ValueError, StoreError) as exc:
-        return _refused(state.CLASS_ERROR, "Not asked", exc)
-    _changed(room, state.CLASS_ERROR)
+
+    _act(room, state.CLASS_ERROR, "Not asked", action)
 
 
 def close_vote(room: Room) -> None:
-    try:
-        shared.lessons().close_vote(room.code)
-    except StoreError as exc:
-        return _refused(state.CLASS_ERROR, "Not closed", exc)
-    _changed(room, state.CLASS_ERROR)
+    _act(room, state.CLASS_ERROR, "Not closed", lambda: shared.lessons().close_vote(room.code))
 
 
 def cast(room: Room, vote: Vote) -> None:
@@ -141,31 +138,22 @@ def cast(room: Room, vote: Vote) -> None:
     if choice not in vote.options:
         state.put(state.LESSON_ERROR, "Not voted: choose one of the options first.")
         return
-    try:
-        shared.lessons().vote(room.code, vote.id, owner(), vote.options.index(choice))
-    except (ValueError, StoreError) as exc:
-        return _refused(state.LESSON_ERROR, "Not voted", exc)
-    _changed(room, state.LESSON_ERROR)  # the banner then says "Your vote: …"
+    # done, the banner says "Your vote: …"
+    _act(room, state.LESSON_ERROR, "Not voted",
+         lambda: shared.lessons().vote(room.code, vote.id, owner(), vote.options.index(choice)))
 
 
 # ----- the class's checks ---------------------------------------------------------------------------------------------
 def send_check(room: Room, ok: bool, mistakes: tuple[str, ...]) -> None:
     """The verdict and the recognised mistakes' names of this student's last check: never the numbers."""
-    try:
-        shared.lessons().send_check(room.code, owner(), ok, mistakes)
-    except (ValueError, StoreError) as exc:
-        return _refused(state.LESSON_ERROR, "Check not sent", exc)
-    _changed(room, state.LESSON_ERROR)
-    st.toast(f"Your check's verdict is on class {room.code}'s board (not your numbers).", icon=":material/send:")
+    if _act(room, state.LESSON_ERROR, "Check not sent",
+            lambda: shared.lessons().send_check(room.code, owner(), ok, mistakes)):
+        st.toast(f"Your check's verdict is on class {room.code}'s board (not your numbers).", icon=":material/send:")
 
 
 # ----- the lesson's end -------------------------------------------------------------------------------------------------
 def end(room: Room) -> None:
-    try:
-        shared.lessons().end(room.code)
-    except StoreError as exc:
-        return _refused(state.CLASS_ERROR, "Not ended", exc)
-    _changed(room, state.CLASS_ERROR)
+    _act(room, state.CLASS_ERROR, "Not ended", lambda: shared.lessons().end(room.code))
 
 
 def has_ended(room: Room) -> bool:

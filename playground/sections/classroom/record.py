@@ -18,16 +18,10 @@ import streamlit as st
 from lab.experiment import FIELDS
 from playground import shared, state
 from playground.sections.classroom import lesson
+from playground.sections.classroom.board import spreadsheet_text
 from server.boards import BoardView
 from server.lesson import LessonRecord
 from server.store import Room, StoreError
-
-FORMULA = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet reads a cell starting so as a formula
-
-
-def _text(value: str) -> str:
-    """Typed text as a spreadsheet shows it, never as a formula."""
-    return "'" + value if value.startswith(FORMULA) else value
 
 
 def students(view: BoardView, record: LessonRecord) -> dict[str, str]:
@@ -69,16 +63,17 @@ def as_csv(view: BoardView, record: LessonRecord) -> str:
     writer = csv.DictWriter(out, head, restval="", lineterminator="\n")
     writer.writeheader()
     for e in data["entries"]:
-        writer.writerow({"kind": "run", "round": e["round"] or "", "name": _text(e["name"]), "sent_at": f"{e['sent_at']:.0f}",
+        writer.writerow({"kind": "run", "round": e["round"] or "", "name": spreadsheet_text(e["name"]),
+                         "sent_at": f"{e['sent_at']:.0f}",
                          **e["settings"], **{k: "" if e[k] is None else repr(e[k]) if isinstance(e[k], float) else e[k]
                                              for k in ("final_loss", "accuracy", "test_accuracy", "epochs_to_100")},
                          "status": e["status"]})
     for v in data["votes"]:
         for option, n in zip(v["options"], v["counts"]):
-            writer.writerow({"kind": "vote", "sent_at": f"{v['opened']:.0f}", "question": _text(v["question"]),
-                             "option": _text(option), "votes": n})
+            writer.writerow({"kind": "vote", "sent_at": f"{v['opened']:.0f}",
+                             "question": spreadsheet_text(v["question"]), "option": spreadsheet_text(option), "votes": n})
     for c in data["checks"]:
-        writer.writerow({"kind": "check", "name": _text(c["student"]), "sent_at": f"{c['sent_at']:.0f}",
+        writer.writerow({"kind": "check", "name": spreadsheet_text(c["student"]), "sent_at": f"{c['sent_at']:.0f}",
                          "all_right": "yes" if c["all_right"] else "no", "mistakes": " ".join(c["mistakes"])})
     return out.getvalue()
 
