@@ -4,9 +4,10 @@ its lock): no threads, no processes here.
 
 Jobs train together when they share a *family* — the same points, `lab.sweep.family_key` (depth,
 activations, loss, optimizer, reduction, penalties, epochs; any widths, learning rates and seeds), the same
-snapshot interval, full batch — and stand at the same epoch. A mini-batch run shuffles its own batches, so it
-is a family of its own. `next_group` picks the group, `task` how far it goes; `cost` is the a-priori time an
-epoch takes, which the service corrects by what it measures.
+snapshot interval, whether their snapshots keep parameters (a replay's frames), full batch — and stand at
+the same epoch. A mini-batch run shuffles its own batches, so it is a family of its own. `next_group` picks
+the group, `task` how far it goes; `cost` is the a-priori time an epoch takes, which the service corrects by
+what it measures.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ class Families:
             if mini_batches(req):
                 family = ("alone", job.seq)  # mini-batches: each run shuffles its own
             else:
-                family = (digest(req.train, req.test), family_key(req.exp), req.every)
+                family = (digest(req.train, req.test), family_key(req.exp), req.every, req.keep_params)
             self._known[job.seq] = family
         return family
 
@@ -145,5 +146,5 @@ def task(group: list[Job], meet: int | None, seconds: float, per_epoch: float) -
     return worker.Task(
         tuple(j.request.exp for j in group), None if states[0] is None else tuple(states), start, end,
         first.every, first.train.X, first.train.y, first.test.X if tested else None,
-        first.test.y if tested else None,
+        first.test.y if tested else None, first.keep_params,
     )

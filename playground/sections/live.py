@@ -127,7 +127,8 @@ def metrics(run: Run, target) -> None:  # noqa: ANN001
 def loss_spec(run: Run, display: Display) -> dict:
     h = run.columns()
     return shared.spec(loss_chart, h["epoch"], h["loss"], h["test_loss"] if run.has_test else None,
-                       log_scale=display.log_scale)
+                       log_scale=display.log_scale,
+                       edits=np.array([e.epoch for e in run.edits], float) if run.edits else None)
 
 
 def points(run: Run, display: Display) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -1,15 +1,17 @@
-"""The Network tab: the weight diagram, what each hidden neuron computes, and the gradient flow."""
+"""The Network tab: the weight diagram (click a weight to edit it), what each hidden neuron computes, the
+hidden space, and the gradient flow."""
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 from lab.plane import domain, neuron_grids
 from lab.run import Run
-from playground import shared
+from playground import shared, state
 from playground.charts.curves import grad_flow_chart
 from playground.charts.network import network_chart, neuron_maps_chart
-from playground.sections import Page, chart
+from playground.sections import Page, chart, hidden, weights
 
 
 def section(page: Page) -> None:
@@ -18,11 +20,16 @@ def section(page: Page) -> None:
         "Blue lines are positive weights, orange negative; thicker is larger. Every neuron's bias is shown, "
         "the output's too. Below, what each hidden neuron computes over the input square."
     )
-    for spec in network_specs(page.run):
+    pick = weights.picked(page.run)
+    diagram, *maps = network_specs(page.run, weights.focus(page.run.net.layer_sizes, pick))
+    chart(st, diagram, key=state.EDGE, select=("edge",))
+    weights.section(page.run, pick)
+    for spec in maps:
         chart(st, spec)
     if page.run.net.n_layers == 1:
         st.caption("No hidden layer: the inputs feed the output unit directly (logistic regression with a sigmoid "
                    "output): its boundary is a straight line in the input features.")
+    hidden.section(page)
     st.subheader("Gradient flow")
     st.caption(
         "The size of each layer's weight gradient ‖∂L/∂W‖ (of the mean loss) over training. With sigmoid, "
@@ -32,11 +39,13 @@ def section(page: Page) -> None:
 
 
 @shared.per_run
-def network_specs(run: Run) -> tuple[dict, ...]:
-    """The specs of the network diagram and of the per-neuron maps (none without hidden layers)."""
+def network_specs(run: Run, focus: tuple[bool, ...] | None = None) -> tuple[dict, ...]:
+    """The specs of the network diagram (its weights clickable; ``focus``: one flag a neuron, the picked weight's
+    two in gold) and of the per-neuron maps (none without hidden layers)."""
     net = run.net
     names = net.features.names if net.features is not None else ("x1", "x2")
-    diagram = shared.spec(network_chart, net.weights, net.biases, input_names=names)
+    diagram = shared.spec(network_chart, net.weights, net.biases, input_names=names, select=True,
+                          focus=None if focus is None else np.array(focus))
     if net.n_layers == 1:
         return (diagram,)
     xs, ys, maps = neuron_grids(net, domain(run.data.X))
