@@ -8,23 +8,24 @@ Training is deterministic, so the replay's weights at epoch e are the run's own 
 stopped, stepped and resumed has the numbers of one uninterrupted run). Weights edited by hand are set again
 at the epochs they were set at: the replay trains in *segments* that end where edits were made.
 
-Pure Python + numpy: `plan` says what to train, `Frames` collects what comes back; `playground.shared.replay`
-sends the segments to the service.
+Pure Python + numpy: `plan` says what to train, `replay` trains the segments one after the other with a
+function it is given and collects the frames (`Frames`). The page gives it one that sends each segment to
+the training service (`playground.shared.replay`); `in_process` trains here (tests, scripts).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 import mlp
 from lab.curves import NICE
-from lab.edits import Edit
+from lab.edits import Edit, redo
 from lab.experiment import Experiment
-from lab.run import Run
+from lab.run import Run, trainer
 
 MAX_FRAMES = 40  # epochs between frames: the smallest 'nice' interval giving at most this many
 MAX_NUMBERS = 50_000  # parameters × frames a replay keeps (400 kB): the largest networks get fewer frames
@@ -104,7 +105,8 @@ def plan(run: Run, target: int | None = None) -> Plan:
 @dataclass
 class Frames:
     """The frames of a replay, collected segment by segment: epochs (ascending) and each one's parameters
-    (``MLP.params`` layout). ``diverged``: the epoch the replay stopped at because training diverged."""
+    (``MLP.params`` layout). ``diverged``: the epoch the replay stopped at because training diverged (the frames
+    end before it)."""
 
     plan: Plan
     epochs: list[int] = field(default_factory=list)
@@ -124,12 +126,13 @@ class Frames:
         for s in snapshots:
             if s.params is None:
                 raise ValueError("snapshots: a replay's snapshots must carry parameters (keep_params)")
+            if s.status == "diverged":  # no frame: the network there is no longer one to draw
+                self.diverged = s.epoch
+                return
             if not self.epochs or s.epoch > self.epochs[-1]:
                 self.epochs.append(s.epoch)
                 self.params.append(s.params)
                 self.losses.append(s.loss)
-            if s.status == "diverged":
-                self.diverged = s.epoch
 
     def edited(self, state: mlp.TrainState) -> None:
         """The weights after a segment's edits: they replace the frame at that epoch (as the run's snapshot
@@ -140,3 +143,35 @@ class Frames:
             self.epochs.append(state.epoch)
             self.params.append(state.params)
             self.losses.append(None)
+
+
+# trains a segment from a state: (its snapshots, parameters kept, and the state at its end)
+SegmentTrainer = Callable[[Plan, Segment, mlp.TrainState], tuple[Sequence[mlp.Snapshot], mlp.TrainState]]
+
+
+def replay(run: Run, train: SegmentTrainer) -> Frames:
+    """``run``'s training done again from its start to its epoch with ``train``, segment by segment, the
+    edits made again where they were made; its frames. Stops early where the training diverged."""
+    p = plan(run)
+    out = Frames(p)
+    state = start(run)
+    for segment in p.segments:
+        if segment.end > state.epoch:
+            snapshots, state = train(p, segment, state)
+            out.take(snapshots)
+            if out.diverged is not None:
+                break
+        if segment.edits or not out.epochs:  # the edits made at this epoch; or a replay of epoch 0 alone
+            state = redo(state, run.net.layer_sizes, segment.edits)
+            out.edited(state)
+    return out
+
+
+def in_process(run: Run) -> SegmentTrainer:
+    """Train segments of ``run``'s replay here, in this process, on a copy of its network."""
+
+    def train(p: Plan, segment: Segment, state: mlp.TrainState) -> tuple[list[mlp.Snapshot], mlp.TrainState]:
+        t = trainer(run.exp, run.net.copy(), run.train, run.test, state, keep_params=True)
+        return list(t.run(segment.end - state.epoch, p.every)), t.state()
+
+    return train

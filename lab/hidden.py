@@ -111,6 +111,9 @@ def space(net: MLP, layer: int, lines: np.ndarray, X: np.ndarray, axes: Axes = P
         raise ValueError(why)
     flat = lines.reshape(-1, 2)
     h = net.layer_outputs(np.concatenate([flat, X]))[layer - 1]  # the network's own forward pass
+    if not np.isfinite(h).all():
+        raise ValueError(f"Hidden layer {layer}'s outputs overflow (weights grown too large): there is no picture "
+                         "to draw. Lower the learning rate and train again.")
     width = h.shape[1]
     if width == 2:
         axes = Units(1, 2)
@@ -204,12 +207,18 @@ def output_grid(net: MLP, readout: tuple[float, float, float], extent: tuple[flo
 def frames(net: MLP, params: list[np.ndarray], layer: int, lines: np.ndarray, X: np.ndarray, axes: Axes = PCA(),
            middle: float = 0.5) -> list[Space]:
     """`space` at each of a replay's parameter vectors (``MLP.params`` layout), each PCA frame keeping the
-    signs of the one before. ``net`` is left as it was."""
+    signs of the one before; up to the first frame that cannot be drawn (a diverging run's), or ValueError
+    when the first cannot. ``net`` is left as it was."""
     twin = net.copy()
     out: list[Space] = []
     for p in params:
         twin.params[...] = p
-        out.append(space(twin, layer, lines, X, axes, out[-1].basis if out else None, middle))
+        try:
+            out.append(space(twin, layer, lines, X, axes, out[-1].basis if out else None, middle))
+        except ValueError:
+            if not out:  # not even the first frame: say why
+                raise
+            break  # a frame past drawing (weights no longer finite, or outputs overflowing): the frames end here
     return out
 
 

@@ -30,9 +30,10 @@ PLATEAU = 0.2494  # XOR's best constant prediction (10/21) has this MSE: the pla
 
 
 def trainer(exp: Experiment, net: mlp.MLP, train: Dataset, test: Dataset,
-            state: mlp.TrainState | None = None) -> mlp.Trainer:
-    """The experiment's trainer for ``net`` on these points, resuming ``state`` when given."""
-    kw = exp.train_kwargs()
+            state: mlp.TrainState | None = None, **options: object) -> mlp.Trainer:
+    """The experiment's trainer for ``net`` on these points, resuming ``state`` when given (``options``: more
+    of `mlp.Trainer`'s, e.g. keep_params)."""
+    kw = exp.train_kwargs() | options
     kw.pop("epochs")
     if test is not train:
         kw.update(X_test=test.X, y_test=test.y)

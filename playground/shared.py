@@ -23,8 +23,9 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+import mlp
 from companion.checkrun import Slots
-from lab import edits, frames
+from lab import frames
 from lab.experiment import Experiment
 from lab.run import Run, new_run
 from mlp.data import Dataset
@@ -223,20 +224,12 @@ def replay(run: Run, timeout: float = REPLAY_TIMEOUT) -> frames.Frames:
     """The run's training done again to its epoch, keeping the parameters at the frames' epochs (`lab.frames`):
     one service job per segment (the run's edits cut it), each named by what it trains, so every visitor of a
     link shares one replay, and a replay asked for again is kept. Raises `server.jobs.Busy` or `Unfinished`."""
-    plan = frames.plan(run)
-    out = frames.Frames(plan)
-    state = frames.start(run)
     who = internals.session_id()
-    for segment in plan.segments:
-        if segment.end > state.epoch:
-            job = service().submit(Request(run.exp, run.train, run.test, segment.end, plan.every, start=state,
-                                           key=plan.key(segment), who=who, keep_params=True))
-            finish([Following(job, who)], timeout)
-            out.take(job.snapshots)
-            state = job.state
-            if out.diverged is not None:
-                break
-        if segment.edits or not out.epochs:  # the edits made at this epoch; or a replay of epoch 0 alone
-            state = edits.redo(state, run.net.layer_sizes, segment.edits)
-            out.edited(state)
-    return out
+
+    def train(plan: frames.Plan, segment: frames.Segment, start: mlp.TrainState):
+        job = service().submit(Request(run.exp, run.train, run.test, segment.end, plan.every, start=start,
+                                       key=plan.key(segment), who=who, keep_params=True))
+        finish([Following(job, who)], timeout)
+        return job.snapshots, job.state
+
+    return frames.replay(run, train)

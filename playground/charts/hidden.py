@@ -17,7 +17,7 @@ import numpy as np
 from playground.charts import Figure, Frames, class_scale, frame, labels, named, stretch
 from playground.charts.plane import P_SPAN, Span, _picture
 
-DARK, LIGHT = "#6f6f6f", "#bdbdbd"  # lattice lines of constant x1, of constant x2
+DARK, LIGHT = "#4a4a4a", "#b3b3b3"  # lattice lines of constant x1, of constant x2
 DIRECTIONS = ("x1 fixed", "x2 fixed")
 
 
@@ -87,7 +87,7 @@ def _chart(frames: Frames, titles: tuple[str, str], height: int) -> alt.LayerCha
                       .encode(x=alt.X("u0:Q", title=titles[0], scale=fit), x2="u1:Q",
                               y=alt.Y("v0:Q", title=titles[1], scale=fit), y2="v1:Q", url="url:N"))
     layers.append(
-        alt.Chart(frames["lattice"]).mark_line(strokeWidth=1, opacity=0.8, clip=True)
+        alt.Chart(frames["lattice"]).mark_line(strokeWidth=1, opacity=0.75, clip=True)
         .encode(x=u, y=v, detail="line:N", order="k:Q",
                 color=alt.Color("direction:N", scale=alt.Scale(domain=list(DIRECTIONS), range=[DARK, LIGHT]),
                                 legend=alt.Legend(title="input lattice", orient="bottom")))
@@ -104,5 +104,4 @@ def _chart(frames: Frames, titles: tuple[str, str], height: int) -> alt.LayerCha
                          alt.Tooltip("v:Q", title=titles[1], format=".3f")])
     )
     layers.append(alt.Chart(frames["extent"]).mark_point(opacity=0).encode(x=u, y=v))  # the axes cover the extent
-    return stretch(alt.layer(*layers).resolve_scale(color="independent"), height).properties(
-        title="The hidden space")
+    return stretch(alt.layer(*layers).resolve_scale(color="independent"), height)

@@ -210,6 +210,7 @@ def _diagram(frames: Frames, sizes: list[int], height: int, marked: tuple[str, .
                 alt.Tooltip("target:N", title="to"),
             ],
         )
+        .properties(name="weight_lines")  # a fixed view name (tests find the lines by it)
     )
     diameter = min(26.0, 0.7 * height / max(sizes))
     dots = (

@@ -96,7 +96,8 @@ def status(run: Run) -> None:
     elif run.finished:
         score = f"**{pct(last.accuracy)}** training accuracy" if last.accuracy is not None else \
             f"training loss **{num(last.loss)}** (regression: the mean squared error)"
-        st.success(f"Trained {run.epoch:,} epochs: {score}.", icon=":material/check_circle:")
+        edited = f" Weights edited by hand at epoch {run.edits[-1].epoch:,} (the Network tab)." if run.edits else ""
+        st.success(f"Trained {run.epoch:,} epochs: {score}.{edited}", icon=":material/check_circle:")
     elif run.epoch == 0:
         st.info("Untrained network. Press **Train** to watch it learn, or **Step** to go a few epochs at a time.")
     else:

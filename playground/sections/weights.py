@@ -66,15 +66,18 @@ def focus(sizes: tuple[int, ...], pick: tuple[int, int, int] | None) -> tuple[bo
 
 
 def _apply(changes: list[tuple[int, int | None, int, object]]) -> None:
-    """Make the edits (a callback: before the page is drawn, so everything shows the edited network)."""
+    """Make the edits, or keep why not for the page to say (before the page is drawn: as a callback, or
+    followed by a rerun)."""
     error = session.edit(changes)
     state.put(state.EDIT_ERROR, error)
+    state.put(state.TABLE_VERSION, state.get(state.TABLE_VERSION, 0) + 1)  # the table is drawn afresh from the run
     if not error:
         run = state.get(state.RUN)
         made = run.edits[-len(changes):]
+        goes_on = ("Step goes on from the edited weights (Train starts over: the run has all its epochs)."
+                   if run.finished else "Train and Step go on from the edited weights.")
         state.put(state.EDIT_DONE, "; ".join(f"{e.name} {num(e.old)} → {num(e.new)}" for e in made)
-                  + f" at epoch {run.epoch:,}. Step or Train goes on from here.")
-        state.put(state.TABLE_VERSION, state.get(state.TABLE_VERSION, 0) + 1)
+                  + f" at epoch {run.epoch:,}. {goes_on}")
 
 
 def _from_form(layer: int, i: int, j: int) -> None:
@@ -83,17 +86,16 @@ def _from_form(layer: int, i: int, j: int) -> None:
         state.put(state.WEIGHT_VALUE, "")  # done: the field is ready for the next value
 
 
-def _from_table(layer: int, key: str, fan_in: int, columns: list[str]) -> None:
-    """The cells edited in the table of ``layer``: rows 0 … fan_in − 1 are weights, row fan_in the biases."""
-    edited = (state.get(key) or {}).get("edited_rows", {})
+def table_changes(edited: dict, layer: int, fan_in: int, columns: list[str]) -> list[tuple[int, int | None, int, object]]:
+    """The edits of a weights table's ``edited_rows`` ({row: {column: value}}): rows 0 … fan_in − 1 are
+    weights, row fan_in the biases; columns are the units the weights go to."""
     changes = []
-    for row, cells in sorted(edited.items()):
+    for row, cells in sorted(edited.items(), key=lambda item: int(item[0])):
         for column, value in cells.items():
             if column in columns:
                 i = None if int(row) >= fan_in else int(row) + 1
                 changes.append((layer, i, columns.index(column) + 1, value))
-    if changes:
-        _apply(changes)
+    return changes
 
 
 def form(run: Run, pick: tuple[int, int, int]) -> None:
@@ -130,9 +132,12 @@ def table_editor(run: Run) -> None:
         layer = 1
     df, columns = table(run, layer)
     key = state.weights_table_key(layer, state.get(state.TABLE_VERSION, 0))
-    st.data_editor(df, key=key, on_change=_from_table, args=(layer, key, net.layer_sizes[layer - 1], columns),
-                   column_config={c: st.column_config.NumberColumn(c, format="%.4f") for c in columns},
+    st.data_editor(df, key=key, column_config={c: st.column_config.NumberColumn(c, format="%.4f") for c in columns},
                    width="stretch", height=min(36 * (len(df) + 1) + 3, 420))
+    edited = (state.get(key) or {}).get("edited_rows")
+    if edited:  # applied at once; the page is drawn again with the edited network (and a fresh table)
+        _apply(table_changes(edited, layer, net.layer_sizes[layer - 1], columns))
+        st.rerun()
     st.caption(f"Rows: the unit a weight comes from{' (the last row: each unit’s bias)' if net.bias else ''}; "
                f"columns: the unit it goes to. A weight is {ALLOWED}.")
 

@@ -1,0 +1,87 @@
+"""Editing a weight and the hidden space, in a real browser: what only a browser shows.
+
+A click on a line of the network diagram must reach the page as the Vega selection "edge" (AppTest can only
+pretend a click); the edited weight then shows in the diagram and the share link says the run was edited.
+The hidden space draws after its replay, and fits a phone's width.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from test_page import CHART_DRAWN, MEASURE_OVERFLOW, assert_healthy
+
+pytestmark = pytest.mark.e2e
+
+XOR = "dataset=xor&epochs=300&tab=Network"
+DIAGRAM = 2  # charts on the Network tab: the two live ones, then the network diagram
+
+# the screen point a fraction t along the k-th clickable weight line, from its source neuron (its left end)
+ALONG_EDGE = """(chart, [k, t]) => {
+    const line = chart.querySelectorAll('g.edge_targets_marks line')[k];
+    const m = line.getScreenCTM();
+    const at = (x, y) => new DOMPoint(x, y).matrixTransform(m);
+    const a = at(+line.getAttribute('x1') || 0, +line.getAttribute('y1') || 0);
+    const b = at(+line.getAttribute('x2') || 0, +line.getAttribute('y2') || 0);
+    const [from, to] = a.x <= b.x ? [a, b] : [b, a];
+    return {x: from.x + t * (to.x - from.x), y: from.y + t * (to.y - from.y)};
+}"""
+
+
+def diagram(app):
+    chart = app.page.locator("[data-testid=stVegaLiteChart]").nth(DIAGRAM)
+    chart.scroll_into_view_if_needed()
+    app.page.wait_for_function(CHART_DRAWN, arg=chart.element_handle(), timeout=20_000)
+    return chart
+
+
+def test_a_click_on_a_weight_edits_it_and_the_page_says_the_run_was_edited(open_app):
+    app = open_app(XOR)
+    page = app.page
+    chart = diagram(app)
+    # 2-9-4-1: the weights of layer 3 come after 2·9 + 9·4 = 54 others; w[3][2→1] is the 56th. Near its source
+    # the four lines into the output are far apart, so the click lands on this one alone.
+    point = chart.evaluate(ALONG_EDGE, [55, 0.2])
+    page.mouse.move(point["x"] - 2, point["y"])
+    page.mouse.click(point["x"], point["y"])
+    field = page.get_by_label(re.compile(r"^New value for w\[3\]\[2→1\] \(h2\.2 → out\)"))
+    field.wait_for(timeout=30_000)
+    app.wait_finished()
+    app.screenshot("edit-weight-picked")
+    field.fill("7.5")
+    field.press("Enter")
+    page.get_by_text(re.compile(r"^Edited w\[3\]\[2→1\] .* → 7\.5 at epoch 300")).wait_for(timeout=30_000)
+    app.wait_finished()
+    assert page.get_by_text("This run's weights were edited by hand; the link reproduces the run before the edits",
+                            exact=False).count() == 1
+    # the diagram shows the new value: its tooltip data is the weight's, and the line is now the thickest
+    widths = chart.evaluate("c => [...c.querySelectorAll('g.weight_lines_marks line')].map(l => +l.getAttribute('stroke-width'))")
+    assert max(widths) == widths[55], widths
+    app.screenshot("edit-weight-done")
+    field.fill("1e9")
+    field.press("Enter")
+    page.get_by_text(re.compile(r"Not applied: '1e9' is not allowed; a weight is a number from -100 to 100")).wait_for()
+    assert_healthy(app)
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_the_hidden_space_replays_and_fits_the_screen(open_app, width):
+    app = open_app("dataset=xor&hidden=2&lr=0.5&epochs=2000&tab=Network",
+                   viewport={"width": width, "height": 900 if width > 600 else 844})
+    page = app.page
+    page.get_by_text("The hidden space: how a hidden layer sees the data").click()
+    page.get_by_role("button", name="Replay the training").wait_for()
+    app.wait_finished()
+    app.button("Replay the training").click()
+    page.get_by_text(re.compile(r"^Epoch 2,000 · training loss")).wait_for(timeout=60_000)
+    app.wait_finished()
+    charts = page.locator("[data-testid=stVegaLiteChart]")
+    space = charts.nth(charts.count() - 2)  # the hidden space, above the gradient flow
+    space.scroll_into_view_if_needed()
+    page.wait_for_function(CHART_DRAWN, arg=space.element_handle(), timeout=20_000)
+    assert space.locator("g.mark-line").count() >= 2  # the lattice and the output unit's line
+    w = page.evaluate(MEASURE_OVERFLOW)
+    assert w["doc"] <= w["inner"] + 1 and w["main"] <= w["mainClient"] + 1, w["offenders"]
+    app.screenshot(f"hidden-space-{width}")
+    assert_healthy(app)
