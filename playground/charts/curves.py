@@ -48,7 +48,7 @@ def _curves_chart(
     """Lines per series plus a hover layer: the points nearest the pointer's epoch show with a tooltip.
 
     With ``highlight`` (a selection on the series field) the other lines are dimmed; ``marks`` (a frame of
-    epoch and what) draws a dashed vertical rule at each of its epochs, under the lines.
+    epoch and what) draws a dashed vertical rule at each of its epochs.
     """
     hover = alt.selection_point(
         name="hover", fields=["epoch"], nearest=True, on="pointerover", clear="pointerout", empty=False
@@ -79,7 +79,7 @@ def _curves_chart(
         alt.Chart(marks).mark_rule(color="#7a5c00", strokeDash=[4, 3], strokeWidth=1.5)
         .encode(x="epoch:Q", tooltip=[alt.Tooltip("epoch:Q", format=",.0f"), alt.Tooltip("what:N", title="at this epoch")])
     ]
-    return stretch(alt.layer(*rules, lines, points), height).properties(title=title)
+    return stretch(alt.layer(lines, *rules, points), height).properties(title=title)
 
 
 def loss_chart(

@@ -23,8 +23,8 @@ DIRECTIONS = ("x1 fixed", "x2 fixed")
 
 def _frames(lines: np.ndarray, points: np.ndarray, truth: np.ndarray, extent: np.ndarray,
             boundary: np.ndarray | None, background: np.ndarray | None, span: Span) -> Frames:
-    """The chart's frames: "lattice" (u, v, line, k, direction), "points" (u, v, truth, point), "extent" (two
-    corners), and, when given, "boundary" (two ends) and "background" (the picture over the extent)."""
+    """The chart's frames: "background" (the picture over the extent, when given), "lattice" (u, v, line, k,
+    direction), "boundary" (its two ends, when given), "points" (u, v, truth, point), "extent" (two corners)."""
     lines = np.asarray(lines, float)
     if lines.ndim != 3 or lines.shape[2] != 2 or lines.shape[0] % 2:
         raise ValueError(f"lines must be (2·L, S, 2), got {lines.shape}")
@@ -35,21 +35,22 @@ def _frames(lines: np.ndarray, points: np.ndarray, truth: np.ndarray, extent: np
     u0, u1, v0, v1 = (float(e) for e in np.asarray(extent, float).reshape(4))
     count, samples = lines.shape[:2]
     line = np.repeat(np.arange(count), samples)
-    frames = named(
-        frame("lattice", {"u": lines[..., 0].reshape(-1), "v": lines[..., 1].reshape(-1), "line": line,
-                          "k": np.tile(np.arange(samples), count),
-                          "direction": np.array(DIRECTIONS, dtype=object)[(line >= count // 2).astype(int)]}),
+    frames: Frames = {}  # in the order the layers draw them: what a spec's datasets list
+    if background is not None:
+        picture = _picture(np.asarray(background, float), False, span)
+        frames |= named(frame("background", {"u0": [u0], "u1": [u1], "v0": [v0], "v1": [v1],
+                                             "url": np.array([picture], dtype=object)}))
+    frames |= named(frame("lattice", {"u": lines[..., 0].reshape(-1), "v": lines[..., 1].reshape(-1), "line": line,
+                                      "k": np.tile(np.arange(samples), count),
+                                      "direction": np.array(DIRECTIONS, dtype=object)[(line >= count // 2).astype(int)]}))
+    if boundary is not None:
+        ends = np.asarray(boundary, float).reshape(-1, 2)
+        frames |= named(frame("boundary", {"u": ends[:, 0], "v": ends[:, 1]}))
+    frames |= named(
         frame("points", {"u": points[:, 0], "v": points[:, 1], "truth": truth.astype(str),
                          "point": np.arange(1, len(points) + 1)}),
         frame("extent", {"u": np.array([u0, u1]), "v": np.array([v0, v1])}),
     )
-    if boundary is not None:
-        ends = np.asarray(boundary, float).reshape(-1, 2)
-        frames |= named(frame("boundary", {"u": ends[:, 0], "v": ends[:, 1]}))
-    if background is not None:
-        frames |= named(frame("background", {"u0": [u0], "u1": [u1], "v0": [v0], "v1": [v1],
-                                             "url": np.array([_picture(np.asarray(background, float), False, span)],
-                                                             dtype=object)}))
     return frames
 
 
