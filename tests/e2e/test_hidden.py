@@ -85,3 +85,26 @@ def test_the_hidden_space_replays_and_fits_the_screen(open_app, width):
     assert w["doc"] <= w["inner"] + 1 and w["main"] <= w["mainClient"] + 1, w["offenders"]
     app.screenshot(f"hidden-space-{width}")
     assert_healthy(app)
+
+
+def test_a_cell_typed_into_the_weights_table_is_applied_on_a_phone(open_app):
+    app = open_app(XOR, viewport={"width": 390, "height": 844})
+    page = app.page
+    page.get_by_text("Edit the weights in a table").click()
+    grid = page.locator("[data-testid=stDataFrame]")
+    grid.wait_for()
+    app.wait_finished()
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    # the first row's cell right of the row names (its header and each row are 35 px high): open it, type, Enter.
+    # (Typing on a cell without opening it starts the grid's number editor, which takes no leading minus.)
+    page.mouse.dblclick(box["x"] + box["width"] * 0.55, box["y"] + 35 + 17)
+    editor = page.locator("input.gdg-input")  # the grid's cell editor, open on the cell's value
+    editor.fill("-3.5")
+    editor.press("Enter")
+    page.get_by_text(re.compile(r"^Edited w\[1\]\[1→\d\] .* → -3\.5 at epoch 300")).wait_for(timeout=30_000)
+    app.wait_finished()
+    w = page.evaluate(MEASURE_OVERFLOW)
+    assert w["doc"] <= w["inner"] + 1 and w["main"] <= w["mainClient"] + 1, w["offenders"]
+    app.screenshot("edit-weight-table-390")
+    assert_healthy(app)
