@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from test_app import open_tab, run_of, share_link, shown
 from test_app import page as open_page
+from test_app_backprop import rerun
 
 from lab import edits, hidden
 from lab.plane import domain
@@ -23,12 +24,6 @@ XOR = {"dataset": "xor", "epochs": "300", "tab": "Network"}
 
 def page(**params) -> AppTest:
     return open_page(**{**XOR, **params})
-
-
-def rerun(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def charts(at: AppTest) -> list[dict]:
