@@ -134,16 +134,18 @@ def space(net: MLP, layer: int, lines: np.ndarray, X: np.ndarray, axes: Axes = P
 
 
 def _pca(h: np.ndarray, previous: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, tuple[float, float]]:
-    """(coordinates (n, 2), basis (units, 2), each component's share of the variance) of the rows of h."""
+    """(coordinates (n, 2), basis (units, 2), each component's share of the variance) of the rows of h: the two
+    leading eigenvectors of the scatter matrix (units × units, small, where an SVD of the rows is not)."""
     centred = h - h.mean(axis=0)
-    _, s, vt = np.linalg.svd(centred, full_matrices=False)
-    basis = vt[:2].T.copy()
+    values, vectors = np.linalg.eigh(centred.T @ centred)  # ascending
+    basis = vectors[:, ::-1][:, :2].copy()
     if previous is not None and previous.shape == basis.shape:
         basis *= np.where((basis * previous).sum(axis=0) < 0, -1.0, 1.0)  # agree with the last frame
     else:  # the largest loading positive: a fixed rule for a first frame
         basis *= np.where(basis[np.abs(basis).argmax(axis=0), [0, 1]] < 0, -1.0, 1.0)
-    total = float((s**2).sum())
-    shares = tuple(float(v) / total if total > 0 else 0.0 for v in (s**2)[:2])
+    variance = np.clip(values[::-1], 0.0, None)
+    total = float(variance.sum())
+    shares = tuple(float(v) / total if total > 0 else 0.0 for v in variance[:2])
     return centred @ basis, basis, shares  # type: ignore[return-value]
 
 

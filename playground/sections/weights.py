@@ -98,6 +98,13 @@ def table_changes(edited: dict, layer: int, fan_in: int, columns: list[str]) -> 
     return changes
 
 
+def _from_table(key: str, layer: int, fan_in: int, columns: list[str]) -> None:
+    """The table's edited cells, made at once (a callback: live training pauses before it goes on any further)."""
+    changes = table_changes((state.get(key) or {}).get("edited_rows", {}), layer, fan_in, columns)
+    if changes:
+        _apply(changes)
+
+
 def form(run: Run, pick: tuple[int, int, int]) -> None:
     """Set the weight picked on the diagram."""
     layer, i, j = pick
@@ -132,11 +139,11 @@ def table_editor(run: Run) -> None:
         layer = 1
     df, columns = table(run, layer)
     key = state.weights_table_key(layer, state.get(state.TABLE_VERSION, 0))
+    where = (key, layer, net.layer_sizes[layer - 1], columns)
     st.data_editor(df, key=key, column_config={c: st.column_config.NumberColumn(c, format="%.4f") for c in columns},
-                   width="stretch", height=min(36 * (len(df) + 1) + 3, 420))
-    edited = (state.get(key) or {}).get("edited_rows")
-    if edited:  # applied at once; the page is drawn again with the edited network (and a fresh table)
-        _apply(table_changes(edited, layer, net.layer_sizes[layer - 1], columns))
+                   width="stretch", height=min(36 * (len(df) + 1) + 3, 420), on_change=_from_table, args=where)
+    if (state.get(key) or {}).get("edited_rows"):  # edits the callback did not take (set from code): take them now
+        _from_table(*where)
         st.rerun()
     st.caption(f"Rows: the unit a weight comes from{' (the last row: each unit’s bias)' if net.bias else ''}; "
                f"columns: the unit it goes to. A weight is {ALLOWED}.")

@@ -30,9 +30,12 @@ ALONG_EDGE = """(chart, [k, t]) => {
 
 
 def diagram(app):
+    """The network diagram, once Vega has drawn its clickable lines."""
     chart = app.page.locator("[data-testid=stVegaLiteChart]").nth(DIAGRAM)
     chart.scroll_into_view_if_needed()
     app.page.wait_for_function(CHART_DRAWN, arg=chart.element_handle(), timeout=20_000)
+    app.page.wait_for_function("c => c.querySelectorAll('g.edge_targets_marks line').length > 0",
+                               arg=chart.element_handle(), timeout=20_000)
     return chart
 
 
@@ -107,4 +110,30 @@ def test_a_cell_typed_into_the_weights_table_is_applied_on_a_phone(open_app):
     w = page.evaluate(MEASURE_OVERFLOW)
     assert w["doc"] <= w["inner"] + 1 and w["main"] <= w["mainClient"] + 1, w["offenders"]
     app.screenshot("edit-weight-table-390")
+    assert_healthy(app)
+
+
+def test_an_edit_while_the_run_trains_pauses_it_at_the_epoch_it_stands(open_app):
+    # a run long enough (100,000 epochs of a 2-32-16-1 network: seconds) that the edit lands in its middle
+    app = open_app("dataset=xor&hidden=32,16&epochs=100000&tab=Network")
+    page = app.page
+    chart = diagram(app)
+    last = chart.evaluate("c => c.querySelectorAll('g.edge_targets_marks line').length") - 1
+    point = chart.evaluate(ALONG_EDGE, [last, 0.5])  # the last weight, into the output
+    page.mouse.click(point["x"], point["y"])
+    field = page.get_by_label(re.compile(r"^New value for w\[3\]\[16→1\]"))
+    field.wait_for(timeout=30_000)
+    app.wait_finished()
+    app.button("Train").click()  # the run has all its epochs: Train starts it over, live
+    page.wait_for_function("() => [...document.querySelectorAll('[data-testid=stProgress] p')]"
+                           ".some(p => /^Epoch [\\d,]+ of 100,000/.test(p.innerText))", timeout=60_000)
+    field.fill("-9")  # the form is still on the page while the run streams in
+    field.press("Enter")
+    done = page.get_by_text(re.compile(r"^Edited w\[3\]\[16→1\] .* → -9 at epoch ([\d,]+)\. Train and Step go on"))
+    done.wait_for(timeout=60_000)
+    app.wait_finished()
+    at = int(re.search(r"at epoch ([\d,]+)", done.inner_text()).group(1).replace(",", ""))
+    assert 0 < at < 100_000
+    assert int(app.metric("Epoch").replace(",", "")) == at  # training paused where the edit was made
+    assert page.get_by_text(re.compile(rf"^Paused at epoch {at:,} of 100,000")).count() == 1
     assert_healthy(app)
