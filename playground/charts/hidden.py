@@ -79,14 +79,14 @@ def hidden_space_chart(
 
 
 def _chart(frames: Frames, titles: tuple[str, str], height: int) -> alt.LayerChart:
-    fit = alt.Scale(zero=False, nice=False)
-    u = alt.X("u:Q", title=titles[0], scale=fit)
-    v = alt.Y("v:Q", title=titles[1], scale=fit)
+    fit, ticks = alt.Scale(zero=False, nice=False), alt.Axis(tickCount=8)
+    u = alt.X("u:Q", title=titles[0], scale=fit, axis=ticks)
+    v = alt.Y("v:Q", title=titles[1], scale=fit, axis=ticks)
     layers = []
     if "background" in frames:
         layers.append(alt.Chart(frames["background"]).mark_image(aspect=False, smooth=False, opacity=0.8)
-                      .encode(x=alt.X("u0:Q", title=titles[0], scale=fit), x2="u1:Q",
-                              y=alt.Y("v0:Q", title=titles[1], scale=fit), y2="v1:Q", url="url:N"))
+                      .encode(x=alt.X("u0:Q", title=titles[0], scale=fit, axis=ticks), x2="u1:Q",
+                              y=alt.Y("v0:Q", title=titles[1], scale=fit, axis=ticks), y2="v1:Q", url="url:N"))
     layers.append(
         alt.Chart(frames["lattice"]).mark_line(strokeWidth=1, opacity=0.75, clip=True)
         .encode(x=u, y=v, detail="line:N", order="k:Q",

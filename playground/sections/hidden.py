@@ -147,7 +147,14 @@ def show_frames(run: Run, layer: int, axes: hidden.Axes, replay: frames.Frames |
     middle = sum(span) / 2
     X, y = run.train.X, run.train.y
     truth = y >= middle if task == "regression" else y
-    spaces = hidden.frames(run.net, params, layer, hidden.lattice(domain(run.data.X)), X, axes, middle)
+    try:
+        spaces = hidden.frames(run.net, params, layer, hidden.lattice(domain(run.data.X)), X, axes, middle)
+    except ValueError as exc:  # not even the first frame can be drawn
+        st.info(str(exc), icon=":material/info:")
+        return
+    if len(spaces) < len(epochs):
+        st.caption(f"The weights after epoch {epochs[len(spaces) - 1]:,} grow too large to draw: the frames end there.")
+        epochs, losses = epochs[: len(spaces)], losses[: len(spaces)]
     extent = hidden.union([s.extent for s in spaces])
     k = len(spaces) - 1
     play = False

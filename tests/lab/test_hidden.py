@@ -124,3 +124,14 @@ def test_a_relu_output_never_reaches_a_negative_middle():
 def test_a_line_outside_the_box_has_no_segment():
     assert hidden.clip_line((1.0, 0.0, 5.0), (0, 1, 0, 1)) is None  # u = 5
     np.testing.assert_allclose(hidden.clip_line((1.0, -1.0, 0.0), (0, 1, 0, 1)), [[0, 0], [1, 1]])
+
+
+def test_frames_end_before_the_first_that_cannot_be_drawn():
+    net = mlp.MLP((2, 3, 2, 1))
+    flat, X = hidden.lattice((0, 1, 0, 1), 3, 3), np.zeros((2, 2))
+    broken = net.params.copy()
+    broken[0] = np.inf
+    assert len(hidden.frames(net, [net.params.copy(), net.params.copy(), broken, net.params.copy()], 1, flat, X)) == 2
+    with pytest.raises(ValueError, match="This run diverged"):
+        hidden.frames(net, [broken, net.params.copy()], 1, flat, X)
+    assert np.isfinite(net.params).all()  # the network itself is left as it was
