@@ -22,6 +22,7 @@ from typing import Any
 import mlp
 
 MAX_WEIGHT = 100.0  # |w| a visitor may type: far beyond any trained weight here, small enough to stay finite
+MAX_EDITS = 100  # edits one run keeps (its record carries them; a replay trains a segment per edited epoch)
 ALLOWED = f"a number from {-MAX_WEIGHT:g} to {MAX_WEIGHT:g}"
 
 

@@ -129,17 +129,23 @@ class Frames:
             if s.status == "diverged":  # no frame: the network there is no longer one to draw
                 self.diverged = s.epoch
                 return
-            if not self.epochs or s.epoch > self.epochs[-1]:
+            if self.framed(s.epoch) and (not self.epochs or s.epoch > self.epochs[-1]):
                 self.epochs.append(s.epoch)
                 self.params.append(s.params)
                 self.losses.append(s.loss)
 
+    def framed(self, epoch: int) -> bool:
+        """Whether ``epoch`` has a frame: every `Plan.every` epochs, and the last (a segment ending elsewhere,
+        at an edit, adds none: at most `MAX_FRAMES` + 1 frames however many edits)."""
+        return epoch % self.plan.every == 0 or epoch == self.plan.target
+
     def edited(self, state: mlp.TrainState) -> None:
         """The weights after a segment's edits: they replace the frame at that epoch (as the run's snapshot
-        there describes the edited network), or are its first frame (edits before any training)."""
+        there describes the edited network), or are its first frame (edits before any training); an epoch
+        without a frame shows them in the next frame."""
         if self.epochs and self.epochs[-1] == state.epoch:
             self.params[-1], self.losses[-1] = state.params, None
-        else:
+        elif self.framed(state.epoch):
             self.epochs.append(state.epoch)
             self.params.append(state.params)
             self.losses.append(None)

@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from lab.curves import keep_index
-from lab.edits import Edit
+from lab.edits import MAX_EDITS, Edit
 from lab.experiment import FIELDS, Experiment
 from lab.plane import Domain, decision_grid, output_span
 from lab.plane import domain as plane_domain
@@ -243,8 +243,8 @@ class Record:
                 grid = Grid(tuple(float(v) for v in grid["domain"]), size, levels, span)
             e100 = d.get("epochs_to_100")
             edits = d.get("edits", [])
-            if not isinstance(edits, list):
-                raise ValueError("record: 'edits' must be a list")
+            if not isinstance(edits, list) or len(edits) > MAX_EDITS:
+                raise ValueError(f"record: 'edits' must be a list of at most {MAX_EDITS}")
             edits = tuple(Edit.from_dict(e if not isinstance(e, dict) else e | {k: _in(e.get(k)) for k in ("old", "new")})
                           for e in edits)
             return cls(exp, snaps, str(d["status"]), str(d.get("reason", "")), float(_in(d.get("seconds", 0.0))),

@@ -116,13 +116,16 @@ class Run:
 
     def edit(self, changes: Sequence[by_hand.Change]) -> list[by_hand.Edit]:
         """Set parameters by hand, at the run's epoch: each change is (layer, i, j, value), w[layer][i→j] or,
-        i None, unit j's bias (numbered from 1). Every change is checked first (`lab.edits`): one bad change
-        raises ValueError and nothing changes. The edited parameters become the run's training state (the
+        i None, unit j's bias (numbered from 1). Every change is checked first (`lab.edits`): one bad change,
+        or more edits than a run keeps (`lab.edits.MAX_EDITS`), raises ValueError and nothing changes. The edited parameters become the run's training state (the
         optimizer's state kept as it was), so training goes on from them; the snapshot at this epoch is
         measured again on the edited network, and the edits are added to ``edits``."""
         if self.diverged:
             raise ValueError("this run diverged: its weights are no longer numbers, so editing one cannot bring "
                              "it back; press Reset (and lower the learning rate)")
+        if len(self.edits) + len(changes) > by_hand.MAX_EDITS:
+            raise ValueError(f"a run keeps at most {by_hand.MAX_EDITS} edits and this one has {len(self.edits)}; "
+                             "press Reset to start again")
         self.state, made = by_hand.apply(self.state, self.net.layer_sizes, changes, self.net.bias)
         self.net.params[...] = self.state.params
         self.origin = None

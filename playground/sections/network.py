@@ -21,7 +21,9 @@ def section(page: Page) -> None:
         "the output's too. Below, what each hidden neuron computes over the input square."
     )
     pick = weights.picked(page.run)
-    diagram, *maps = network_specs(page.run, weights.focus(page.run.net.layer_sizes, pick))
+    diagram, *maps = network_specs(page.run)
+    if pick is not None:  # the picked weight in gold: drawn for this page alone (a shared run keeps one drawing)
+        diagram = diagram_spec(page.run, weights.focus(page.run.net.layer_sizes, pick))
     chart(st, diagram, key=state.EDGE, select=("edge",))
     weights.section(page.run, pick)
     for spec in maps:
@@ -38,14 +40,18 @@ def section(page: Page) -> None:
     chart(st, grad_flow_spec(page.run))
 
 
-@shared.per_run
-def network_specs(run: Run, focus: tuple[bool, ...] | None = None) -> tuple[dict, ...]:
-    """The specs of the network diagram (its weights clickable; ``focus``: one flag a neuron, the picked weight's
-    two in gold) and of the per-neuron maps (none without hidden layers)."""
+def diagram_spec(run: Run, focus: np.ndarray | None = None) -> dict:
+    """The network diagram, its weights clickable; ``focus``: one flag a neuron (the picked weight's two, in gold)."""
     net = run.net
     names = net.features.names if net.features is not None else ("x1", "x2")
-    diagram = shared.spec(network_chart, net.weights, net.biases, input_names=names, select=True,
-                          focus=None if focus is None else np.array(focus))
+    return shared.spec(network_chart, net.weights, net.biases, input_names=names, select=True, focus=focus)
+
+
+@shared.per_run
+def network_specs(run: Run) -> tuple[dict, ...]:
+    """The specs of the network diagram and of the per-neuron maps (none without hidden layers)."""
+    net = run.net
+    diagram = diagram_spec(run)
     if net.n_layers == 1:
         return (diagram,)
     xs, ys, maps = neuron_grids(net, domain(run.data.X))

@@ -54,15 +54,13 @@ def picked(run: Run) -> tuple[int, int, int] | None:
     return pick
 
 
-def focus(sizes: tuple[int, ...], pick: tuple[int, int, int] | None) -> tuple[bool, ...] | None:
+def focus(sizes: tuple[int, ...], pick: tuple[int, int, int]) -> np.ndarray:
     """The diagram's gold focus for a picked weight: the two neurons it joins (and so the line between them)."""
-    if pick is None:
-        return None
     flags = np.zeros(sum(sizes), bool)
     starts = np.cumsum([0, *sizes])
     layer, i, j = pick
     flags[starts[layer - 1] + i - 1] = flags[starts[layer] + j - 1] = True
-    return tuple(flags.tolist())
+    return flags
 
 
 def _apply(changes: list[tuple[int, int | None, int, object]]) -> None:

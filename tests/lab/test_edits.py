@@ -133,3 +133,12 @@ def test_training_goes_on_from_the_edited_weights_with_the_optimizers_state_kept
     np.testing.assert_array_equal(run.net.params, lone.net.params)  # bit for bit
     assert [s.loss for s in run.snapshots[-len(expected):]] == [s.loss for s in expected]
     assert run.edits[0].epoch == 120 and run.epoch == 200
+
+
+def test_a_run_keeps_at_most_max_edits():
+    run = trained()
+    run.edit([(1, 1, 1, k / 100) for k in range(edits.MAX_EDITS - 1)])
+    with pytest.raises(ValueError, match="a run keeps at most 100 edits and this one has 99; press Reset"):
+        run.edit([(1, 1, 1, 0.5), (1, 1, 2, 0.5)])
+    run.edit([(1, 1, 1, 0.5)])
+    assert len(run.edits) == edits.MAX_EDITS

@@ -79,6 +79,23 @@ def test_a_replay_makes_the_edits_again_where_they_were_made():
     assert not out.fits(run)
 
 
+def test_an_edit_between_frames_adds_no_frame_and_shows_in_the_next():
+    run = finish(new_run(Experiment(dataset="xor", epochs=100)))  # frames every 5 epochs on to 155
+    list(run.advance(3))
+    run.edit([(1, 1, 1, 2.0)])  # at epoch 103: no frame there
+    list(run.advance(52))
+    out = frames.replay(run, frames.in_process(run))
+    assert out.epochs == list(range(0, 156, 5))
+    plain = new_run(run.exp)
+    list(plain.advance(155))  # the same run without the edit
+    unedited = frames.replay(plain, frames.in_process(plain))
+    at = out.epochs.index(100)
+    for a, b in zip(out.params[: at + 1], unedited.params[: at + 1]):  # the same until the edit
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(out.params[at + 1], unedited.params[at + 1])  # the next frame shows it
+    np.testing.assert_array_equal(out.params[-1], run.net.params)
+
+
 def test_frames_fit_only_their_own_run():
     run = finish(new_run(Experiment(dataset="xor", epochs=60)))
     out = frames.replay(run, frames.in_process(run))

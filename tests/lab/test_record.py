@@ -209,6 +209,7 @@ def test_a_record_never_edited_is_written_as_before_and_old_records_have_no_edit
 
 @pytest.mark.parametrize("bad, words", [
     ("x", "'edits' must be a list"),
+    ([{"epoch": 1, "layer": 1, "i": 1, "j": 1, "old": 0.0, "new": 1.0}] * 101, "a list of at most 100"),
     (["x"], "each edit must be an object"),
     ([{"epoch": 1, "layer": 0, "i": 1, "j": 1, "old": 0.0, "new": 1.0}], "layer must be a whole number from 1"),
     ([{"epoch": 1, "layer": 1, "i": 1, "j": 1, "old": "NaN!", "new": 1.0}], "is not a number"),
