@@ -29,6 +29,18 @@ ALONG_EDGE = """(chart, [k, t]) => {
 }"""
 
 
+# Record every frame's epoch the hidden space's caption shows from now on (Streamlit re-renders in place).
+WATCH_FRAMES = """() => {
+    window.__frames = [];
+    const seen = () => document.querySelectorAll('[data-testid=stCaptionContainer]').forEach(e => {
+        const m = /^Epoch ([\\d,]+) ·/.exec(e.innerText);
+        const epoch = m && +m[1].replace(/,/g, '');
+        if (m && window.__frames.at(-1) !== epoch) window.__frames.push(epoch);
+    });
+    new MutationObserver(seen).observe(document.body, {subtree: true, childList: true, characterData: true});
+}"""
+
+
 def diagram(app):
     """The network diagram, once Vega has drawn its clickable lines."""
     chart = app.page.locator("[data-testid=stVegaLiteChart]").nth(DIAGRAM)
@@ -87,6 +99,14 @@ def test_the_hidden_space_replays_and_fits_the_screen(open_app, width):
     w = page.evaluate(MEASURE_OVERFLOW)
     assert w["doc"] <= w["inner"] + 1 and w["main"] <= w["mainClient"] + 1, w["offenders"]
     app.screenshot(f"hidden-space-{width}")
+    if width > 600:  # Play: the frames go by in the browser, in order, and it stops on the last
+        page.evaluate(WATCH_FRAMES)
+        app.button("Play").click()
+        page.wait_for_function("() => window.__frames.length > 5 && window.__frames.at(-1) === 2000", timeout=60_000)
+        app.wait_finished()
+        seen = page.evaluate("() => window.__frames")
+        played = seen[seen.index(0):]  # from the first frame (before it, the frame shown when Play was pressed)
+        assert played == sorted(played) and len(played) > 5 and played[-1] == 2000, seen
     assert_healthy(app)
 
 
