@@ -121,8 +121,9 @@ def replay_button(run: Run, replay: frames.Frames | None) -> None:
                 except (Busy, shared.Unfinished) as exc:
                     state.put(state.SPACE_ERROR, f"No replay: {exc}")
             st.rerun()
-    if state.get(state.SPACE_ERROR):
-        st.error(state.get(state.SPACE_ERROR), icon=":material/error:")
+    error = state.pop(state.SPACE_ERROR)
+    if error:  # said once
+        st.error(error, icon=":material/error:")
 
 
 def _to_end(epoch: int) -> None:
