@@ -4,10 +4,10 @@ its lock): no threads, no processes here.
 
 Jobs train together when they share a *family* — the same points, `lab.sweep.family_key` (depth,
 activations, loss, optimizer, reduction, penalties, epochs; any widths, learning rates and seeds), the same
-snapshot interval, whether their snapshots keep parameters (a replay's frames), full batch — and stand at
-the same epoch. A mini-batch run shuffles its own batches, so it is a family of its own. `next_group` picks
-the group, `task` how far it goes; `cost` is the a-priori time an epoch takes, which the service corrects by
-what it measures.
+snapshot interval, full batch — and stand at the same epoch. A mini-batch run shuffles its own batches, so it
+is a family of its own. `next_group` picks the group, `task` how far it goes; `cost` is the a-priori time an
+epoch takes, which the service corrects by what it measures.
+Replays, whose snapshots keep their parameters (`server.jobs.Request.keep_params`), train only with replays.
 """
 
 from __future__ import annotations

@@ -11,6 +11,8 @@ from lab import frames
 from lab.edits import Edit
 from lab.experiment import Experiment
 from lab.run import finish, new_run
+from server import plan
+from server.jobs import Job
 from server.service import Request, TrainingService
 
 
@@ -154,3 +156,13 @@ def test_a_normal_request_carries_no_parameters():
     finally:
         service.close()
     assert all(s.params is None for s in job.snapshots)
+
+
+def test_a_replay_trains_only_with_replays():
+    run = new_run(Experiment(dataset="xor", epochs=50))
+    family = plan.Families()
+    jobs = [Job(Request(run.exp, run.train, run.test, 50, 10, keep_params=keep), seq) for seq, keep in
+            enumerate([False, True, True])]
+    assert family(jobs[0]) != family(jobs[1]) == family(jobs[2])
+    group, _ = plan.next_group(jobs[1:] + jobs[:1], [], family)
+    assert group == jobs[1:]
