@@ -65,4 +65,4 @@ live.live_area(run, display, blocked=bool(error), below_decision=data.click_cont
 # ----- the report's figures, the network, your data, the board, the log: one tab open at a time ----------
 tabs.show(Page(run, exp, display))
 share.share(exp, {**lesson_mode.query(), **state.get(state.SWEEP_LINK, {}), **tabs.query(), **sample.query(),
-                  **({state.BOARD: compare.board_id()} if compare.board_id() else {})})
+                  **({state.BOARD: compare.board_id()} if compare.board_id() else {})}, edited=bool(run.edits))

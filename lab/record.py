@@ -11,7 +11,11 @@ database or a link can carry it:
      "snapshots": {"epoch": [0, 25, ...], "loss": [...], "accuracy": [...],
                    "test_loss": null, "test_accuracy": null, "grad_norms": [[...], ...]},
      "predictions": "0101...",                                          one label per training point
-     "grid": {"domain": [x0, x1, y0, y1], "size": 48, "levels": "<base64>"}}
+     "grid": {"domain": [x0, x1, y0, y1], "size": 48, "levels": "<base64>"},
+     "edits": [{"epoch": 500, "layer": 2, "i": 3, "j": 1, "old": 0.41, "new": 2.0}, ...]}
+
+``edits`` (`lab.edits`) are the weights set by hand, in order (``"i": null`` for a bias); a run never edited
+has no ``edits`` key, which is how every record written before edits existed reads.
 
 A regression run (`Experiment.task`) has no accuracy (its snapshots carry None, written as null), no
 predicted labels (``predictions`` is empty) and no epochs to 100%; its grid holds the network's output
@@ -37,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from lab.curves import keep_index
+from lab.edits import MAX_EDITS, Edit
 from lab.experiment import FIELDS, Experiment
 from lab.plane import Domain, decision_grid, output_span
 from lab.plane import domain as plane_domain
@@ -124,6 +129,7 @@ class Record:
     epochs_to_100: int | None = None
     predictions: str = ""  # "0"/"1" per training point, in the data's order
     grid: Grid | None = field(default=None)
+    edits: tuple[Edit, ...] = ()  # weights set by hand, in order (lab.edits)
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -143,9 +149,10 @@ class Record:
 
     @classmethod
     def of(cls, exp: Experiment, snapshots: Sequence[Snapshot], *, seconds: float = 0.0, net: MLP | None = None,
-           X: np.ndarray | None = None, domain: Domain | None = None) -> Record:
+           X: np.ndarray | None = None, domain: Domain | None = None, edits: Sequence[Edit] = ()) -> Record:
         """The record of a run from its snapshots; with its trained ``net`` and training points ``X``,
-        also the predictions on them and the decision grid over ``domain`` (by default the points')."""
+        also the predictions on them and the decision grid over ``domain`` (by default the points');
+        ``edits``: the weights set by hand on the way."""
         last = snapshots[-1]
         status = "diverged" if last.status == "diverged" else ("done" if last.epoch >= exp.epochs else "running")
         predictions = grid = None
@@ -154,7 +161,7 @@ class Record:
                 predictions = "".join("01"[int(v)] for v in net.predict(X).reshape(-1))
             grid = Grid.of(net, plane_domain(X) if domain is None else domain, span=output_span(exp.task))
         return cls(exp, tuple(snapshots), status, last.reason if status == "diverged" else "", seconds,
-                   epochs_to_100(snapshots), predictions or "", grid)
+                   epochs_to_100(snapshots), predictions or "", grid, tuple(edits))
 
     # ----- what a board shows -------------------------------------------------------------------
     @property
@@ -190,12 +197,15 @@ class Record:
         }
         if grid is not None and self.grid.span != (0.0, 1.0):
             grid["span"] = list(self.grid.span)
-        return {
+        d = {
             "format": FORMAT, "version": VERSION,
             "experiment": {f.name: FIELDS[f.name].format(getattr(self.exp, f.name)) for f in fields(self.exp)},
             "status": self.status, "reason": self.reason, "seconds": _out(self.seconds),
             "epochs_to_100": self.epochs_to_100, "snapshots": cols, "predictions": self.predictions, "grid": grid,
         }
+        if self.edits:  # absent when never edited: such a record is written as before edits existed
+            d["edits"] = [e.to_dict() | {"old": _out(e.old), "new": _out(e.new)} for e in self.edits]
+        return d
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), allow_nan=False, separators=(",", ":"))
@@ -232,8 +242,13 @@ class Record:
                     raise ValueError(f"grid: span {span!r} is not two finite numbers, low < high")
                 grid = Grid(tuple(float(v) for v in grid["domain"]), size, levels, span)
             e100 = d.get("epochs_to_100")
+            edits = d.get("edits", [])
+            if not isinstance(edits, list) or len(edits) > MAX_EDITS:
+                raise ValueError(f"record: 'edits' must be a list of at most {MAX_EDITS}")
+            edits = tuple(Edit.from_dict(e if not isinstance(e, dict) else e | {k: _in(e.get(k)) for k in ("old", "new")})
+                          for e in edits)
             return cls(exp, snaps, str(d["status"]), str(d.get("reason", "")), float(_in(d.get("seconds", 0.0))),
-                       None if e100 is None else int(e100), str(d.get("predictions", "")), grid)
+                       None if e100 is None else int(e100), str(d.get("predictions", "")), grid, edits)
         except (KeyError, TypeError, binascii.Error) as exc:
             raise ValueError(f"record: malformed ({exc.__class__.__name__}: {exc})") from None
 

@@ -5,6 +5,9 @@ optimizer state, shuffle), so a run can be advanced here (`Run.advance`) or anyw
 process of the page's training service trains from the state and sends back snapshots and the new
 state (`Run.apply`); both give the numbers of one uninterrupted `mlp.train`. What the run did is
 `Run.record()`, the frozen `Record` that boards and stores carry.
+
+Weights edited by hand (`Run.edit`, see `lab.edits`) make a new training state at the run's epoch; the run
+keeps the list of its edits, and its record carries them.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 import mlp
+from lab import edits as by_hand
 from lab.curves import snapshot_every
 from lab.experiment import Experiment
 from lab.record import Record, columns
@@ -29,9 +33,10 @@ PLATEAU = 0.2494
 
 
 def trainer(exp: Experiment, net: mlp.MLP, train: Dataset, test: Dataset,
-            state: mlp.TrainState | None = None) -> mlp.Trainer:
-    """The experiment's trainer for ``net`` on these points, resuming ``state`` when given."""
-    kw = exp.train_kwargs()
+            state: mlp.TrainState | None = None, **options: object) -> mlp.Trainer:
+    """The experiment's trainer for ``net`` on these points, resuming ``state`` when given (``options``: more
+    of `mlp.Trainer`'s, e.g. keep_params)."""
+    kw = exp.train_kwargs() | options
     kw.pop("epochs")
     if test is not train:
         kw.update(X_test=test.X, y_test=test.y)
@@ -52,8 +57,10 @@ class Run:
     elapsed: float = 0.0  # seconds spent training
     # what names this run's numbers exactly while it still equals a shared finished run (its
     # experiment, and its points when they are not the experiment's own): what is drawn from it can be
-    # shared between visitors. Training clears it.
+    # shared between visitors. Training and edits clear it.
     origin: Hashable | None = None
+    start: mlp.TrainState | None = None  # where the run began (epoch 0): a replay of its training starts here
+    edits: list[by_hand.Edit] = field(default_factory=list)  # weights set by hand, in the order they were made
 
     def copy(self) -> Run:
         """An independent copy that shares only what nobody changes: the data sets and the snapshots."""
@@ -106,8 +113,32 @@ class Run:
         return columns(self.snapshots)
 
     def record(self) -> Record:
-        """What this run did so far, as a frozen record (with its predictions and decision grid)."""
-        return Record.of(self.exp, self.snapshots, seconds=self.elapsed, net=self.net, X=self.train.X)
+        """What this run did so far, as a frozen record (with its predictions, decision grid and edits)."""
+        return Record.of(self.exp, self.snapshots, seconds=self.elapsed, net=self.net, X=self.train.X,
+                         edits=tuple(self.edits))
+
+    def edit(self, changes: Sequence[by_hand.Change]) -> list[by_hand.Edit]:
+        """Set parameters by hand, at the run's epoch: each change is (layer, i, j, value), w[layer][i→j] or,
+        i None, unit j's bias (numbered from 1). Every change is checked first (`lab.edits`): one bad change,
+        or more edits than a run keeps (`lab.edits.MAX_EDITS`), raises ValueError and nothing changes. The edited parameters become the run's training state (the
+        optimizer's state kept as it was), so training goes on from them; the snapshot at this epoch is
+        measured again on the edited network, and the edits are added to ``edits``."""
+        if self.diverged:
+            raise ValueError("this run diverged: its weights are no longer numbers, so editing one cannot bring "
+                             "it back; press Reset (and lower the learning rate)")
+        if len(self.edits) + len(changes) > by_hand.MAX_EDITS:
+            raise ValueError(f"a run keeps at most {by_hand.MAX_EDITS} edits and this one has {len(self.edits)}; "
+                             "press Reset to start again")
+        self.state, made = by_hand.apply(self.state, self.net.layer_sizes, changes, self.net.bias)
+        self.net.params[...] = self.state.params
+        self.origin = None
+        self.edits += made
+        measured = trainer(self.exp, self.net, self.train, self.test, self.state).snapshot()
+        if self.last.epoch == self.epoch:  # the curve shows the network trained on from here
+            self.snapshots[-1] = measured
+        else:
+            self.snapshots.append(measured)
+        return made
 
     def advance(self, epochs: int) -> Iterator[mlp.Snapshot]:
         """Train ``epochs`` more epochs here, recording every snapshot; yields them as they come."""
@@ -134,7 +165,8 @@ def new_run(exp: Experiment, data: Dataset | None = None, params: np.ndarray | N
     if params is not None:
         net.params[...] = params
     t = trainer(exp, net, train, test)
-    run = Run(exp, data, train, test, net, t.state())
+    state = t.state()
+    run = Run(exp, data, train, test, net, state, start=state)
     run.add(t.snapshot())  # epoch 0, before any training
     return run
 

@@ -9,6 +9,8 @@ Rules:
 - Train and Step ask the service for a private job from where the run stands; Reset goes back to epoch 0.
 - Stop, new settings and Reset stop following the run's job: the service cancels it (at its next chunk's
   end; what was trained is kept) unless another page follows it too (a link's shared job).
+- A weight edited by hand (`edit`) changes the run on screen at its epoch and pauses live training; Train
+  and Step go on from the edited weights.
 - A run over the work bound (`lab.budget`) is not trained, and neither is a Step whose target epoch would
   be: the previous run stays on screen (nothing is lost) and the page says which bound.
 - When the server is busy (its queue is full, or this page has its most trainings in progress) nothing is
@@ -136,6 +138,19 @@ def stop() -> None:
     following = state.pop(state.FOLLOWING)
     if following is not None:
         following.leave()
+
+
+def edit(changes: list[tuple[int, int | None, int, object]]) -> str:
+    """Set weights of the run on screen by hand, at its epoch (`lab.run.Run.edit`: each change is (layer, i, j,
+    value), i None for a bias); live training pauses, so Train and Step go on from the edited weights. Returns
+    '' or why nothing was changed (a refused change leaves the run, and its training, as they were)."""
+    run = state.get(state.RUN)
+    try:
+        run.edit(changes)
+    except ValueError as exc:
+        return f"Not applied: {exc}. Nothing was changed."
+    pause()
+    return ""
 
 
 def reset(exp: Experiment) -> Run:

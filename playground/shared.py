@@ -23,7 +23,9 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+import mlp
 from companion.checkrun import Slots
+from lab import frames
 from lab.experiment import Experiment
 from lab.run import Run, new_run
 from mlp.data import Dataset
@@ -40,6 +42,7 @@ log = logging.getLogger(__name__)
 
 CACHE_ENTRIES = 64  # shared runs whose drawings are kept per process
 RENEW_PERIOD = 0.1  # s between a waiting page's renewals of what it follows (see server.service.LEASE)
+REPLAY_TIMEOUT = 120.0  # s a page waits for a replay of a run's training (the hidden space's frames)
 
 
 @st.cache_resource(show_spinner=False)
@@ -245,3 +248,18 @@ def finished_run(exp: Experiment, data: Dataset | None = None) -> tuple[Run, Fol
     following = train(run, exp.epochs, run_key(exp, data))
     following.take(run)
     return run, following
+
+
+def replay(run: Run, timeout: float = REPLAY_TIMEOUT) -> frames.Frames:
+    """The run's training done again to its epoch, keeping the parameters at the frames' epochs (`lab.frames`):
+    one service job per segment (the run's edits cut it), each named by what it trains, so every visitor of a
+    link shares one replay, and a replay asked for again is kept. Raises `server.jobs.Busy` or `Unfinished`."""
+    who = internals.session_id()
+
+    def train(plan: frames.Plan, segment: frames.Segment, start: mlp.TrainState):
+        job = service().submit(Request(run.exp, run.train, run.test, segment.end, plan.every, start=start,
+                                       key=plan.key(segment), who=who, keep_params=True))
+        finish([Following(job, who)], timeout)
+        return job.snapshots, job.state
+
+    return frames.replay(run, train)

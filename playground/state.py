@@ -55,6 +55,13 @@ BACKPROP_UNITS = "_backprop_units"  # per layer, the unit whose formula is shown
 TASK_SEEN = "_task_seen"  # the class's task this page has loaded or set aside (its fingerprint)
 PENDING_TASK = "_pending_task"  # Load the task was pressed: apply it at the top of the next run
 LESSON_ERROR = "_lesson_error"  # why the last lesson action (a vote, a check) did not happen
+EDGE_SEEN = "_edge_seen"  # the diagram's last edge selection taken (each click is taken once)
+WEIGHT_PICK = "_weight_pick"  # the weight picked on the diagram to edit: (layer, i, j), numbered from 1
+EDIT_ERROR = "_edit_error"  # why the last edit of a weight was refused (nothing changed)
+EDIT_DONE = "_edit_done"  # what the last edit did (said once)
+TABLE_VERSION = "_table_version"  # bumped by every edit: the weights table is drawn afresh from the run
+SPACE_FRAMES = "_space_frames"  # the replay of the run's training for the hidden space (lab.frames.Frames)
+SPACE_ERROR = "_space_error"  # why the last replay did not happen
 
 # ----- link parameters the page reads and writes itself (besides the Experiment's fields) --------------
 POINTS = "points"  # your own points: an Experiment field no widget binds, so the page writes its link itself
@@ -100,6 +107,12 @@ QUESTION, OPTIONS, VOTE_RUN, VOTE_LINK, ASK, CLOSE_VOTE, CAST = (
 SEND_CHECK = "_send_check"
 LESSON_CSV, LESSON_JSON, END_SURE, END_LESSON = "_lesson_csv", "_lesson_json", "_end_sure", "_end_lesson"
 LEAVE_LESSON = "_leave_lesson"
+EDGE = "_edge"  # the network diagram's click selection (a weight)
+WEIGHT_FORM, WEIGHT_VALUE, WEIGHT_SET = "_weight_form", "_weight_value", "_weight_set"  # set the picked weight
+WEIGHTS_OPEN, WEIGHTS_LAYER = "_weights_open", "_weights_layer"  # the weights table (an expander) and its layer
+SPACE_OPEN, SPACE_LAYER, SPACE_AXES = "_space_open", "_space_layer", "_space_axes"  # the hidden space
+SPACE_UNIT_A, SPACE_UNIT_B = "_space_unit_a", "_space_unit_b"  # its two units as axes
+SPACE_EPOCH, SPACE_PLAY, SPACE_REPLAY = "_space_epoch", "_space_play", "_space_replay"  # the hidden space's frames
 SHARE_LINK = "_share_link"  # the share link's text field
 MORE_SETTINGS = "_more_settings"  # the sidebar's "More settings" toggle
 DL_LOG, DL_WEIGHTS, DL_HISTORY, DL_PREDICTIONS, DL_DATA = "_dl_log", "_dl_weights", "_dl_history", "_dl_pred", "_dl_data"
@@ -108,6 +121,11 @@ DL_LOG, DL_WEIGHTS, DL_HISTORY, DL_PREDICTIONS, DL_DATA = "_dl_log", "_dl_weight
 def preset_key(field: str) -> str:
     """The pills of one-click values for a sidebar field."""
     return f"_preset_{field}"
+
+
+def weights_table_key(layer: int, version: int) -> str:
+    """The weights table of one layer, drawn afresh after each edit (a new key: the run's values, no leftovers)."""
+    return f"_weights_table_{layer}_{version}"
 
 
 def figure_key(name: str) -> str:

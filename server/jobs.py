@@ -44,7 +44,8 @@ class Request:
     """One training: ``exp`` on ``train``/``test`` (``test is train`` when testing on the training points),
     from ``start`` (None: the experiment's initial weights at epoch 0) to epoch ``target``, a snapshot every
     ``every`` epochs. Requests with the same non-None ``key`` are one job. ``who`` asked for it (a visitor's
-    session id; None: a caller that follows the job until it ends or cancels it)."""
+    session id; None: a caller that follows the job until it ends or cancels it). ``keep_params``: every
+    snapshot carries the network's parameters (a replay's frames; normal runs carry none)."""
 
     exp: Experiment
     train: Dataset
@@ -54,6 +55,7 @@ class Request:
     start: mlp.TrainState | None = None
     key: Hashable | None = None
     who: Hashable | None = field(default=None, compare=False)
+    keep_params: bool = False
 
 
 class Owner(Protocol):

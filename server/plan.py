@@ -6,8 +6,9 @@ Jobs train together when they share a *family* — the same points, networks of 
 (input features, depth, activations, loss, bias; any widths and initial weights), the trainer's shared
 options (`server.worker.SHARED`: optimizer, reduction, penalties, task; any learning rates), the same
 snapshot interval, full batch (`mlp.train.full_batch`) — and stand at the same epoch. A mini-batch run
-shuffles its own batches, so it is a family of its own. `next_group` picks the group, `task` how far it
-goes; `cost` is the a-priori time an epoch takes, which the service corrects by what it measures.
+shuffles its own batches, so it is a family of its own. Replays, whose snapshots keep their parameters
+(`server.jobs.Request.keep_params`), train only with replays. `next_group` picks the group, `task` how far
+it goes; `cost` is the a-priori time an epoch takes, which the service corrects by what it measures.
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ class Families:
             else:
                 shared = tuple(req.exp.train_kwargs()[name] for name in worker.SHARED)
                 nets = network_family(req.exp.network(req.train.X))
-                known = (digest(req.train, req.test), nets, shared, req.every)
+                known = (digest(req.train, req.test), nets, shared, req.every, req.keep_params)
             self._known[job.seq] = known
         return known
 
@@ -149,5 +150,5 @@ def task(group: list[Job], meet: int | None, seconds: float, per_epoch: float) -
     return worker.Task(
         tuple(j.request.exp for j in group), None if states[0] is None else tuple(states), start, end,
         first.every, first.train.X, first.train.y, first.test.X if tested else None,
-        first.test.y if tested else None,
+        first.test.y if tested else None, first.keep_params,
     )

@@ -495,7 +495,7 @@ class TrainingService:
 
 
 def _running(s: mlp.Snapshot) -> mlp.Snapshot:
-    return mlp.Snapshot(s.epoch, s.loss, s.accuracy, s.test_loss, s.test_accuracy, s.grad_norms)
+    return mlp.Snapshot(s.epoch, s.loss, s.accuracy, s.test_loss, s.test_accuracy, s.grad_norms, params=s.params)
 
 
 def default_workers() -> int:

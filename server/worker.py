@@ -35,6 +35,7 @@ class Task:
 
     ``states`` holds one state per run, or None when every run starts from its experiment's initial
     weights (epoch 0). The points: X, y, and the held-out X_test, y_test (None when testing on X).
+    ``keep_params``: every snapshot carries its network's parameters (a replay's frames).
     """
 
     experiments: tuple[Experiment, ...]
@@ -46,12 +47,14 @@ class Task:
     y: np.ndarray
     X_test: np.ndarray | None = None
     y_test: np.ndarray | None = None
+    keep_params: bool = False
 
 
 @dataclass(frozen=True)
 class Result:
     """Per run: its snapshots as columns (epoch, loss, accuracy, test_loss, test_accuracy: (S,); NaN for no
-    test set; grad_norms: (S, L); status and reason: (S,) text) and its state at the chunk's end."""
+    test set; grad_norms: (S, L); status and reason: (S,) text; params: (S, P), only when kept) and its state at
+    the chunk's end."""
 
     columns: tuple[dict[str, np.ndarray], ...]
     states: tuple[mlp.TrainState, ...]
@@ -67,7 +70,8 @@ def train(task: Task) -> Result:
     # batch_size and seed are the first run's: a run of mini-batches trains alone, a full batch draws no shuffle
     trainer = BatchedTrainer(
         nets, task.X, task.y, lrs=[e.lr for e in exps], batch_size=kw["batch_size"], seed=kw["seed"],
-        X_test=task.X_test, y_test=task.y_test, states=task.states, **{name: kw[name] for name in SHARED},
+        X_test=task.X_test, y_test=task.y_test, states=task.states, keep_params=task.keep_params,
+        **{name: kw[name] for name in SHARED},
     )
     history: list[list[mlp.Snapshot]] = [[] for _ in exps]
     for snaps in trainer.run(task.end - task.start, task.every):
@@ -78,24 +82,29 @@ def train(task: Task) -> Result:
 
 
 def pack(snaps: list[mlp.Snapshot]) -> dict[str, np.ndarray]:
-    """Snapshots as columns of plain arrays: `lab.record.columns`, with the epochs as integers and each
-    snapshot's status and reason."""
-    return columns(snaps) | {
+    """Snapshots as columns of plain arrays: `lab.record.columns`, with the epochs as integers, each snapshot's
+    status and reason, and its parameters when they were kept (a replay's frames)."""
+    cols = columns(snaps) | {
         "epoch": np.array([s.epoch for s in snaps], np.int64),
         "status": np.array([s.status for s in snaps]),
         "reason": np.array([s.reason for s in snaps]),
     }
+    if snaps and snaps[0].params is not None:  # kept (a replay's frames)
+        cols["params"] = np.array([s.params for s in snaps], float)
+    return cols
 
 
 def unpack(cols: dict[str, np.ndarray], tested: bool) -> list[mlp.Snapshot]:
     """The snapshots again (test metrics None when the run tests on its training points; accuracies None
     for a regression run, whose columns hold NaN: a classifier's accuracy is never NaN)."""
     out = []
+    params = cols.get("params")
     for i, epoch in enumerate(cols["epoch"].tolist()):
         test_loss = float(cols["test_loss"][i]) if tested else None
         test_acc = _score(cols["test_accuracy"][i]) if tested else None
         out.append(mlp.Snapshot(epoch, float(cols["loss"][i]), _score(cols["accuracy"][i]), test_loss, test_acc,
-                                tuple(cols["grad_norms"][i].tolist()), str(cols["status"][i]), str(cols["reason"][i])))
+                                tuple(cols["grad_norms"][i].tolist()), str(cols["status"][i]), str(cols["reason"][i]),
+                                None if params is None else params[i]))
     return out
 
 

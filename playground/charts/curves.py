@@ -43,10 +43,12 @@ def _curves_chart(
     y_title: str,
     legend_title: str,
     highlight: alt.Parameter | None = None,
+    marks: pd.DataFrame | None = None,
 ) -> alt.LayerChart:
     """Lines per series plus a hover layer: the points nearest the pointer's epoch show with a tooltip.
 
-    With ``highlight`` (a selection on the series field) the other lines are dimmed.
+    With ``highlight`` (a selection on the series field) the other lines are dimmed; ``marks`` (a frame of
+    epoch and what) draws a dashed vertical rule at each of its epochs.
     """
     hover = alt.selection_point(
         name="hover", fields=["epoch"], nearest=True, on="pointerover", clear="pointerout", empty=False
@@ -73,7 +75,11 @@ def _curves_chart(
         )
         .add_params(hover)
     )
-    return stretch(alt.layer(lines, points), height).properties(title=title)
+    rules = [] if marks is None else [
+        alt.Chart(marks).mark_rule(color="#7a5c00", strokeDash=[4, 3], strokeWidth=1.5)
+        .encode(x="epoch:Q", tooltip=[alt.Tooltip("epoch:Q", format=",.0f"), alt.Tooltip("what:N", title="at this epoch")])
+    ]
+    return stretch(alt.layer(lines, *rules, points), height).properties(title=title)
 
 
 def loss_chart(
@@ -84,14 +90,20 @@ def loss_chart(
     log_scale: bool = False,
     max_points: int = 600,
     height: int = 260,
+    edits: np.ndarray | None = None,
 ) -> Figure:
     """Training (and test) loss per epoch. epochs, train, test: (T,), downsampled to ~max_points.
 
-    Frame "loss": epoch, loss, series ("train"/"test"); the legend names only the curves drawn.
+    Frame "loss": epoch, loss, series ("train"/"test"); the legend names only the curves drawn. ``edits``:
+    the epochs (E,) where weights were set by hand, each marked by a dashed rule (frame "edits": epoch, what).
     """
     ys = {"train": train} if test is None else {"train": train, "test": test}
     x, ys = downsample(epochs, ys, max_points)
     frames = named(_long_frame("loss", {k: (x, v) for k, v in ys.items()}, "loss", "series", log_scale))
+    if edits is not None:
+        at, count = np.unique(np.asarray(edits, float).reshape(-1), return_counts=True)
+        what = [f"{c} weight{'s' if c != 1 else ''} edited by hand" for c in count]
+        frames |= named(frame("edits", {"epoch": at, "what": np.array(what, dtype=object)}))
     return Figure(frames, lambda: _curves_chart(
         frames["loss"],
         value="loss",
@@ -102,6 +114,7 @@ def loss_chart(
         title="Loss",
         y_title="loss (log scale)" if log_scale else "loss",
         legend_title="set",
+        marks=frames.get("edits"),
     ))
 
 

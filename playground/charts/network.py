@@ -79,7 +79,8 @@ def _network_frames(
     starts = np.cumsum([0, *sizes])  # where each layer's neurons begin in the flat node order
 
     # edges: W[i, j] joins unit i of layer l to unit j of layer l+1; ravel walks j fastest, as i/j do
-    parts: dict[str, list] = {k: [] for k in ("x", "y", "x_to", "y_to", "w", "weight", "source", "target", "focus")}
+    parts: dict[str, list] = {k: [] for k in ("x", "y", "x_to", "y_to", "w", "weight", "source", "target", "focus",
+                                              "i", "j")}
     for layer, W in enumerate(Ws):
         i, j = (a.ravel() for a in np.meshgrid(np.arange(W.shape[0]), np.arange(W.shape[1]), indexing="ij"))
         parts["focus"].append(focused[starts[layer] + i] & focused[starts[layer + 1] + j])
@@ -88,6 +89,8 @@ def _network_frames(
         parts["y"].append(pos[layer][i])
         parts["y_to"].append(pos[layer + 1][j])
         parts["w"].append(W.ravel())
+        parts["i"].append(i + 1)  # the weight w[x_to][i→j], units numbered from 1 (what a click selects)
+        parts["j"].append(j + 1)
         parts["weight"] += [f"w[{layer + 1}][{a + 1}→{c + 1}]" for a, c in zip(i, j)]
         parts["source"] += [names[layer][a] for a in i]
         parts["target"] += [names[layer + 1][c] for c in j]
@@ -155,6 +158,7 @@ def network_chart(
     input_maps: np.ndarray | None = None,
     marked: tuple[str, ...] = (),
     focus: np.ndarray | None = None,
+    select: bool = False,
 ) -> Figure:
     """The network as a diagram: a column of neurons per layer, a line per weight.
 
@@ -176,18 +180,21 @@ def network_chart(
     calculation is looking at: focused neurons get a gold ring, and each weight joining two focused
     neurons a gold halo. The flags are data, so moving the focus keeps the chart's spec (a None focus
     draws no rings at all). Frames "edges" (x, y, x_to, y_to, w, sign, width, opacity, weight, source,
-    target, marked, focus), "nodes" (x, y, name, kind, bias, fill, fill_opacity, label, marked, focus),
+    target, marked, focus, i, j), "nodes" (x, y, name, kind, bias, fill, fill_opacity, label, marked, focus),
     "heads".
+
+    ``select`` makes the weights clickable: a click on a line (or near it: an invisible wider line lies
+    along each) selects it, as the point selection "edge" with fields x_to, i, j — the weight w[x_to][i→j].
     """
     frames = _network_frames(weights, biases, input_names, marked, focus)
     if input_maps is not None:  # in the order the layers use them
         edges, nodes, heads = frames.values()
         frames = named(edges, nodes, _inputs_frame(_sizes(weights), input_names, input_maps), heads)
-    return Figure(frames, lambda: _diagram(frames, _sizes(weights), height, marked, focus is not None))
+    return Figure(frames, lambda: _diagram(frames, _sizes(weights), height, marked, focus is not None, select))
 
 
 def _diagram(frames: Frames, sizes: list[int], height: int, marked: tuple[str, ...] = (),
-             focus: bool = False) -> alt.LayerChart:
+             focus: bool = False, select: bool = False) -> alt.LayerChart:
     edges, nodes, heads = frames["edges"], frames["nodes"], frames["heads"]
     x = alt.X("x:Q", axis=None, scale=alt.Scale(domain=[-0.5, len(sizes) - 0.5], nice=False))
     y = alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[-0.02, 1.06], nice=False))
@@ -214,6 +221,7 @@ def _diagram(frames: Frames, sizes: list[int], height: int, marked: tuple[str, .
                 alt.Tooltip("target:N", title="to"),
             ],
         )
+        .properties(name="weight_lines")  # a fixed view name (tests find the lines by it)
     )
     diameter = min(26.0, 0.7 * height / max(sizes))
     dots, names_in, biases, top = _neurons(nodes, heads, frames.get("inputs"), x, y, sign, diameter,
@@ -221,11 +229,25 @@ def _diagram(frames: Frames, sizes: list[int], height: int, marked: tuple[str, .
     # under the lines, wider lines along the flagged weights; around the flagged neurons, rings
     shown = [(flag, colour) for flag, colour, on in (("marked", RED, bool(marked)), ("focus", GOLD, focus)) if on]
     pairs = [_highlight(edges, nodes, x, y, flag, colour, diameter) for flag, colour in shown]
-    chart = alt.layer(*(halo for halo, _ in pairs), lines, dots, *(ring for _, ring in pairs), names_in, biases, top)
+    hits = [_hit_lines(edges, x, y, lines)] if select else []
+    chart = alt.layer(*(halo for halo, _ in pairs), lines, *hits, dots, *(ring for _, ring in pairs), names_in, biases,
+                      top)
     title: str | alt.Title = "Network"
     if marked:
         title = alt.Title("Network", subtitle=f"red = wrong gradient: {', '.join(marked)}", subtitleColor=RED)
     return stretch(chart, height).properties(title=title, view=alt.ViewBackground(stroke=None))
+
+
+def _hit_lines(edges: pd.DataFrame, x: alt.X, y: alt.Y, lines: alt.Chart) -> alt.Chart:
+    """Invisible lines along the weights, wide enough to click (a weight's own line may be under 1 px), that
+    carry the "edge" click selection and the weights' tooltip."""
+    return (
+        alt.Chart(edges)
+        .mark_rule(opacity=0, strokeWidth=10, cursor="pointer")
+        .encode(x=x, y=y, x2="x_to:Q", y2="y_to:Q", tooltip=lines.encoding.tooltip)
+        .add_params(alt.selection_point(name="edge", on="click", fields=["x_to", "i", "j"]))
+        .properties(name="edge_targets")  # a fixed view name, not Altair's generated one
+    )
 
 
 def _highlight(edges: pd.DataFrame, nodes: pd.DataFrame, x: alt.X, y: alt.Y, flag: str, colour: str,

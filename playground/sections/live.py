@@ -83,6 +83,11 @@ def plateau_hint(run: Run) -> str:
     )
 
 
+def edited(run: Run) -> str:
+    """A sentence for the status line when weights were set by hand (the Network tab)."""
+    return f" Weights edited by hand at epoch {run.edits[-1].epoch:,} (the Network tab)." if run.edits else ""
+
+
 def status(run: Run) -> None:
     """One line on where the run is, and what to do about divergence or a plateau."""
     last = run.last
@@ -96,11 +101,13 @@ def status(run: Run) -> None:
     elif run.finished:
         score = f"**{pct(last.accuracy)}** training accuracy" if last.accuracy is not None else \
             f"training loss **{num(last.loss)}** (regression: the mean squared error)"
-        st.success(f"Trained {run.epoch:,} epochs: {score}.", icon=":material/check_circle:")
+        st.success(f"Trained {run.epoch:,} epochs: {score}.{edited(run)}", icon=":material/check_circle:")
     elif run.epoch == 0:
-        st.info("Untrained network. Press **Train** to watch it learn, or **Step** to go a few epochs at a time.")
+        st.info("Untrained network. Press **Train** to watch it learn, or **Step** to go a few epochs at a time."
+                + edited(run))
     else:
-        st.info(f"Paused at epoch {run.epoch:,} of {run.exp.epochs:,}. **Train** resumes; **Step** goes on a little.")
+        st.info(f"Paused at epoch {run.epoch:,} of {run.exp.epochs:,}. **Train** resumes; **Step** goes on a little."
+                + edited(run))
     hint = plateau_hint(run)
     if hint:
         st.warning(hint, icon=":material/trending_flat:")
@@ -127,7 +134,8 @@ def metrics(run: Run, target) -> None:  # noqa: ANN001
 def loss_spec(run: Run, display: Display) -> dict:
     h = run.columns()
     return shared.spec(loss_chart, h["epoch"], h["loss"], h["test_loss"] if run.has_test else None,
-                       log_scale=display.log_scale)
+                       log_scale=display.log_scale,
+                       edits=np.array([e.epoch for e in run.edits], float) if run.edits else None)
 
 
 def points(run: Run, display: Display) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -26,9 +26,17 @@ def share_link(exp: Experiment, extra: dict[str, str] | None = None) -> str:
     return address(exp.to_query() | (extra or {}))
 
 
-def share(exp: Experiment, extra: dict[str, str] | None = None) -> None:
+EDITED = ("This run's weights were edited by hand; the link reproduces the run before the edits (a link carries "
+          "the settings, not the edits: the run's record, pinned to a board, keeps them).")
+
+
+def share(exp: Experiment, extra: dict[str, str] | None = None, edited: bool = False) -> None:
     st.subheader("Share this experiment")
-    st.caption("The address bar always holds the whole experiment; this is the same link. It reproduces the run exactly.")
+    if edited:
+        st.warning(EDITED, icon=":material/edit:")
+    else:
+        st.caption("The address bar always holds the whole experiment; this is the same link. It reproduces the run "
+                   "exactly.")
     # a text field, not st.code: the code block's syntax highlighter is the heaviest script the browser would load
     # for the default page (about 0.3 s of Chromium's CPU, benchmarks/browser.py). Written before it is drawn, so
     # it always shows the current link whatever was typed into it.

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lab.edits import Edit
 from lab.experiment import FIELDS, Experiment
 from lab.record import MAX_SNAPSHOTS, Grid, Record, columns, epochs_to_100
 from lab.run import finish, new_run
@@ -17,6 +18,9 @@ from mlp import Snapshot
 from mlp.data import REGRESSION
 
 floats = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.just(0.0))
+weights = st.floats(-100, 100, allow_nan=False)
+edits = st.builds(Edit, st.integers(0, 10**6), st.integers(1, 5), st.one_of(st.none(), st.integers(1, 32)),
+                  st.integers(1, 32), st.floats(allow_nan=False), weights)
 
 
 @st.composite
@@ -63,7 +67,8 @@ def records(draw) -> Record:
                     span)
     status = draw(st.sampled_from(["running", "done", "diverged"]))
     return Record(draw(experiments()), snaps, status, draw(st.text(max_size=40)), draw(st.floats(0, 1e4)),
-                  draw(st.one_of(st.none(), st.integers(0, 10**6))), draw(st.text("01", max_size=50)), grid)
+                  draw(st.one_of(st.none(), st.integers(0, 10**6))), draw(st.text("01", max_size=50)), grid,
+                  tuple(draw(st.lists(edits, max_size=4))))
 
 
 @settings(max_examples=200, deadline=None)
@@ -183,3 +188,34 @@ def test_an_old_record_reads_back_as_it_was():
     del d["experiment"]["features"]
     old = Record.from_dict(d)
     assert old.exp == Experiment(dataset="xor", epochs=20) and old.grid.span == (0.0, 1.0)
+
+
+def test_an_edited_run_records_its_edits_and_round_trips():
+    run = finish(new_run(Experiment(dataset="xor", epochs=50)))
+    run.edit([(2, 3, 1, "2.5"), (1, None, 4, -1)])
+    record = run.record()
+    assert record.edits == tuple(run.edits) and len(record.edits) == 2
+    d = record.to_dict()
+    assert d["edits"][1] == {"epoch": 50, "layer": 1, "i": None, "j": 4, "old": run.edits[1].old, "new": -1.0}
+    assert Record.from_json(record.to_json()) == record
+    assert record.thinned(2).edits == record.edits
+
+
+def test_a_record_never_edited_is_written_as_before_and_old_records_have_no_edits():
+    d = finish(new_run(Experiment(dataset="xor", epochs=20))).record().to_dict()
+    assert "edits" not in d  # as every record written before edits existed
+    assert Record.from_dict(d).edits == ()
+
+
+@pytest.mark.parametrize("bad, words", [
+    ("x", "'edits' must be a list"),
+    ([{"epoch": 1, "layer": 1, "i": 1, "j": 1, "old": 0.0, "new": 1.0}] * 101, "a list of at most 100"),
+    (["x"], "each edit must be an object"),
+    ([{"epoch": 1, "layer": 0, "i": 1, "j": 1, "old": 0.0, "new": 1.0}], "layer must be a whole number from 1"),
+    ([{"epoch": 1, "layer": 1, "i": 1, "j": 1, "old": "NaN!", "new": 1.0}], "is not a number"),
+    ([{"epoch": 1, "layer": 1, "i": 1, "j": 1, "old": 0.0}], "new must be a number"),
+])
+def test_damaged_edits_are_a_value_error_naming_them(bad, words):
+    d = finish(new_run(Experiment(dataset="xor", epochs=20))).record().to_dict()
+    with pytest.raises(ValueError, match=words):
+        Record.from_dict(d | {"edits": bad})

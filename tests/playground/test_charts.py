@@ -90,6 +90,16 @@ def weights(rng: np.random.Generator, sizes: list[int]) -> tuple[list[np.ndarray
     return Ws, [rng.normal(size=b) for b in sizes[1:]]
 
 
+def space_args(rng: np.random.Generator, n: int = 20, lines: int = 4, samples: int = 9) -> tuple:
+    """A hidden space's lattice (2·lines, samples, 2), points (n, 2) and their labels."""
+    return rng.uniform(-1, 1, (2 * lines, samples, 2)), rng.uniform(-1, 1, (n, 2)), rng.integers(0, 2, n)
+
+
+def space_kwargs(rng: np.random.Generator) -> dict:
+    return dict(extent=np.array([-1.1, 1.1, -1.1, 1.1]), titles=("h2.1", "h2.2"),
+                boundary=rng.uniform(-1, 1, (2, 2)), background=rng.uniform(size=(6, 6)))
+
+
 # --- every builder yields a schema-valid spec ---------------------------------------------------------
 
 
@@ -126,6 +136,11 @@ def all_charts(rng: np.random.Generator) -> dict[str, tuple[str, alt.TopLevelMix
         "landscape": ("landscape_chart", (np.array([0.1, 0.3, 0.9]), np.array([0.01, 0.2, np.nan]),
                                           np.array(["a", "b", "a"], dtype=object), np.array(["x", "y", "z"], dtype=object)),
                       dict(x_title="lr", colour_title="hidden", log_x=True)),
+        "network_select": ("network_chart", (Ws, bs), dict(select=True, focus=np.arange(10) % 4 == 0)),
+        "loss_edits": ("loss_chart", (ep, loss), dict(edits=np.array([100.0, 100.0, 2500.0]))),
+        "hidden_space": ("hidden_space_chart", space_args(rng), space_kwargs(rng)),
+        "hidden_space_plain": ("hidden_space_chart", space_args(rng), dict(extent=np.array([-1.0, 1, -1, 1]),
+                                                                       titles=("PC1", "PC2"))),
     }
     return {case: (name, getattr(charts, name)(*args, **kw)) for case, (name, args, kw) in cases.items()}
 
@@ -515,6 +530,54 @@ def test_network_chart_draws_each_input_as_a_map_of_its_values(rng: np.random.Ge
         charts.network_chart(Ws, bs, input_maps=maps[:, :, :2])
 
 
+def test_network_chart_weights_take_a_click_naming_the_weight(rng: np.random.Generator) -> None:
+    Ws, bs = weights(rng, [2, 9, 4, 1])
+    spec = vega_spec(charts.network_chart(Ws, bs, select=True))
+    edges = spec["datasets"]["edges"]
+    row = edges[edges["weight"] == "w[2][3→4]"].iloc[0]
+    assert (row["x_to"], row["i"], row["j"]) == (2, 3, 4)  # what the click selects names the weight
+    assert spec["params"] == [{"name": "edge", "select": {"type": "point", "fields": ["x_to", "i", "j"], "on": "click"},
+                               "views": ["edge_targets"]}]
+    hits = next(layer for layer in spec["layer"] if layer.get("name") == "edge_targets")
+    assert hits["mark"]["opacity"] == 0 and hits["mark"]["strokeWidth"] >= 8  # invisible, wide enough to hit
+    assert hits["data"] == {"name": "edges"}  # the weights' own frame: no more data sent
+    plain = vega_spec(charts.network_chart(Ws, bs))
+    assert "params" not in plain and len(plain["layer"]) == len(spec["layer"]) - 1
+
+
+def test_loss_chart_marks_the_epochs_where_weights_were_edited() -> None:
+    ep = np.arange(0, 301)
+    spec = vega_spec(charts.loss_chart(ep, 1 / (ep + 1), edits=np.array([100.0, 100.0, 300.0])))
+    marks = spec["datasets"]["edits"]
+    assert list(marks["epoch"]) == [100, 300]
+    assert list(marks["what"]) == ["2 weights edited by hand", "1 weight edited by hand"]
+    rules = [layer for layer in spec["layer"] if layer["mark"]["type"] == "rule"]
+    assert len(rules) == 1 and rules[0]["data"] == {"name": "edits"}
+    assert "edits" not in vega_spec(charts.loss_chart(ep, 1 / (ep + 1)))["datasets"]
+
+
+def test_hidden_space_chart_draws_the_lattice_by_line_and_the_points_by_class(rng: np.random.Generator) -> None:
+    lines, points, truth = space_args(rng, n=12, lines=3, samples=5)
+    spec = vega_spec(charts.hidden_space_chart(lines, points, truth, **space_kwargs(rng)))
+    lattice, dots = spec["datasets"]["lattice"], spec["datasets"]["points"]
+    assert len(lattice) == 6 * 5 and list(lattice["line"][:6]) == [0] * 5 + [1]
+    np.testing.assert_allclose(lattice[["u", "v"]].to_numpy(), lines.reshape(-1, 2).astype(np.float32))
+    assert list(lattice["direction"].unique()) == ["x1 fixed", "x2 fixed"] and (lattice["direction"] == "x1 fixed").sum() == 15
+    np.testing.assert_allclose(dots[["u", "v"]].to_numpy(), points.astype(np.float32))
+    assert list(dots["truth"]) == [str(t) for t in truth] and list(dots["point"]) == list(range(1, 13))
+    assert list(spec["datasets"]["extent"]["u"]) == pytest.approx([-1.1, 1.1])
+    assert spec["datasets"]["background"]["url"][0].startswith("data:image/png;base64,")
+    assert len(spec["datasets"]["boundary"]) == 2
+    line_layer = next(layer for layer in spec["layer"] if layer["data"] == {"name": "lattice"})
+    assert line_layer["encoding"]["detail"]["field"] == "line" and line_layer["encoding"]["order"]["field"] == "k"
+    plain = vega_spec(charts.hidden_space_chart(lines, points, truth, extent=np.zeros(4), titles=("PC1", "PC2")))
+    assert set(plain["datasets"]) == {"lattice", "points", "extent"}
+    with pytest.raises(ValueError, match="one label per point"):
+        charts.hidden_space_chart(lines, points, truth[:3], extent=np.zeros(4), titles=("a", "b"))
+    with pytest.raises(ValueError, match="lines must be"):
+        charts.hidden_space_chart(lines[:3], points, truth, extent=np.zeros(4), titles=("a", "b"))
+
+
 def test_network_chart_rejects_inconsistent_shapes(rng: np.random.Generator) -> None:
     Ws, bs = weights(rng, [2, 3, 1])
     with pytest.raises(ValueError):
@@ -630,6 +693,11 @@ def structure_case(name: str, seed: int) -> tuple[tuple, dict]:
                                                                                              dtype=object)[:runs],
                        np.array([f"Student {i}" for i in range(runs)], dtype=object)),
                       dict(x_title="lr", colour_title="activation", log_x=True)),
+        "network_select": (([W * scale for W in Ws], [b / scale for b in bs]),
+                           dict(select=True, focus=rng.uniform(size=11) < 0.5)),
+        "loss_edits": ((ep, loss), dict(edits=np.sort(rng.integers(1, t, int(rng.integers(1, 5)))).astype(float))),
+        "hidden_space": (space_args(rng, n), space_kwargs(rng)),
+        "hidden_space_plain": (space_args(rng, n), dict(extent=rng.uniform(-2, 2, 4), titles=("PC1", "PC2"))),
     }[name]
 
 
@@ -637,6 +705,7 @@ STRUCTURE_CASES = [
     "loss", "grad_flow", "overlay_loss", "decision", "decision_fitted", "decision_regression", "small_multiples",
     "small_multiples_regression", "network_inputs", "fit",
     "labels", "network", "network_dense", "network_marked", "network_focus", "neuron_maps", "landscape",
+    "network_select", "loss_edits", "hidden_space", "hidden_space_plain",
 ]  # fmt: skip
 
 
