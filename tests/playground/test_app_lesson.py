@@ -168,7 +168,7 @@ def test_a_round_is_10_seconds_to_an_hour_and_one_at_a_time():
     teacher, code, _ = start_class()
     control = teacher.number_input(key=state.ROUND_SECONDS)
     assert (control.min, control.max) == (10, 3600)
-    click(teacher, state.START_ROUND)  # (the store refuses what the field does not allow: tests/server/test_lesson.py)
+    click(teacher, state.START_ROUND)  # (the store refuses what the field does not allow: tests/server/test_lesson_store.py)
     assert teacher.button(key=state.START_ROUND).disabled and not teacher.button(key=state.REVEAL).disabled
     with pytest.raises(RoundRunning, match="reveal the board before the next round"):  # as a forged click would
         shared.lessons().start_round(code, 30)
