@@ -1,12 +1,13 @@
 """The page's overhead: a full default training run through the page vs the engine alone, in one run.
 
-    python benchmarks/app.py [--repeats 3] [--epochs 10000]
+    python benchmarks/app.py [--repeats 3] [--epochs 10000] [--query "features=x1,x2,x1sq&dataset=circle" ...]
 
-Runs the page headless (streamlit.testing.v1.AppTest) on the report's default experiment, clicks
-Train (a live run from scratch: progress bar and live charts redrawn ~5-10 times a second, then the
-final sections), and times the script run. The engine-only reference trains the same experiment with
-`mlp.Trainer` and the same snapshot interval, without any page. Prints both and their ratio
-(target ≤ 1.5). The best of ``repeats`` is kept for each.
+Runs the page headless (streamlit.testing.v1.AppTest) on the report's default experiment (or on each
+``--query``, a share link's settings), clicks Train (a live run from scratch: progress bar and live charts
+redrawn ~5-10 times a second, then the final sections), and times the script run. The engine-only
+reference trains the same experiment with `mlp.Trainer` and the same snapshot interval, without any page.
+Prints both, their ratio (target ≤ 1.5) and the page's time per point and epoch, so that links of other
+kinds (input features, a regression set) can be held to the default's. The best of ``repeats`` is kept.
 """
 
 from __future__ import annotations
@@ -15,21 +16,32 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from lab.experiment import Experiment  # noqa: E402
+from lab.experiment import Experiment, from_query  # noqa: E402
 from lab.run import finish, new_run  # noqa: E402
 
 
-def page_time(epochs: int) -> tuple[float, float]:
+def experiment(query: str, epochs: int) -> tuple[Experiment, dict[str, str]]:
+    """The link's experiment at ``epochs``, and its parameters as the page's address bar holds them."""
+    params = dict(parse_qsl(query)) | {"epochs": str(epochs)}
+    exp, notices = from_query(params)
+    if notices:
+        raise SystemExit(f"--query: {'; '.join(notices)}")
+    return exp, params
+
+
+def page_time(query: str, epochs: int) -> tuple[float, float]:
     """(seconds for the Train click's script run, seconds the run itself spent training)."""
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=600)
-    if epochs != 10_000:
-        at.query_params["epochs"] = str(epochs)
+    for key, value in experiment(query, epochs)[1].items():
+        if key != "epochs" or epochs != 10_000:
+            at.query_params[key] = value
     at.run()  # first load: the finished run (from the cache after the first repeat)
     t = time.perf_counter()
     at.button(key="_train").click().run()
@@ -40,9 +52,9 @@ def page_time(epochs: int) -> tuple[float, float]:
     return wall, run.elapsed
 
 
-def engine_time(epochs: int) -> float:
+def engine_time(exp: Experiment) -> float:
     t = time.perf_counter()
-    finish(new_run(Experiment(epochs=epochs)))
+    finish(new_run(exp))
     return time.perf_counter() - t
 
 
@@ -50,14 +62,20 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--epochs", type=int, default=10_000)
+    ap.add_argument("--query", action="append", default=None,
+                    help="a share link's settings (what follows '?'); repeat for several; default: the default link")
     a = ap.parse_args()
-    pages = [page_time(a.epochs) for _ in range(a.repeats)]
-    engine = min(engine_time(a.epochs) for _ in range(a.repeats))
-    wall = min(p[0] for p in pages)
-    print(f"default experiment, {a.epochs:,} epochs, live updates on")
-    print(f"page (Train click, whole script run): {wall:6.2f} s   (of which training {min(p[1] for p in pages):.2f} s)")
-    print(f"engine only (same run, no page):      {engine:6.2f} s")
-    print(f"overhead ratio page/engine:           {wall / engine:6.2f}   (target <= 1.5)")
+    for query in a.query or [""]:
+        exp = experiment(query, a.epochs)[0]
+        pages = [page_time(query, a.epochs) for _ in range(a.repeats)]
+        engine = min(engine_time(exp) for _ in range(a.repeats))
+        wall = min(p[0] for p in pages)
+        per = wall / (a.epochs * exp.train_size()) * 1e6
+        print(f"{query or 'default experiment'}: {a.epochs:,} epochs, {exp.train_size()} training points, live updates on")
+        print(f"  page (Train click, whole script run): {wall:6.2f} s   (of which training {min(p[1] for p in pages):.2f} s)")
+        print(f"  engine only (same run, no page):      {engine:6.2f} s")
+        print(f"  overhead ratio page/engine:           {wall / engine:6.2f}   (target <= 1.5)")
+        print(f"  page per point and epoch:             {per:6.3f} µs")
 
 
 if __name__ == "__main__":
