@@ -19,8 +19,9 @@ from wsvisit import idle, workers
 
 pytestmark = pytest.mark.e2e
 
-# two families (they cannot share a batch), each seconds of training: both workers busy
-FILLERS = [f"hidden=20,14&epochs=50000&activation={a}" for a in ("tanh", "relu")]
+# three mini-batch runs at the bound on optimizer steps (the service cannot batch them), each seconds of training:
+# both workers busy and one more run queued, so mine waits behind two runs ahead for at least one whole run
+FILLERS = [f"batch_size=1&epochs=2000&activation=tanh&weight_seed={seed}" for seed in (1, 2, 3)]
 MINE = "batch_size=1&epochs={}"  # 100 single-point steps an epoch: at 2,000 epochs, seconds of training
 LET_GO_S = 2.0  # a job no page follows any more is cancelled within this
 
