@@ -48,21 +48,28 @@ st.caption(
     "A two-hidden-layer network with hand-written backpropagation in numpy — the lab's network, live. "
     "Change anything in the sidebar; the address bar always holds the whole experiment."
 )
-for notice in [*lesson_mode.notices, *side.notices, *sweep_notices, *class_notices, *sample_notices]:
-    st.warning(plain(f"Ignored a link parameter: {notice}"), icon=":material/warning:")
-if error:
-    st.error(error, icon=":material/block:")
-if click_error:
-    st.error(plain(click_error), icon=":material/error:")
-if note:
-    st.info(note, icon=":material/refresh:")
-classroom.banner()  # in a class: a new task, the round's countdown, the open question (checked every few seconds)
+# a fragment that reruns by itself (the banner, the class's board) must keep its address across full runs, or its
+# update lands on whatever another run drew there: each part of the page whose length varies gets a container
+notices, banner, live_part, tab_part = st.container(), st.container(), st.container(), st.container()
+with notices:
+    for notice in [*lesson_mode.notices, *side.notices, *sweep_notices, *class_notices, *sample_notices]:
+        st.warning(plain(f"Ignored a link parameter: {notice}"), icon=":material/warning:")
+    if error:
+        st.error(error, icon=":material/block:")
+    if click_error:
+        st.error(plain(click_error), icon=":material/error:")
+    if note:
+        st.info(note, icon=":material/refresh:")
+with banner:
+    classroom.banner()  # in a class: a new task, the round's countdown, the open question (checked every few seconds)
 
 # ----- actions and the live area: status, metrics, progress, the loss curve and the decision regions ------
-run = live.actions(run, exp, blocked=bool(error))
-live.live_area(run, display, blocked=bool(error), below_decision=data.click_controls)
+with live_part:
+    run = live.actions(run, exp, blocked=bool(error))
+    live.live_area(run, display, blocked=bool(error), below_decision=data.click_controls)
 
 # ----- the report's figures, the network, your data, the board, the log: one tab open at a time ----------
-tabs.show(Page(run, exp, display))
+with tab_part:
+    tabs.show(Page(run, exp, display))
 share.share(exp, {**lesson_mode.query(), **state.get(state.SWEEP_LINK, {}), **tabs.query(), **sample.query(),
                   **({state.BOARD: compare.board_id()} if compare.board_id() else {})}, edited=bool(run.edits))

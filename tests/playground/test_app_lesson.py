@@ -174,6 +174,37 @@ def test_a_round_is_10_seconds_to_an_hour_and_one_at_a_time():
         shared.lessons().start_round(code, 30)
 
 
+
+def addresses(at, text: str) -> list[tuple[int, ...]]:
+    """Where each element showing ``text`` sits in the page's tree: the indices from the root down."""
+    found = []
+
+    def walk(node, path: tuple[int, ...]) -> None:  # noqa: ANN001
+        for i, child in getattr(node, "children", {}).items():
+            if isinstance(getattr(child, "value", None), str) and text in child.value:
+                found.append((*path, i))
+            walk(child, (*path, i))
+
+    walk(at._tree, ())
+    return found
+
+
+def test_the_banner_and_the_board_keep_their_address_whatever_is_drawn_above_them():
+    """A fragment that reruns by itself writes where its last full run put it: if a later full run drew something
+    else there (one notice more above it), the browser gets an update for a place that is now another kind of thing
+    and the page dies ("'setIn' cannot be called on an ElementNode"). So the countdown and the board sit at one
+    address on a teacher's page, a student's, and a student's whose link drew a notice above them."""
+    teacher, code, _ = start_class()
+    click(teacher, state.START_ROUND)
+    ann, cy = student(code, "Ann", tab="Class"), student(code, "Cy", tab="Class", lr="abc")
+    send(ann)
+    assert any("Ignored a link parameter" in w.value for w in cy.warning)  # a notice above the banner
+    pages = [rerun(at) for at in (teacher, ann, cy)]
+    countdowns = [addresses(at, "**Round 1** · ") for at in pages]
+    boards = [addresses(at, "Round 1: 1 run from 1 student so far") for at in pages]
+    assert all(len(a) == 1 for a in countdowns + boards), (countdowns, boards)
+    assert countdowns[0] == countdowns[1] == countdowns[2] and boards[0] == boards[1] == boards[2]
+
 # ----- votes --------------------------------------------------------------------------------------------------------
 def test_three_votes_show_as_a_count_then_as_counts_per_option(kind):
     teacher, code, _ = start_class()

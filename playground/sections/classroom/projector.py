@@ -16,11 +16,15 @@ def projector() -> bool:
     """Draw the projector's page when the link asks for it. True when drawn."""
     if not state.projecting() or not state.link_value(state.ROOM):
         return False
+    top, board = st.container(), st.container()  # the board's fragment keeps its address, whatever is above it
     where, notices = place()
-    for notice in notices:
-        st.warning(plain(notice), icon=":material/warning:")
+    with top:
+        for notice in notices:
+            st.warning(plain(notice), icon=":material/warning:")
+        if where is not None:
+            join_card(where.room)
     if where is None:
         return False
-    join_card(where.room)
-    live_board(where.room, "", Display(), projector=True)
+    with board:
+        live_board(where.room, "", Display(), projector=True)
     return True

@@ -9,13 +9,23 @@ from playground.sections import Page, plain
 from playground.sections.classroom.actions import start_class
 from playground.sections.classroom.board import live_board
 from playground.sections.classroom.kept import where_kept
-from playground.sections.classroom.link import owner, place
+from playground.sections.classroom.link import Place, owner, place
 from playground.sections.classroom.student import student_panel
 from playground.sections.classroom.teacher import teacher_panel
 
 
 def section(page: Page) -> None:
     st.header("Class")
+    panel, board = st.container(), st.container()  # the board's fragment keeps its address, whatever the panel draws
+    with panel:
+        where = _panel()
+    if where is not None:
+        with board:
+            live_board(where.room, owner(), page.display, teacher=where.teacher)
+
+
+def _panel() -> Place | None:
+    """Start a class (outside one), or the teacher's or the student's panel; the class's place, or None."""
     where, _ = place()
     if state.get(state.CLASS_ERROR):
         st.error(plain(state.get(state.CLASS_ERROR)), icon=":material/error:")
@@ -25,10 +35,9 @@ def section(page: Page) -> None:
         st.button("Start a class", key=state.START_CLASS, type="primary", icon=":material/groups:",
                   on_click=start_class)
         where_kept()
-        return
-    me = owner()
+        return None
     if where.teacher:
         teacher_panel(where.room)
     else:
-        student_panel(where.room, me)
-    live_board(where.room, me, page.display, teacher=where.teacher)
+        student_panel(where.room, owner())
+    return where
