@@ -1,5 +1,6 @@
 """What a prankster can make the service do, with real worker processes: a job no page follows any more is
-cancelled (within 2 s) and frees its worker; a visitor over its cap and a full queue are refused before any
+cancelled at the end of the chunk it is in, trains no further, and frees its worker (how soon, in seconds, is a
+figure: benchmarks/prank.py); a visitor over its cap and a full queue are refused before any
 work, with a notice and no job created; a failure reaches the caller as a message with an id."""
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from server.jobs import Busy
 from server.service import Request, TrainingService
 
 HEAVY = Experiment(batch_size=1, epochs=2000)  # 200,000 optimizer steps, the most a link may ask: seconds alone
-LET_GO = 2.0  # s within which a job no one follows any more must have ended
+WAIT = 60.0  # s a test waits for jobs to end: a deadline for the wait, never a measure of speed
 
 
 def heavy(i: int, who: str | None) -> Request:
@@ -36,8 +37,9 @@ def warm(svc: TrainingService) -> TrainingService:
     return svc
 
 
-def ended_within(jobs, seconds: float) -> bool:
-    end = time.monotonic() + seconds
+def ended(jobs) -> bool:  # noqa: ANN001
+    """Every job ended (done, failed or cancelled) before `WAIT`; what it ended as, each test asserts."""
+    end = time.monotonic() + WAIT
     while time.monotonic() < end:
         if all(j.finished for j in jobs):
             return True
@@ -57,7 +59,7 @@ def test_forty_closed_visitors_let_go_of_their_jobs_and_a_student_is_served():
         with svc._lock:  # the chunks in training now: a cancelled job ends with its chunk, no later
             until = {j.seq: j.until if j.status == "running" else j.epoch for j in jobs}
             gone.update(f"prank-{i}" for i in range(40))  # ... and their tabs close
-        assert ended_within(jobs, LET_GO), [(j.status, j.epoch, until[j.seq]) for j in jobs]
+        assert ended(jobs), [(j.status, j.epoch, until[j.seq]) for j in jobs]
         assert {j.status for j in jobs} == {"cancelled"} and svc.queued() == 0
         assert all(j.epoch <= until[j.seq] for j in jobs)
         assert svc.training() == 0  # the workers are free
@@ -81,12 +83,12 @@ def test_a_page_that_stops_renewing_lets_go_and_one_that_renews_keeps_its_job():
 
         threading.Thread(target=watch, daemon=True).start()
         try:
-            assert ended_within([left], svc.lease + LET_GO) and left.status == "cancelled"
+            assert ended([left]) and left.status == "cancelled"
             time.sleep(1.0)
             assert watched.status in ("queued", "running") and watched.epoch > 0  # renewed: it trains on
         finally:
             stop.set()
-        assert ended_within([watched], svc.lease + LET_GO) and watched.status == "cancelled"
+        assert ended([watched]) and watched.status == "cancelled"
     finally:
         svc.close()
 
@@ -100,7 +102,7 @@ def test_a_shared_job_trains_on_while_anyone_follows_it():
         time.sleep(0.6)
         assert first.status in ("queued", "running")
         first.leave("b")  # nobody follows it: cancelled at its chunk's end
-        assert ended_within([first], LET_GO) and first.status == "cancelled"
+        assert ended([first]) and first.status == "cancelled"
         again = svc.submit(heavy(3, "c"))  # the link opened again: a new job, not the cancelled one
         assert again is not first and again.status in ("queued", "running")
         again.leave("c")
@@ -115,10 +117,10 @@ def test_a_queued_job_left_leaves_the_queue_at_once():
         waiting = svc.submit(heavy(5, "v"))
         assert waiting.status == "queued" and waiting.ahead == 1
         waiting.leave("v")
-        assert ended_within([waiting], LET_GO) and waiting.status == "cancelled" and waiting.epoch == 0
+        assert ended([waiting]) and waiting.status == "cancelled" and waiting.epoch == 0
         assert svc.queued() == 1
         busy.cancel()
-        assert ended_within([busy], LET_GO)
+        assert ended([busy]) and busy.status == "cancelled"
     finally:
         svc.close()
 
@@ -137,7 +139,7 @@ def test_a_visitor_over_its_cap_is_refused_and_no_job_is_made():
         with pytest.raises(Busy):
             svc.submit(heavy(11, "v"))
         mine[0].leave("v")  # Stop: one fewer in progress ...
-        assert ended_within([mine[0]], LET_GO)
+        assert ended([mine[0]]) and mine[0].status == "cancelled"
         svc.submit(heavy(11, "v")).leave("v")  # ... and one more may start
     finally:
         svc.close()
@@ -155,7 +157,7 @@ def test_a_full_queue_refuses_new_jobs_but_lets_pages_join_running_ones():
         for i, job in enumerate(jobs):
             job.leave(f"v{i}")
         jobs[2].leave("late")
-        assert ended_within(jobs, LET_GO)
+        assert ended(jobs) and {j.status for j in jobs} == {"cancelled"}
         svc.submit(heavy(20, "late")).leave("late")  # room again
     finally:
         svc.close()
