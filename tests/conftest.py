@@ -14,7 +14,6 @@ if "playground-tests-" in os.environ.get("PLAYGROUND_DB", "playground-tests-"):
     os.environ["PLAYGROUND_DB"] = f"sqlite:///{tempfile.mkdtemp(prefix='playground-tests-')}/store.db"
 
 
-
 def pytest_xdist_make_scheduler(config, log):  # noqa: ANN001
     """The suite runs on two xdist workers (pyproject.toml's addopts ``-n 2``): the browser tests (tests/e2e), one
     after another, on one of them (they share the servers their modules start, and each drives real worker
