@@ -28,20 +28,20 @@ from lab.run import finish, new_run  # noqa: E402
 
 
 def experiment(query: str, epochs: int) -> tuple[Experiment, dict[str, str]]:
-    """The link's experiment at ``epochs``, and its parameters as the page's address bar holds them."""
-    params = dict(parse_qsl(query)) | {"epochs": str(epochs)}
+    """The link's experiment at ``epochs``, and its parameters as the page's address bar holds them (no
+    ``epochs`` at the default, so that the default link is the page's own)."""
+    params = dict(parse_qsl(query)) | ({"epochs": str(epochs)} if epochs != 10_000 else {})
     exp, notices = from_query(params)
     if notices:
         raise SystemExit(f"--query: {'; '.join(notices)}")
     return exp, params
 
 
-def page_time(query: str, epochs: int) -> tuple[float, float]:
+def page_time(params: dict[str, str], epochs: int) -> tuple[float, float]:
     """(seconds for the Train click's script run, seconds the run itself spent training)."""
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=600)
-    for key, value in experiment(query, epochs)[1].items():
-        if key != "epochs" or epochs != 10_000:
-            at.query_params[key] = value
+    for key, value in params.items():
+        at.query_params[key] = value
     at.run()  # first load: the finished run (from the cache after the first repeat)
     t = time.perf_counter()
     at.button(key="_train").click().run()
@@ -66,8 +66,8 @@ def main() -> None:
                     help="a share link's settings (what follows '?'); repeat for several; default: the default link")
     a = ap.parse_args()
     for query in a.query or [""]:
-        exp = experiment(query, a.epochs)[0]
-        pages = [page_time(query, a.epochs) for _ in range(a.repeats)]
+        exp, params = experiment(query, a.epochs)
+        pages = [page_time(params, a.epochs) for _ in range(a.repeats)]
         engine = min(engine_time(exp) for _ in range(a.repeats))
         wall = min(p[0] for p in pages)
         per = wall / (a.epochs * exp.train_size()) * 1e6

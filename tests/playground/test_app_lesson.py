@@ -174,7 +174,6 @@ def test_a_round_is_10_seconds_to_an_hour_and_one_at_a_time():
         shared.lessons().start_round(code, 30)
 
 
-
 def addresses(at, text: str) -> list[tuple[int, ...]]:
     """Where each element showing ``text`` sits in the page's tree: the indices from the root down."""
     found = []
@@ -204,6 +203,7 @@ def test_the_banner_and_the_board_keep_their_address_whatever_is_drawn_above_the
     boards = [addresses(at, "Round 1: 1 run from 1 student so far") for at in pages]
     assert all(len(a) == 1 for a in countdowns + boards), (countdowns, boards)
     assert countdowns[0] == countdowns[1] == countdowns[2] and boards[0] == boards[1] == boards[2]
+
 
 # ----- votes --------------------------------------------------------------------------------------------------------
 def test_three_votes_show_as_a_count_then_as_counts_per_option(kind):

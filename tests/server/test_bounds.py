@@ -1,7 +1,7 @@
 """What a prankster can make the service do, with real worker processes: a job no page follows any more is
 cancelled at the end of the chunk it is in, trains no further, and frees its worker (how soon, in seconds, is a
-figure: benchmarks/prank.py); a visitor over its cap and a full queue are refused before any
-work, with a notice and no job created; a failure reaches the caller as a message with an id."""
+figure: benchmarks/prank.py); a visitor over its cap and a full queue are refused before any work, with a notice
+and no job created; a failure reaches the caller as a message with an id."""
 
 from __future__ import annotations
 

@@ -18,14 +18,15 @@ def section(page: Page) -> None:
     st.header("Class")
     panel, board = st.container(), st.container()  # the board's fragment keeps its address, whatever the panel draws
     with panel:
-        where = _panel()
+        where, me = _panel()
     if where is not None:
         with board:
-            live_board(where.room, owner(), page.display, teacher=where.teacher)
+            live_board(where.room, me, page.display, teacher=where.teacher)
 
 
-def _panel() -> Place | None:
-    """Start a class (outside one), or the teacher's or the student's panel; the class's place, or None."""
+def _panel() -> tuple[Place | None, str]:
+    """Start a class (outside one), or the teacher's or the student's panel; the class's place (or None) and this
+    student's token (`owner`)."""
     where, _ = place()
     if state.get(state.CLASS_ERROR):
         st.error(plain(state.get(state.CLASS_ERROR)), icon=":material/error:")
@@ -35,9 +36,10 @@ def _panel() -> Place | None:
         st.button("Start a class", key=state.START_CLASS, type="primary", icon=":material/groups:",
                   on_click=start_class)
         where_kept()
-        return None
+        return None, ""
+    me = owner()
     if where.teacher:
         teacher_panel(where.room)
     else:
-        student_panel(where.room, owner())
-    return where
+        student_panel(where.room, me)
+    return where, me
