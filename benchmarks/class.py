@@ -23,7 +23,10 @@ which the server then sends as references), then ForwardMsgs until ``script_fini
    the store must then hold N ballots, one a student, and the projector show "N votes". A round: a round
    running (made in the store), the N students send at one moment; the board must hold N entries of round 1,
    one a student, the projector show "Round 1: N runs from N students so far" and never a student's name.
-   Both timed from the moment to the projector having it (promised: within SHOWN_WITHIN).
+   Both timed from the moment to the projector having it (promised: within SHOWN_WITHIN). And a task: N student
+   pages open, each page's banner refreshing as its browser's timer asks, and the teacher sets a task (in the
+   store, as a teacher on another server does); the time until every page shows "New task" (promised: within
+   NOTICE_WITHIN).
 2. Projectors refreshing. N sessions open ``?room=CODE&view=board``. The board is ``st.fragment(run_every=…)``:
    the server sends ``auto_rerun`` (interval, fragment id) and the browser then asks for a rerun of that
    fragment (``fragment_id``, ``is_auto_rerun``) every interval, whether or not the last one has finished.
@@ -93,6 +96,7 @@ SEEN_TIMEOUT = 60.0  # s for a sent run to show on a board
 STATS_SETTLE = 11.0  # s: an idle Postgres backend flushes its statistics within 10 s
 PROBES = 10  # sends timed to an idle board (a sender may send 20 in 10 minutes)
 SHOWN_WITHIN = 3.0  # s: what a lesson's moment (N votes, a round's N sends) may take to reach the projector
+NOTICE_WITHIN = 5.0  # s: what a new task may take to show on every open student page (the issue's promise)
 LOAD_SENDS = 3  # sends timed to the board views under load
 GOOD_ENDS = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
 
@@ -113,10 +117,16 @@ class Script:
     widget_ids: list[str] = field(default_factory=list)
     fragments: dict[str, str] = field(default_factory=dict)  # widget id → the fragment that drew it
     train_loss: str = ""
-    auto_rerun: tuple[float, str] | None = None  # (interval in s, fragment id)
+    auto_reruns: list[tuple[float, str]] = field(default_factory=list)  # (interval in s, fragment id), in order
     interrupted: bool = False  # ended early: a newer request came (Streamlit then runs that one)
     wire: int = 0  # bytes received
     content: int = 0  # bytes the page sent, references resolved
+
+    @property
+    def auto_rerun(self) -> tuple[float, str] | None:
+        """The last fragment drawn that refreshes itself (a projector's board; a student's page has its banner
+        first, then its Class tab's board)."""
+        return self.auto_reruns[-1] if self.auto_reruns else None
 
     @property
     def seconds(self) -> float | None:
@@ -257,7 +267,7 @@ class Session:
         elif kind == "session_status_changed":
             self._running, self._status_at = msg.session_status_changed.script_is_running, now
         elif kind == "auto_rerun":
-            script.auto_rerun = (msg.auto_rerun.interval, msg.auto_rerun.fragment_id)
+            script.auto_reruns.append((msg.auto_rerun.interval, msg.auto_rerun.fragment_id))
         elif kind == "page_info_changed":  # the page wrote the address bar (e.g. its owner token)
             self.query = msg.page_info_changed.query_string
         elif kind == "script_finished":
@@ -325,11 +335,12 @@ class Refreshes:
     refreshed: set[int] = field(default_factory=set)  # the views (ids) that got a run
 
 
-async def refresh(view: Session, page: Script, first: float, out: Refreshes) -> None:
-    """The browser's timer for the page's fragment, until cancelled: a rerun request every interval from
-    `first`, sent whether or not the last run has finished. (Streamlit queues a request that comes during a
-    run, merged with any other waiting, and ends the run early, FINISHED_EARLY_FOR_RERUN, to run it.)"""
-    interval, fragment = page.auto_rerun
+async def refresh(view: Session, timer: tuple[float, str], first: float, out: Refreshes) -> None:
+    """The browser's timer for one fragment of the page (``timer``: its interval and id), until cancelled: a rerun
+    request every interval from `first`, sent whether or not the last run has finished. (Streamlit queues a
+    request that comes during a run, merged with any other waiting, and ends the run early,
+    FINISHED_EARLY_FOR_RERUN, to run it.)"""
+    interval, fragment = timer
     timing: float | None = None  # a request that found the session idle: its run is the next to end
 
     async def collect() -> None:
@@ -362,10 +373,13 @@ async def refresh(view: Session, page: Script, first: float, out: Refreshes) -> 
 
 
 @asynccontextmanager
-async def refreshing(pages: list[tuple[Session, Script]], firsts: list[float]) -> AsyncIterator[Refreshes]:
-    """Every view's timer runs (from its first tick) inside the block; afterwards, no request is sent."""
+async def refreshing(pages: list[tuple[Session, Script]], firsts: list[float], which: int = -1
+                     ) -> AsyncIterator[Refreshes]:
+    """Every view's timer for the `which`-th fragment that refreshes itself (default: the last) runs, from its
+    first tick, inside the block; afterwards, no request is sent."""
     out = Refreshes()
-    timers = [asyncio.create_task(refresh(view, page, first, out)) for (view, page), first in zip(pages, firsts)]
+    timers = [asyncio.create_task(refresh(view, page.auto_reruns[which], first, out))
+              for (view, page), first in zip(pages, firsts)]
     try:
         yield out
     finally:
@@ -569,6 +583,45 @@ async def round_at_once(url: str, store: Store, n: int) -> AtOnce:
 
 
 @dataclass
+class Notices:
+    """A task set while N student pages are open: when each page showed it."""
+
+    n: int
+    interval: float
+    latencies: list[float | None]  # s from the moment the task was set (None: not within SEEN_TIMEOUT)
+    errors: list[str]
+
+
+async def task_reaches_pages(url: str, store: Store, n: int) -> Notices:
+    """N student pages open, each page's banner refreshing as its browser's timer asks (from when the page
+    arrived: at phases spread over the interval, as a class opens its pages over a while). The teacher then sets
+    a task, in the store, as a teacher's page on another server does (this server's room cache may add up to its
+    lifetime, TTL); the time until each page has "New task" (promised: within NOTICE_WITHIN). Only the banner
+    refreshes here (a browser also refreshes the board on the page's Class tab)."""
+    room = store.new_room(rooms.key_hash(rooms.new_key()))
+    async with AsyncExitStack() as stack:
+        students, opened = await open_pages(stack, url, [student_query(room.code, k) for k in range(n)])
+        if any(p.auto_rerun is None for p in opened):
+            raise SetupError("a student page was not told to refresh its banner (no auto_rerun message)")
+        interval = opened[0].auto_rerun[0]
+        now = time.perf_counter()
+        firsts = [now + interval * (k + 1) / n for k in range(n)]
+        seen = [asyncio.get_running_loop().create_future() for _ in students]
+        for student, future in zip(students, seen):
+            student.watch[b"New task"] = future
+        async with refreshing(list(zip(students, opened)), firsts, which=0) as out:  # the banner's timer
+            await asyncio.sleep(firsts[-1] + interval / 2 - time.perf_counter())  # every timer ticking
+            t0 = time.perf_counter()
+            await asyncio.to_thread(store.update_room, room.code, task="dataset=xor&epochs=300&lr=0.3",
+                                    challenge="Reach 100% with the fewest epochs")
+            await asyncio.wait(seen, timeout=SEEN_TIMEOUT)
+        latencies = [f.result() - t0 if f.done() and f.result() - t0 <= SEEN_TIMEOUT else None for f in seen]
+        errors = [e for p in opened for e in p.errors] + [e for r in out.runs for e in r.errors]
+    print("a task: done", flush=True)
+    return Notices(n, interval, latencies, errors)
+
+
+@dataclass
 class Views:
     opened: list[Script]
     alone: list[Script]  # one view's refreshes, alone, one after another
@@ -701,7 +754,7 @@ def spread(xs: list[float]) -> str:
 
 
 def report(args: argparse.Namespace, sends: Sends, views: Views, probes: Probes, lesson: list[AtOnce],
-           own: tuple[float, float]) -> int:
+           task: Notices, own: tuple[float, float]) -> int:
     """Print every figure with what it is measured against, then the promises; 1 if one is missed."""
     n, v = args.students, args.views
     alone = median([a.seconds for a in views.alone if a.seconds is not None])
@@ -761,6 +814,12 @@ def report(args: argparse.Namespace, sends: Sends, views: Views, probes: Probes,
             ("  → on the projector" + (" (its count, no names)" if moment.what == "round" else ""),
              s(moment.shown), f"≤ {SHOWN_WITHIN:g} s"),
         ]
+    late = sum(x is None for x in task.latencies)
+    rows.append((f"a task set → on each of {task.n} open student pages",
+                 spread([x for x in task.latencies if x is not None])
+                 + (f"; {late} not in {SEEN_TIMEOUT:g} s" if late else ""),
+                 f"≤ {NOTICE_WITHIN:g} s (the banner's interval, {task.interval:g} s, + the room cache's {TTL:g} s "
+                 "+ a run)"))
     rows.append(("this script's own CPU", f"{own[0]:.1f} s", f"in {own[1]:.0f} s of wall time"))
     width = [max(len(row[i]) for row in rows) for i in range(2)]
     print(f"\n{'figure':{width[0]}}  {'measured':{width[1]}}  against")
@@ -777,6 +836,7 @@ def report(args: argparse.Namespace, sends: Sends, views: Views, probes: Probes,
         "board views": board_errors([*views.opened, *views.alone, *views.window.runs]) + views.loaded_errors,
         "time to the board": probes.errors,
         **{f"{m.what} at once": [e for x in m.clicks for e in x.errors] + board_errors(m.projector) for m in lesson},
+        "a task": task.errors,
     }
     every = [e for part in errors.values() for e in part]
     verdicts = [
@@ -794,6 +854,9 @@ def report(args: argparse.Namespace, sends: Sends, views: Views, probes: Probes,
         ]
         if m.what == "round":
             verdicts.append((not m.leaked, "round at once: no name reached the projector before the reveal"))
+    slowest = max((x for x in task.latencies if x is not None), default=None)
+    verdicts.append((None not in task.latencies and slowest is not None and slowest <= NOTICE_WITHIN,
+                     f"a task: on all {task.n} open pages within {s(slowest)} (≤ {NOTICE_WITHIN:g} s)"))
     print()
     for good, text in verdicts:
         print(f"{'PASS' if good else 'MISS'} {text}")
@@ -805,17 +868,18 @@ def report(args: argparse.Namespace, sends: Sends, views: Views, probes: Probes,
 
 
 async def benchmark(args: argparse.Namespace, stack: ExitStack, store: Store, db_url: str, pg: PgStats | None,
-                    pid: int, url: str) -> tuple[Sends, Views, Probes, list[AtOnce]]:
+                    pid: int, url: str) -> tuple[Sends, Views, Probes, list[AtOnce], Notices]:
     sends = await send_at_once(url, store, args.students)
     print(f"sent: {len(sends.names)} entries on the board", flush=True)
     lesson = [await vote_at_once(url, store, args.students), await round_at_once(url, store, args.students)]
+    task = await task_reaches_pages(url, store, args.students)
     views = await project(url, sends.code, args.views, args.seconds, args.spread, pid, pg)  # the N runs' board
     print(f"views: {views.window.ticks} refreshes asked for", flush=True)
     log2 = ROOT / "artifacts" / "class" / "server2.log"
     proc2, url2 = await asyncio.to_thread(start_app, ROOT, log2, {"PLAYGROUND_DB": db_url})
     stack.callback(stop, proc2)
     probes = await time_to_board({"same server": url, "second server": url2}, sends.code)
-    return sends, views, probes, lesson
+    return sends, views, probes, lesson, task
 
 
 def main() -> int:

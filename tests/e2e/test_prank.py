@@ -83,12 +83,10 @@ def test_workers_stopped_mid_run_are_replaced_and_the_next_visitor_is_served(ser
                 stopped.append(p.pid)
 
     try:
-        began = time.monotonic()
-        heavy = run(visit(server.url, "hidden=20,14&epochs=30000&activation=tanh", timeout=2 * ANSWER_S,
-                          on_progress=stop_the_workers))
+        heavy = run(visit(server.url, "hidden=20,14&epochs=30000&activation=tanh", timeout=ANSWER_S,
+                          on_progress=stop_the_workers))  # the deadline: an answer, or a timeout error
         assert stopped, heavy.progress
         assert not heavy.error, heavy
-        assert time.monotonic() - began < ANSWER_S
         final = heavy.progress[-1]
         failed = [a for a in heavy.alerts if a.startswith("Training failed")]
         assert final == "Done: epoch 30,000." or (

@@ -5,7 +5,11 @@ job is cancelled: once every other page has closed, no worker trains any more. (
 any other click is a figure, not a test: benchmarks/stop.py prints it.)
 
 The module runs its own server, so that the runs it starts are its own: the workers it watches train for
-nobody else.
+nobody else. To keep a run queued for as long as the test needs, on any machine, other visitors' runs take
+both workers and the workers are then suspended (SIGSTOP: a hung worker, as far as the service can tell),
+and resumed once Stop has answered, well within a chunk's deadline (`server.service.MIN_DEADLINE`). The
+service queues jobs round robin, a chunk at a time, so without that a queued run trains within a chunk or
+two, and whether Stop lands before it would be a race.
 """
 
 from __future__ import annotations
@@ -15,12 +19,12 @@ from collections.abc import Iterator
 
 import pytest
 from conftest import Server, serving
-from wsvisit import idle, workers
+from wsvisit import hung, idle, workers
 
 pytestmark = pytest.mark.e2e
 
-# three mini-batch runs at the bound on optimizer steps (the service cannot batch them), each seconds of training:
-# both workers busy and one more run queued, so mine waits behind two runs ahead for at least one whole run
+# three mini-batch runs at the bound on optimizer steps (the service cannot batch them), seconds of training each:
+# both workers busy when they are suspended, and another run waiting
 FILLERS = [f"batch_size=1&epochs=2000&activation=tanh&weight_seed={seed}" for seed in (1, 2, 3)]
 MINE = "batch_size=1&epochs={}"  # 100 single-point steps an epoch: at 2,000 epochs, seconds of training
 LET_GO_S = 2.0  # a job no page follows any more is cancelled within this
@@ -61,16 +65,16 @@ def test_stop_while_training_and_behind_a_queue_cancels_the_job(open_app, server
     app.page.wait_for_timeout(LET_GO_S * 1000)
     assert idle(procs), "the stopped run's job still trains"
 
-    # queued: other visitors' pages stay open and keep both workers busy; Train waits behind them
-    others = []
-    for query in FILLERS:
-        other = open_app(goto=False)
-        other.page.goto(f"{app.base_url}?{query}")
+    # queued: other visitors' pages stay open, their runs take both workers, which hang; Train waits behind them
+    others = [open_app(goto=False) for _ in FILLERS]
+    for other, query in zip(others, FILLERS):  # opened together, so all three are still training below
+        other.page.goto(f"{app.base_url}?{query}", wait_until="commit")
+    for other in others:
         other.page.get_by_text(re.compile(r"Training|Queued|Starting")).first.wait_for(timeout=30_000)
-        others.append(other)
-    app.button("Train").click()  # resumes from where it stopped, behind the others
-    app.page.get_by_text(re.compile(r"Queued: \d+ runs? ahead")).first.wait_for(timeout=30_000)
-    assert stop(app) == f"Stopped at epoch {stopped:,}."
+    with hung(procs):
+        app.button("Train").click()  # resumes from where it stopped, behind the others
+        app.page.get_by_text(re.compile(r"Queued: \d+ runs? ahead")).first.wait_for(timeout=30_000)
+        assert stop(app) == f"Stopped at epoch {stopped:,}."
     for other in others:
         other.page.context.close()  # the tabs close: their jobs are let go ...
     app.page.wait_for_timeout(LET_GO_S * 1000)

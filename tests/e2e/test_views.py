@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_page import CHART_DRAWN, MEASURE_OVERFLOW, assert_charts_drawn, assert_healthy
+from test_page import MEASURE_OVERFLOW, assert_charts_drawn, assert_healthy, wait_drawn
 
 pytestmark = pytest.mark.e2e
 
@@ -31,7 +31,7 @@ def chart_titled(app, title: str):
     chart = app.page.locator("[data-testid=stVegaLiteChart]").filter(
         has=app.page.locator("text", has_text=re.compile(rf"^{re.escape(title)}$"))).first
     chart.scroll_into_view_if_needed()
-    app.page.wait_for_function(CHART_DRAWN, arg=chart.element_handle(), timeout=20_000)
+    wait_drawn(chart)
     return chart
 
 

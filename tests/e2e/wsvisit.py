@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -106,6 +107,28 @@ def workers(url: str) -> list[psutil.Process]:
         if "streamlit" in " ".join(cmd) and port in cmd:
             return [c for c in proc.children(recursive=True) if "server.worker" in " ".join(_cmdline(c))]
     raise LookupError(f"no streamlit server on port {port}")
+
+
+@contextmanager
+def hung(procs: list[psutil.Process]) -> Iterator[None]:
+    """The workers hang inside the block (SIGSTOP: to the service, a worker that does not answer) and go on after
+    it, whatever happened inside; then every one of them must still be there. A run that cannot finish while a
+    test does something in its middle, on any machine, as long as the block ends within a chunk's deadline
+    (`server.service.MIN_DEADLINE`, 10 s): past it the service kills the worker and retries its chunk."""
+    began = time.monotonic()
+    for proc in procs:
+        proc.suspend()
+    try:
+        yield
+    finally:
+        for proc in procs:
+            try:
+                proc.resume()
+            except psutil.NoSuchProcess:
+                pass
+    held = time.monotonic() - began
+    assert all(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in procs), \
+        f"the workers hung {held:.1f} s, past their chunk's deadline, and were replaced: the test is void"
 
 
 def _cmdline(proc: psutil.Process) -> list[str]:
