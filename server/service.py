@@ -90,10 +90,11 @@ class TrainingService:
 
     def __init__(self, workers: int | None = None, *, chunk_seconds: float = CHUNK_SECONDS, window: float = WINDOW,
                  max_queue: int = MAX_QUEUE, per_visitor: int = PER_VISITOR, lease: float = LEASE,
-                 min_deadline: float = MIN_DEADLINE, present: Callable[[Hashable], bool] | None = None):
+                 min_deadline: float | None = None, present: Callable[[Hashable], bool] | None = None):
         self.workers = default_workers() if workers is None else workers
         self.chunk_seconds, self.window = chunk_seconds, window
-        self.max_queue, self.per_visitor, self.lease, self.min_deadline = max_queue, per_visitor, lease, min_deadline
+        self.max_queue, self.per_visitor, self.lease = max_queue, per_visitor, lease
+        self.min_deadline = default_min_deadline() if min_deadline is None else min_deadline
         self._present = present or (lambda who: True)
         self._lock = threading.Condition()
         self._queue: list[Job] = []  # waiting, in arrival order
@@ -496,6 +497,24 @@ class TrainingService:
 
 def _running(s: mlp.Snapshot) -> mlp.Snapshot:
     return mlp.Snapshot(s.epoch, s.loss, s.accuracy, s.test_loss, s.test_accuracy, s.grad_norms, params=s.params)
+
+
+def default_min_deadline() -> float:
+    """``PLAYGROUND_HUNG_AFTER`` if set (seconds, 1 to 3600), else `MIN_DEADLINE`: the least time a chunk may take
+    before its worker counts as hung. A host on slow or heavily shared CPUs may raise it; the browser tests raise
+    it to hold the workers still (SIGSTOP) while they click. A value out of range is logged and not used."""
+    text = os.environ.get("PLAYGROUND_HUNG_AFTER", "").strip()
+    if not text:
+        return MIN_DEADLINE
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 1 <= value <= 3600:
+        log.warning("PLAYGROUND_HUNG_AFTER=%r is not a number of seconds from 1 to 3600; using %g s", text,
+                    MIN_DEADLINE)
+        return MIN_DEADLINE
+    return value
 
 
 def default_workers() -> int:

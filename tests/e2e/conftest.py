@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 from appserver import CHROMIUM, CHROMIUM_ARGS, CONNECTED, FINISHED, LOADING, ROOT, start_app, stop
+from wsvisit import HOLDABLE
 
 ARTIFACTS = ROOT / "artifacts" / "e2e"
 REQUIRED = os.environ.get("E2E_REQUIRED") == "1"
@@ -52,9 +53,10 @@ def artifacts() -> Path:
 
 
 @contextmanager
-def serving(log: Path) -> Iterator[Server]:
-    """The app on a free loopback port, its output in ``log``, stopped when the block ends."""
-    proc, url = start_app(ROOT, log)
+def serving(log: Path, env: dict[str, str] | None = None) -> Iterator[Server]:
+    """The app on a free loopback port (with ``env`` added to its environment), its output in ``log``, stopped when
+    the block ends."""
+    proc, url = start_app(ROOT, log, env)
     try:
         yield Server(url, log)
     finally:
@@ -65,7 +67,7 @@ def serving(log: Path) -> Iterator[Server]:
 def server(artifacts: Path) -> Iterator[Server]:
     if not (ROOT / "streamlit_app.py").is_file():
         pytest.fail(f"{ROOT / 'streamlit_app.py'} does not exist", pytrace=False)
-    with serving(artifacts / "server.log") as running:
+    with serving(artifacts / "server.log", HOLDABLE) as running:  # its workers may be held (wsvisit.hung)
         yield running
 
 

@@ -5,11 +5,11 @@ job is cancelled: once every other page has closed, no worker trains any more. (
 any other click is a figure, not a test: benchmarks/stop.py prints it.)
 
 The module runs its own server, so that the runs it starts are its own: the workers it watches train for
-nobody else. To keep a run queued for as long as the test needs, on any machine, other visitors' runs take
-both workers and the workers are then suspended (SIGSTOP: a hung worker, as far as the service can tell),
-and resumed once Stop has answered, well within a chunk's deadline (`server.service.MIN_DEADLINE`). The
-service queues jobs round robin, a chunk at a time, so without that a queued run trains within a chunk or
-two, and whether Stop lands before it would be a race.
+nobody else. So that Stop lands in a run's middle, and on a run still queued, on any machine, the workers are
+suspended (SIGSTOP: a hung worker, as far as the service can tell) until Stop has answered (wsvisit.hung; the
+server lets a chunk take minutes before its worker counts as hung). The service queues jobs round robin, a
+chunk at a time, so without that a queued run trains within a chunk or two, and whether Stop lands before it
+would be a race.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from collections.abc import Iterator
 
 import pytest
 from conftest import Server, serving
-from wsvisit import hung, idle, workers
+from wsvisit import HOLDABLE, hung, idle, workers
 
 pytestmark = pytest.mark.e2e
 
@@ -32,7 +32,7 @@ LET_GO_S = 2.0  # a job no page follows any more is cancelled within this
 
 @pytest.fixture(scope="module")
 def server(artifacts) -> Iterator[Server]:  # noqa: ANN001
-    with serving(artifacts / "server-stop.log") as running:
+    with serving(artifacts / "server-stop.log", HOLDABLE) as running:
         yield running
 
 
@@ -58,7 +58,8 @@ def test_stop_while_training_and_behind_a_queue_cancels_the_job(open_app, server
     box.fill("2000")
     box.press("Enter")  # new settings: the run of the new link trains, live
     app.page.get_by_text(re.compile(r"· epoch [1-9]")).first.wait_for(timeout=60_000)
-    said = stop(app)
+    with hung(procs):  # the run cannot end before Stop lands
+        said = stop(app)
     stopped = epoch(app)
     assert said == f"Stopped at epoch {stopped:,}." and 0 < stopped < 2000
     assert app.page.get_by_text(f"Paused at epoch {stopped:,} of 2,000").first.is_visible()

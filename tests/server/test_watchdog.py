@@ -14,7 +14,7 @@ from test_service import request, same
 
 from lab.experiment import Experiment
 from server import service as service_module
-from server.service import MIN_DEADLINE, TrainingService
+from server.service import MIN_DEADLINE, TrainingService, default_min_deadline
 
 ANSWER_S = 60.0  # the bound: a run whose workers hang finishes or says it failed within this
 
@@ -97,3 +97,20 @@ def test_a_slot_is_released_when_no_replacement_can_start(monkeypatch):
         assert len(svc.worker_pids()) == 1
     finally:
         svc.close()
+
+
+def test_a_host_sets_how_long_a_chunk_may_take_before_its_worker_counts_as_hung(monkeypatch, caplog):
+    monkeypatch.delenv("PLAYGROUND_HUNG_AFTER", raising=False)
+    assert default_min_deadline() == MIN_DEADLINE == 10.0
+    monkeypatch.setenv("PLAYGROUND_HUNG_AFTER", " 120 ")
+    assert default_min_deadline() == 120.0
+    for svc, least in ((TrainingService(0), 120.0), (TrainingService(0, min_deadline=3.0), 3.0)):  # an argument wins
+        try:
+            assert svc.min_deadline == least
+        finally:
+            svc.close()
+    for bad in ("0", "0.5", "3601", "-4", "nan", "inf", "ten", "1e9"):
+        monkeypatch.setenv("PLAYGROUND_HUNG_AFTER", bad)
+        caplog.clear()
+        assert default_min_deadline() == MIN_DEADLINE, bad
+        assert f"PLAYGROUND_HUNG_AFTER={bad!r} is not a number of seconds from 1 to 3600" in caplog.text
